@@ -1,0 +1,10 @@
+namespace SampleMm
+{
+    public static class Program
+    {
+        public static int Main()
+        {
+            return 0;
+        }
+    }
+}
