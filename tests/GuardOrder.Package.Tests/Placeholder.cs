@@ -1,0 +1,6 @@
+namespace GuardOrder.Package.Tests
+{
+    internal static class Placeholder
+    {
+    }
+}
