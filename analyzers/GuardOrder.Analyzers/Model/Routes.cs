@@ -251,9 +251,12 @@ namespace GuardOrder.Analyzers.Model
                 }
             }
 
+            var branchLine = frame.Depth == 0 && block.BranchValue?.Syntax is { } branchSyntax
+                ? branchSyntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1
+                : 0;
             foreach (var current in states)
             {
-                Branch(frame, block, current, finallies);
+                Branch(frame, block, branchLine > 0 ? current.WithLine(branchLine) : current, finallies);
             }
         }
 
