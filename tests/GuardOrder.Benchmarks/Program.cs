@@ -23,6 +23,11 @@ namespace GuardOrder.Benchmarks
 
         public static int Main(string[] args)
         {
+            if (args.Contains("--prefix-profile"))
+            {
+                return PrefixProfile.Run();
+            }
+
             if (args.Contains("--bdn-only"))
             {
                 return IdeAndSmallBenchmarks.RunBdn(args);

@@ -49,7 +49,11 @@ namespace GuardOrder.Tests.Robustness
             {
                 Assert.Empty(run.Failures());
                 var actual = Canonical(run.Diagnostics);
-                Assert.Equal(expected, actual);
+                var missing = expected.Except(actual).ToList();
+                var extra = actual.Except(expected).ToList();
+                Assert.True(missing.Count == 0 && extra.Count == 0 && expected.Length == actual.Length,
+                    $"a parallel run differs from the sequential one ({expected.Length} vs {actual.Length} diagnostics)\n" +
+                    "only sequential:\n  " + string.Join("\n  ", missing.Take(5)) + "\nonly parallel:\n  " + string.Join("\n  ", extra.Take(5)));
             }
 
             _output.WriteLine($"{expected.Length} diagnostics, identical in 1 sequential + 16 parallel runs ({origin}): " +
