@@ -637,7 +637,7 @@ static class mprotect
                 With(@"
 static class mprotect
 {
-    static bool f(vm_area_struct? vma)
+    static bool f(vm_area_struct vma)
     {
         if (vma is null)
             return false;
@@ -648,6 +648,54 @@ static class mprotect
 }
 "),
                 GO0001(0).WithMessage("Security check '(vma.vm_flags & VM_WRITE) == 0' should come before 'if (vma is null) return false'; it cannot be moved above 'if (vma is null) return false' without changing the result (it tests 'vma' before the security check reads it)"));
+
+        [Fact]
+        public Task DivisionCrossed_NoFix_MayThrow() =>
+            Verify.VerifyAnalyzerAsync(
+                With(@"
+static class mprotect
+{
+    static bool f(page page, vm_area_struct vma)
+    {
+        if (vma.vm_refcnt / page.refcount > 1)
+            return false;
+        if ({|#0:(vma.vm_flags & VM_WRITE) == 0|})
+            return false;
+        return true;
+    }
+}
+"),
+                GO0001(0).WithMessage("Security check '(vma.vm_flags & VM_WRITE) == 0' should come before 'if (vma.vm_refcnt / page.refcount > 1) return false'; it cannot be moved above 'if (vma.vm_refcnt / page.refcount > 1) return false' without changing the result ('vma.vm_refcnt / page.refcount' may throw)"));
+
+        [Fact]
+        public Task SecurityCheckThroughNullableReference_NoFix_MayThrow() =>
+            Verify.VerifyAnalyzerAsync(
+                With(@"
+#nullable enable
+static class mprotect
+{
+    static bool f(vm_area_struct? vma, ulong cp_flags)
+    {
+        if ((cp_flags & MM_CP_PROT_NUMA) != 0)
+            return false;
+        if ({|#0:(vma!.vm_flags & VM_WRITE) == 0|})
+            return false;
+        return true;
+    }
+
+    static bool g(vm_area_struct vma, ulong cp_flags)
+    {
+        if ((cp_flags & MM_CP_PROT_NUMA) != 0 / 2)
+            return false;
+        if ({|#1:(vma.vm_flags & VM_WRITE) == 0|})
+            return false;
+        return true;
+    }
+}
+#nullable restore
+"),
+                GO0001(0).WithMessage("Security check '(vma!.vm_flags & VM_WRITE) == 0' should come before 'if ((cp_flags & MM_CP_PROT_NUMA) != 0) return false'; it cannot be moved above 'if ((cp_flags & MM_CP_PROT_NUMA) != 0) return false' without changing the result (the security check itself: 'vma!.vm_flags' may throw)"),
+                GO0001(1).WithMessage("Security check '(vma.vm_flags & VM_WRITE) == 0' should come before 'if ((cp_flags & MM_CP_PROT_NUMA) != 0 / 2) return false'"));
 
         [Fact]
         public Task MetadataOnlyCallCrossed_NoFix() =>

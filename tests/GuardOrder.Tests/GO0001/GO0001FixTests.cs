@@ -315,6 +315,9 @@ static class mprotect
         [InlineData("if (pte_dirty(pte)) { Console.WriteLine(); return false; }", "body with a side effect")]
         [InlineData("if (string.IsNullOrEmpty(vma.ToString())) return false;", "metadata-only call")]
         [InlineData("if (vma is null) return false;", "null check of what the security check reads")]
+        [InlineData("if (vma.vm_refcnt % page.refcount == 0) return false;", "may throw (remainder by a variable)")]
+        [InlineData("if (checked(vma.vm_refcnt + 1) > 3) return false;", "may throw (checked arithmetic)")]
+        [InlineData("if (new int[] { 1 }[vma.vm_refcnt] == 0) return false;", "may throw (array index)")]
         public Task RefusalCases_NoFixOffered(string crossed, string why)
         {
             _ = why;
