@@ -47,6 +47,91 @@ namespace GuardOrder.Analyzers.Model
         public bool IsPure(IOperation? operation, CancellationToken cancellationToken) =>
             FindSideEffect(operation, cancellationToken) is null;
 
+        /// <summary>
+        /// An operation that may throw although it writes nothing: evaluating it earlier (or at all)
+        /// could turn a guard's return into an exception. Integer division or remainder by anything
+        /// but a constant other than 0 and -1, checked arithmetic and conversions, unboxing and
+        /// explicit reference conversions, array element access, and member access through a
+        /// variable declared nullable (<c>T?</c>). References not annotated nullable are trusted.
+        /// </summary>
+        public static bool MayThrow(IOperation operation)
+        {
+            switch (operation)
+            {
+                case IBinaryOperation binary when binary.OperatorMethod is null:
+                    if (binary.OperatorKind is BinaryOperatorKind.Divide or BinaryOperatorKind.Remainder && IsIntegral(binary.Type))
+                    {
+                        var divisor = binary.RightOperand.ConstantValue;
+                        return !(divisor.HasValue && divisor.Value is not null && !IsZeroOrMinusOne(divisor.Value));
+                    }
+
+                    return binary.IsChecked && binary.OperatorKind is BinaryOperatorKind.Add or BinaryOperatorKind.Subtract or BinaryOperatorKind.Multiply;
+
+                case IUnaryOperation { IsChecked: true, OperatorKind: UnaryOperatorKind.Minus, OperatorMethod: null }:
+                    return true;
+
+                case IConversionOperation conversion when conversion.OperatorMethod is null && !conversion.IsTryCast:
+                    return (!conversion.Conversion.IsImplicit && conversion.Operand.Type is { IsReferenceType: true } && conversion.Type is { IsValueType: true }) ||
+                        (conversion.Conversion.IsReference && !conversion.Conversion.IsImplicit) ||
+                        (conversion.IsChecked && conversion.Conversion.IsNumeric && !conversion.Conversion.IsImplicit);
+
+                case IArrayElementReferenceOperation:
+                    return true;
+
+                case IFieldReferenceOperation { Instance: { } instance }:
+                    return IsDeclaredNullable(instance);
+                case IPropertyReferenceOperation { Instance: { } instance }:
+                    return IsDeclaredNullable(instance);
+                case IInvocationOperation { Instance: { } instance }:
+                    return IsDeclaredNullable(instance);
+
+                default:
+                    return false;
+            }
+        }
+
+        private static bool IsIntegral(ITypeSymbol? type) =>
+            type?.SpecialType is SpecialType.System_SByte or SpecialType.System_Byte or SpecialType.System_Int16 or SpecialType.System_UInt16 or
+                SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Int64 or SpecialType.System_UInt64 or
+                SpecialType.System_IntPtr or SpecialType.System_UIntPtr or SpecialType.System_Char;
+
+        private static bool IsZeroOrMinusOne(object value)
+        {
+            try
+            {
+                var number = System.Convert.ToDecimal(value, System.Globalization.CultureInfo.InvariantCulture);
+                return number == 0 || number == -1;
+            }
+            catch (System.Exception e) when (e is System.FormatException or System.InvalidCastException or System.OverflowException)
+            {
+                return true;
+            }
+        }
+
+        private static bool IsDeclaredNullable(IOperation instance)
+        {
+            while (instance is IConversionOperation { IsImplicit: true } conversion)
+            {
+                instance = conversion.Operand;
+            }
+
+            if (instance.Type is not { IsReferenceType: true })
+            {
+                return false;
+            }
+
+            var annotation = instance switch
+            {
+                ILocalReferenceOperation local => local.Local.NullableAnnotation,
+                IParameterReferenceOperation parameter => parameter.Parameter.NullableAnnotation,
+                IFieldReferenceOperation field => field.Field.NullableAnnotation,
+                IPropertyReferenceOperation property => property.Property.NullableAnnotation,
+                IInvocationOperation invocation => invocation.TargetMethod.ReturnNullableAnnotation,
+                _ => NullableAnnotation.None,
+            };
+            return annotation == NullableAnnotation.Annotated;
+        }
+
         private sealed class Walk
         {
             private readonly Purity owner;
@@ -65,6 +150,11 @@ namespace GuardOrder.Analyzers.Model
             public IOperation? Check(IOperation operation, int depth)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (MayThrow(operation))
+                {
+                    return operation;
+                }
+
                 switch (operation)
                 {
                     case INameOfOperation:
