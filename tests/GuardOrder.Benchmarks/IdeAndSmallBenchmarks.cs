@@ -33,8 +33,8 @@ namespace GuardOrder.Benchmarks
             var job = Job.Default
                 .WithToolchain(InProcessEmitToolchain.Instance)
                 .WithLaunchCount(1)
-                .WithWarmupCount(2)
-                .WithIterationCount(10)
+                .WithWarmupCount(1)
+                .WithIterationCount(6)
                 .WithInvocationCount(1)
                 .WithUnrollFactor(1);
             var config = ManualConfig.Create(DefaultConfig.Instance)

@@ -16,6 +16,7 @@ namespace GuardOrder.Benchmarks
     /// dotnet run -c Release --project tests/GuardOrder.Benchmarks -- --all     (10k, 100k, 1M lines + IDE + BenchmarkDotNet for 10k/IDE)
     /// dotnet run -c Release --project tests/GuardOrder.Benchmarks -- --quick   (10k lines + IDE, about a minute)
     /// Options: --sizes 10000,100000  --runs N  --seed S  --no-bdn  --bdn-only  --out FILE.md
+    /// Diagnostics: --profile-go N (GuardOrder analysis only, for a profiler), --ide-probe, --prefix-profile
     /// </summary>
     public static class Program
     {
@@ -99,8 +100,10 @@ namespace GuardOrder.Benchmarks
             var rows = new List<Row>();
             foreach (var n in sizes)
             {
-                var runs = runsArg is not null ? int.Parse(runsArg, CultureInfo.InvariantCulture) : n <= 10_000 ? (quick ? 5 : 9) : n <= 100_000 ? 5 : 2;
-                var warm = n <= 10_000 ? 2 : n <= 100_000 ? 1 : 0;
+                // Fewer runs as N grows, so that --all stays near ten minutes on two idle cores;
+                // the JIT is warm after the 10k size.
+                var runs = runsArg is not null ? int.Parse(runsArg, CultureInfo.InvariantCulture) : n <= 10_000 ? 5 : n <= 100_000 ? 3 : 1;
+                var warm = n <= 10_000 ? 2 : 0;
                 rows.Add(RunSize(n, seed, runs, warm, analyzers, floor));
             }
 
@@ -154,7 +157,7 @@ namespace GuardOrder.Benchmarks
             IdeResult? ide = null;
             if (!analyzers.IsEmpty)
             {
-                ide = RunIde(seed, quick ? 15 : 41, analyzers, floor);
+                ide = RunIde(seed, quick ? 11 : 21, analyzers, floor);
                 Out("### IDE latency (one document, semantic model ready, GetAnalyzerSemanticDiagnosticsAsync(model, null))");
                 Out();
                 Out("| document lines | project lines | samples | GuardOrder wall median | GuardOrder wall p90 | no-op wall median | GuardOrder − no-op | GuardOrder callback time median | diagnostics in document |");

@@ -34,7 +34,8 @@ namespace GuardOrder.Tests.Robustness
             var sample = AnalyzerRunner.SampleSources(out var origin);
             if (origin.StartsWith("sample-mm", StringComparison.Ordinal))
             {
-                trees.AddRange(TypingSimulationTests.ContextTrees(sample));
+                // The whole sample with its as-posted variants (the AsPosted build): GO0002/3/5 findings too.
+                trees.AddRange(sample.Select(s => CSharpSyntaxTree.ParseText(s.Text, TypingSimulationTests.Options, path: "sample-mm/" + s.Name)));
             }
 
             var compilation = GuardOrderAssemblies.CreateCompilation(trees, "determinism");
