@@ -369,14 +369,17 @@ namespace GuardOrder.Analyzers.Model
                 return new GuardMovePlan(Items, blockers.ToImmutable());
             }
 
-            MoveBlocker? previous = null;
+            GuardItem? firstBlocked = null;
             foreach (var security in Misplaced)
             {
-                var blocker = previous is not null
-                    ? MoveBlocker.Crossing(FirstOtherGuard.Text, "the security check '" + PreviousBlocked(blockers) + "' above it cannot be moved first")
+                var blocker = firstBlocked is not null
+                    ? MoveBlocker.Crossing(FirstOtherGuard.Text, "the security check '" + firstBlocked.ConditionText + "' above it cannot be moved first")
                     : BlockerFor(security, purity, cancellationToken);
                 blockers.Add(security, blocker);
-                previous ??= blocker;
+                if (blocker is not null)
+                {
+                    firstBlocked ??= security;
+                }
             }
 
             var moving = Misplaced.Where(m => blockers[m] is null).ToList();
@@ -386,9 +389,6 @@ namespace GuardOrder.Analyzers.Model
             order.AddRange(Items.Skip(FirstOtherGuard.Index).Where(i => !moving.Contains(i)));
             return new GuardMovePlan(order.ToImmutable(), blockers.ToImmutable());
         }
-
-        private static string PreviousBlocked(ImmutableDictionary<GuardItem, MoveBlocker?>.Builder blockers) =>
-            blockers.First(pair => pair.Value is not null).Key.ConditionText;
 
         private MoveBlocker? BlockerFor(GuardItem security, Purity purity, CancellationToken cancellationToken)
         {
