@@ -24,8 +24,12 @@ namespace GuardOrder.Analyzers.Model
         public const int MaxDepth = 4;
 
         private readonly Compilation compilation;
-        private readonly ConcurrentDictionary<IMethodSymbol, bool> methodCache =
-            new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
+        /// <summary>Method → height of its (pure) call tree, or <see cref="Impure"/>. Only exact answers are stored, so
+        /// the answer for a method never depends on which query reached it first (deterministic under concurrency).</summary>
+        private readonly ConcurrentDictionary<IMethodSymbol, int> methodCache =
+            new ConcurrentDictionary<IMethodSymbol, int>(SymbolEqualityComparer.Default);
+
+        private const int Impure = -1;
 
         public Purity(Compilation compilation)
         {
@@ -146,6 +150,9 @@ namespace GuardOrder.Analyzers.Model
 
             /// <summary>Set when an answer was cut short by the depth bound or a cycle: such answers are not cached.</summary>
             private bool truncated;
+
+            /// <summary>The largest call-tree height among the pure callees seen in the body being checked.</summary>
+            private int height;
 
             public IOperation? Check(IOperation operation, int depth)
             {
@@ -290,19 +297,34 @@ namespace GuardOrder.Analyzers.Model
                     method = implementation;
                 }
 
-                if (owner.methodCache.TryGetValue(method, out var cached))
+                var budget = MaxDepth - depth;
+                if (owner.methodCache.TryGetValue(method, out var cachedHeight))
                 {
-                    return cached;
+                    if (cachedHeight == Impure)
+                    {
+                        return false;
+                    }
+
+                    if (cachedHeight <= budget)
+                    {
+                        height = System.Math.Max(height, cachedHeight);
+                        return true;
+                    }
+
+                    truncated = true;
+                    return false;
                 }
 
-                if (depth >= MaxDepth || inProgress.Contains(method))
+                if (budget <= 0 || inProgress.Contains(method))
                 {
                     truncated = true;
                     return false;
                 }
 
-                var wasTruncated = truncated;
+                var outerTruncated = truncated;
+                var outerHeight = height;
                 truncated = false;
+                height = 0;
                 inProgress.Add(method);
                 bool pure;
                 try
@@ -314,12 +336,20 @@ namespace GuardOrder.Analyzers.Model
                     inProgress.Remove(method);
                 }
 
-                if (!truncated)
+                // A pure answer is exact: it holds for every budget of at least its call-tree height.
+                // An impure answer is cached only when no cut (depth bound, recursion) produced it.
+                var methodHeight = height + 1;
+                if (pure)
                 {
-                    owner.methodCache.TryAdd(method, pure);
+                    owner.methodCache.TryAdd(method, methodHeight);
+                }
+                else if (!truncated)
+                {
+                    owner.methodCache.TryAdd(method, Impure);
                 }
 
-                truncated |= wasTruncated;
+                height = pure ? System.Math.Max(outerHeight, methodHeight) : outerHeight;
+                truncated |= outerTruncated;
                 return pure;
             }
 

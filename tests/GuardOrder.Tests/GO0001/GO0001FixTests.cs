@@ -382,11 +382,18 @@ static class mprotect
             return false;
         if ({|#1:!vma.IsWritable|})
             return false;
+        if ({|#2:!may_write(vma)|})
+            return false;
         return true;
     }
 }
 ");
-            return VerifyFixAsync(code, code, GO0001(0), GO0001(1));
+            return VerifyFixAsync(
+                code,
+                code,
+                GO0001(0),
+                GO0001(1).WithMessage("Security check '!vma.IsWritable' should come before 'if (!trylock_page(page)) return false'; it cannot be moved above 'if (!trylock_page(page)) return false' without changing the result (the security check '(vma.vm_flags & VM_WRITE) == 0' above it cannot be moved first)"),
+                GO0001(2).WithMessage("Security check '!may_write(vma)' should come before 'if (!trylock_page(page)) return false'; it cannot be moved above 'if (!trylock_page(page)) return false' without changing the result (the security check '(vma.vm_flags & VM_WRITE) == 0' above it cannot be moved first)"));
         }
 
         [Theory]
