@@ -80,6 +80,8 @@ namespace GuardOrder.Benchmarks
             var compilation = _ideCorpus.Fresh();
             _cwa = compilation.WithAnalyzers(analyzers, new CompilationWithAnalyzersOptions(
                 new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), null, concurrentAnalysis: true, logAnalyzerExecutionTime: false));
+            var warm = _cwa.Compilation.GetSemanticModel(_ideCorpus.Trees[2]);
+            _ = _cwa.GetAnalyzerSemanticDiagnosticsAsync(warm, null, CancellationToken.None).GetAwaiter().GetResult();
             _model = _cwa.Compilation.GetSemanticModel(_ideCorpus.Trees[1]);
             _ = _model.GetDiagnostics();
         }

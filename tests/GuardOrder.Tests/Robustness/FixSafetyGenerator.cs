@@ -9,8 +9,9 @@ namespace GuardOrder.Tests.Robustness
     /// <summary>One generated guard run: the method as written, and the reordering GO0001's fix would make.</summary>
     internal sealed class GuardCase
     {
-        public GuardCase(int index, string original, string hypothetical, int securityGuards, bool hasSideEffects)
+        public GuardCase(int index, string original, string hypothetical, int securityGuards, bool hasSideEffects, bool mustReport)
         {
+            MustReport = mustReport;
             Index = index;
             Original = original;
             Hypothetical = hypothetical;
@@ -29,6 +30,12 @@ namespace GuardOrder.Tests.Robustness
         public string Hypothetical { get; }
 
         public int SecurityGuards { get; }
+
+        /// <summary>
+        /// A security guard follows another guard inside the leading guard run (the run ends at the
+        /// first declaration whose initializer has a side effect), so GO0001 must be reported.
+        /// </summary>
+        public bool MustReport { get; }
         public bool HasSideEffects { get; }
     }
 
@@ -69,6 +76,7 @@ public static class Flags
         {
             public string Text = "";
             public bool Security;
+            public bool ImpureDeclaration;
         }
 
         private static GuardCase One(int index, Random rng)
@@ -82,7 +90,7 @@ public static class Flags
                 {
                     var impure = rng.Next(3) == 0;
                     sideEffects |= impure;
-                    items.Add(new Item { Text = Comment(rng, "local " + g) + (impure ? $"        var s{g} = Next();\n" : $"        var d{g} = x * 2 + y;\n") });
+                    items.Add(new Item { Text = Comment(rng, "local " + g) + (impure ? $"        var s{g} = Next();\n" : $"        var d{g} = x * 2 + y;\n"), ImpureDeclaration = impure });
                 }
 
                 var cond = Condition(rng, out var impureCond);
@@ -101,12 +109,15 @@ public static class Flags
 
             var tail = "        // the decision\n        return " + Condition(rng, out _, allowImpure: false) + ";\n";
             var reordered = items.Where(i => i.Security).Concat(items.Where(i => !i.Security)).ToList();
+            var run = items.TakeWhile(i => !i.ImpureDeclaration).ToList();
+            var mustReport = run.Select((item, at) => (item, at)).Any(p => p.item.Security && run.Take(p.at).Any(o => !o.Security && o.Text.Contains("if (", StringComparison.Ordinal)));
             return new GuardCase(
                 index,
                 File(index, items, tail),
                 File(index, reordered, tail),
                 security,
-                sideEffects);
+                sideEffects,
+                mustReport);
         }
 
         private static string File(int index, List<Item> items, string tail)
