@@ -130,6 +130,50 @@ static class mprotect
 ", withAnnotations: false);
 
         [Fact]
+        public Task SecurityCheckTypeAbsent_OtherGuardOrderAttributePresent_NoDiagnostic() =>
+            Verify.VerifyAnalyzerAsync(@"
+namespace GuardOrder { public sealed class FaultPathCheckAttribute : System.Attribute { } }
+namespace Elsewhere { public sealed class SecurityCheckAttribute : System.Attribute { } }
+
+static class mprotect
+{
+    [Elsewhere.SecurityCheck] public const ulong VM_WRITE = 0x2;
+    public const ulong MM_CP_PROT_NUMA = 0x2;
+
+    [GuardOrder.FaultPathCheck]
+    static bool f(ulong vm_flags, ulong cp_flags)
+    {
+        if ((cp_flags & MM_CP_PROT_NUMA) != 0)
+            return false;
+        if ((vm_flags & VM_WRITE) == 0)
+            return false;
+        return true;
+    }
+}
+", withAnnotations: false);
+
+        [Fact]
+        public Task SecurityCheckDeclaredInSource_WithoutThePackage_Reported() =>
+            Verify.VerifyAnalyzerAsync(@"
+namespace GuardOrder { public sealed class SecurityCheckAttribute : System.Attribute { } }
+
+static class mprotect
+{
+    [GuardOrder.SecurityCheck] public const ulong VM_WRITE = 0x2;
+    public const ulong MM_CP_PROT_NUMA = 0x2;
+
+    static bool f(ulong vm_flags, ulong cp_flags)
+    {
+        if ((cp_flags & MM_CP_PROT_NUMA) != 0)
+            return false;
+        if ({|#0:(vm_flags & VM_WRITE) == 0|})
+            return false;
+        return true;
+    }
+}
+", withAnnotations: false, GO0001(0));
+
+        [Fact]
         public Task AnnotationsReferencedButNothingMarked_NoDiagnostic() =>
             Verify.VerifyAnalyzerAsync(@"
 static class mprotect
