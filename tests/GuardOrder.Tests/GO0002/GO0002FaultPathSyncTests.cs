@@ -363,6 +363,46 @@ namespace GuardOrder.Tests.GO0002
             await test.RunAsync();
         }
 
+        /// <summary>Checks written as properties and extension methods are facts too.</summary>
+        [Fact]
+        public async Task PropertyAndExtensionChecks()
+        {
+            const string source = """
+                using GuardOrder;
+
+                public sealed class folio
+                {
+                    public int refs;
+                    [FaultPathCheck] public bool Ksm => false;
+                }
+
+                public static class folio_ext
+                {
+                    [FaultPathCheck] public static int RefCount(this folio f) => f.refs;
+                }
+
+                public static class fault
+                {
+                    [WriteGrant] static void reuse(folio f) { }
+
+                    static void handle(folio f)
+                    {
+                        if (f.Ksm || f.RefCount() > 1)
+                            return;
+                        reuse(f);
+                    }
+
+                    [MustMatchFaultPath(nameof(handle))]
+                    static bool early_ok(folio f) => !f.Ksm && f.RefCount() <= 1;
+
+                    [MustMatchFaultPath(nameof(handle))]
+                    static bool early_missing(folio f) => {|#0:f.RefCount() < 2 && true|};
+                }
+                """;
+            await Verify.VerifyAnalyzerAsync(source, Verify.Diagnostic("GO0002").WithLocation(0).WithArguments(
+                "early_missing", "handle", "reuse", "f.Ksm is false", ""));
+        }
+
         [Fact]
         public async Task SilentWithoutAnnotations()
         {
