@@ -53,6 +53,7 @@ namespace GuardOrder.Benchmarks
     internal sealed class AnalyzerRun
     {
         public double Milliseconds;
+        public double CpuMilliseconds;
         public ImmutableDictionary<DiagnosticAnalyzer, AnalyzerTelemetryInfo> Telemetry = ImmutableDictionary<DiagnosticAnalyzer, AnalyzerTelemetryInfo>.Empty;
         public int Diagnostics;
         public Dictionary<string, int> ById = new Dictionary<string, int>();
@@ -61,13 +62,20 @@ namespace GuardOrder.Benchmarks
 
     internal static class Measure
     {
-        public static double CompileMs(Corpus corpus, out int errors)
+        /// <summary>CPU time of this process (all threads, GC included): robust to other processes on shared cores.</summary>
+        public static double CpuNow() => Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
+
+        public static double CompileMs(Corpus corpus, out int errors) => CompileMs(corpus, out errors, out _);
+
+        public static double CompileMs(Corpus corpus, out int errors, out double cpuMs)
         {
+            var cpu = CpuNow();
             var sw = Stopwatch.StartNew();
             var compilation = corpus.Fresh();
             using var pe = new MemoryStream();
             var result = compilation.Emit(pe);
             sw.Stop();
+            cpuMs = CpuNow() - cpu;
             errors = result.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error);
             return sw.Elapsed.TotalMilliseconds;
         }
@@ -76,6 +84,7 @@ namespace GuardOrder.Benchmarks
         {
             var run = new AnalyzerRun();
             var exceptions = new List<Exception>();
+            var cpu = CpuNow();
             var sw = Stopwatch.StartNew();
             var compilation = corpus.Fresh();
             var options = new CompilationWithAnalyzersOptions(
@@ -86,6 +95,7 @@ namespace GuardOrder.Benchmarks
             var cwa = compilation.WithAnalyzers(analyzers, options);
             var result = cwa.GetAnalysisResultAsync(CancellationToken.None).GetAwaiter().GetResult();
             sw.Stop();
+            run.CpuMilliseconds = CpuNow() - cpu;
             run.Milliseconds = sw.Elapsed.TotalMilliseconds;
             run.Telemetry = result.AnalyzerTelemetryInfo;
             foreach (var d in result.GetAllDiagnostics())
