@@ -34,10 +34,12 @@ namespace GuardOrder.Package.Tests
         [Fact]
         public async Task CsharpLs_ReportsGO0001AtTheCondition_AndDropsItAfterTheOrderIsFixed()
         {
-            var consumer = fixture.CreateConsumer("LspConsumer");
-            var file = "Mm.cs";
-            var violation = Sources.Violation;
-            var fixedText = Sources.Fixed;
+            // A copy of sample-mm consuming the packed GuardOrder, with the review's violation put back:
+            // the NUMA test swapped in front of the VM_WRITE test of may_avoid_write_fault().
+            var consumer = fixture.CreateSampleMmCopy("LspSampleMm");
+            var file = "mprotect.cs";
+            var fixedText = consumer.ReadFile(file);
+            var violation = SampleMmEdits.SwapSecurityGuardBehindNuma(fixedText);
             consumer.WriteFile(file, violation);
             var restore = await consumer.RestoreAsync();
             Assert.True(restore.ExitCode == 0, restore.ToString());
@@ -62,8 +64,8 @@ namespace GuardOrder.Package.Tests
 
             var diagnostic = Assert.Single(go0001)!;
             var start = diagnostic["range"]!["start"]!;
-            Assert.Equal(Sources.LineOf(violation, Sources.ViolationMarker) - 1, start["line"]!.GetValue<int>());
-            Assert.Equal(Sources.ColumnOf(violation, Sources.ViolationMarker) - 1, start["character"]!.GetValue<int>());
+            Assert.Equal(Sources.LineOf(violation, SampleMmEdits.SecurityCondition) - 1, start["line"]!.GetValue<int>());
+            Assert.Equal(Sources.ColumnOf(violation, SampleMmEdits.SecurityCondition) - 1, start["character"]!.GetValue<int>());
             Assert.Contains("VM_WRITE", diagnostic["message"]!.GetValue<string>(), StringComparison.Ordinal);
 
             // Record whether the lightbulb offers our fix (csharp-ls decides which providers it runs).
@@ -119,7 +121,7 @@ namespace GuardOrder.Package.Tests
             ["processId"] = Environment.ProcessId,
             ["rootUri"] = rootUri,
             ["rootPath"] = rootPath,
-            ["workspaceFolders"] = new JsonArray(new JsonObject { ["uri"] = rootUri, ["name"] = "consumer" }),
+            ["workspaceFolders"] = new JsonArray(new JsonObject { ["uri"] = rootUri, ["name"] = "sample-mm" }),
             ["capabilities"] = new JsonObject
             {
                 ["workspace"] = new JsonObject { ["configuration"] = true, ["workspaceFolders"] = true },

@@ -59,7 +59,28 @@ namespace GuardOrder.Package.Tests.Infrastructure
         }
 
         /// <summary>Creates an empty consumer project (net10.0 classlib) that references the packed GuardOrder.</summary>
-        public ConsumerProject CreateConsumer(string name, string outputType = "Library")
+        public ConsumerProject CreateConsumer(string name) => CreateConsumer(name, "    <OutputType>Library</OutputType>\n");
+
+        /// <summary>
+        /// Copies sample-mm (the port's sources and its .editorconfig, not the as-posted variants)
+        /// into a project that consumes the packed GuardOrder instead of the analyzer projects.
+        /// </summary>
+        public ConsumerProject CreateSampleMmCopy(string name)
+        {
+            var project = CreateConsumer(
+                name,
+                "    <OutputType>Exe</OutputType>\n    <Nullable>enable</Nullable>\n    <ImplicitUsings>disable</ImplicitUsings>\n" +
+                "    <LangVersion>latest</LangVersion>\n    <NoWarn>$(NoWarn);CS8981</NoWarn>\n");
+            foreach (var file in Directory.GetFiles(RepoPaths.SampleMm, "*.cs"))
+            {
+                File.Copy(file, project.PathOf(Path.GetFileName(file)));
+            }
+
+            File.Copy(Path.Combine(RepoPaths.SampleMm, ".editorconfig"), project.PathOf(".editorconfig"));
+            return project;
+        }
+
+        private ConsumerProject CreateConsumer(string name, string properties)
         {
             var directory = Path.Combine(WorkDirectory, name + "-" + Guid.NewGuid().ToString("N").Substring(0, 6));
             Directory.CreateDirectory(directory);
@@ -67,8 +88,7 @@ namespace GuardOrder.Package.Tests.Infrastructure
             project.WriteFile(name + ".csproj", $@"<Project Sdk=""Microsoft.NET.Sdk"">
   <PropertyGroup>
     <TargetFramework>net10.0</TargetFramework>
-    <OutputType>{outputType}</OutputType>
-  </PropertyGroup>
+{properties}  </PropertyGroup>
   <ItemGroup>
     <PackageReference Include=""GuardOrder"" Version=""{Version}"" />
   </ItemGroup>
