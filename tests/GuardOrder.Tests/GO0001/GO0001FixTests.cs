@@ -1,0 +1,496 @@
+using System.Threading.Tasks;
+using GuardOrder.Analyzers;
+using GuardOrder.CodeFixes;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.Testing;
+using static GuardOrder.Tests.GO0001.GO0001Sources;
+using Verify = GuardOrder.Tests.Verifiers.CSharpCodeFixVerifier<GuardOrder.Analyzers.GO0001SecurityGuardFirstAnalyzer, GuardOrder.CodeFixes.GO0001MoveSecurityGuardFirstFix>;
+
+namespace GuardOrder.Tests.GO0001
+{
+    public class GO0001FixTests
+    {
+        private static DiagnosticResult GO0001(int location) => new DiagnosticResult(RuleIdentifiers.SecurityGuardFirst, DiagnosticSeverity.Warning).WithLocation(location);
+
+        private static Task VerifyFixAsync(string source, string fixedSource, params DiagnosticResult[] expected)
+        {
+            var test = new Verify.Test
+            {
+                TestCode = source,
+                FixedCode = fixedSource,
+                CodeActionEquivalenceKey = GO0001MoveSecurityGuardFirstFix.EquivalenceKey,
+            };
+            test.ExpectedDiagnostics.AddRange(expected);
+            return test.RunAsync();
+        }
+
+        /// <summary>The seed's first rework fixed: the VM_WRITE block, comment included, moves above the NUMA block.</summary>
+        public const string SeedFirstReworkFixed = @"
+static class mprotect
+{
+    static bool may_avoid_write_fault(pte_t pte, vm_area_struct vma, ulong cp_flags)
+    {
+        /*
+         * Never apply write bit if VM_WRITE not set.  Note that this is
+         * actually checked for VM_SHARED when MM_CP_DIRTY_ACCT is set, so
+         * checking it again here is not cleaner.
+         */
+        if ((vma.vm_flags & VM_WRITE) == 0)
+            return false;
+
+        /*
+         * It is unclear whether this optimization can be done safely for NUMA
+         * pages.
+         */
+        if ((cp_flags & MM_CP_PROT_NUMA) != 0)
+            return false;
+
+        /*
+         * Don't do this optimization for clean pages as we need to be notified
+         * of the transition from clean to dirty.
+         */
+        if (!pte_dirty(pte))
+            return false;
+
+        /* Same for softdirty. */
+        if (!pte_soft_dirty(pte) && (vma.vm_flags & VM_SOFTDIRTY) != 0)
+            return false;
+
+        /*
+         * For userfaultfd the user program needs to monitor write faults so we
+         * can't do this optimization.
+         */
+        if (pte_uffd_wp(pte))
+            return false;
+
+        /*
+         * MM_CP_DIRTY_ACCT indicates that we can always make the page writable
+         * regardless of the number of references.  Time to set the write bit.
+         */
+        if ((cp_flags & MM_CP_DIRTY_ACCT) != 0)
+            return true;
+
+        /*
+         * Othewise it means !MM_CP_DIRTY_ACCT.  We can only apply write bit
+         * early if it's anonymous page and we exclusively own it.
+         */
+        if (vma_is_anonymous(vma) && (page_count(pte_page(pte)) == 1))
+            return true;
+
+        /* Don't play any trick */
+        return false;
+    }
+}
+";
+
+        [Fact]
+        public Task SeedFirstRework_VmWriteBlockMovesFirst_CommentsTravelWithTheirIf() =>
+            VerifyFixAsync(With(GO0001AnalyzerTests.SeedFirstRework), With(SeedFirstReworkFixed), GO0001(0));
+
+        [Fact]
+        public Task FixedSeed_HasNoDiagnostic_SoASecondFixChangesNothing() =>
+            VerifyFixAsync(With(SeedFirstReworkFixed), With(SeedFirstReworkFixed));
+
+        [Fact]
+        public Task DeclarationsBeforeTheFirstGuardStay_SecurityGuardsKeepTheirOrder() =>
+            VerifyFixAsync(
+                With(@"
+static class mprotect
+{
+    static bool f(pte_t pte, vm_area_struct vma, ulong cp_flags)
+    {
+        page page;
+        bool ret = false;
+
+        // numa
+        if ((cp_flags & MM_CP_PROT_NUMA) != 0)
+            return false; // unclear
+        ulong mask = VM_READ;
+
+        // the write bit
+        if ({|#0:(vma.vm_flags & VM_WRITE) == 0|})
+            return false;
+
+        // dirty
+        if (!pte_dirty(pte))
+            return false;
+        // the helper
+        if ({|#1:!may_write(vma)|}) return false;
+
+        page = pte_page(pte);
+        return ret || page.locked || mask == 0;
+    }
+}
+"),
+                With(@"
+static class mprotect
+{
+    static bool f(pte_t pte, vm_area_struct vma, ulong cp_flags)
+    {
+        page page;
+        bool ret = false;
+
+        // the write bit
+        if ((vma.vm_flags & VM_WRITE) == 0)
+            return false;
+        // the helper
+        if (!may_write(vma)) return false;
+
+        // numa
+        if ((cp_flags & MM_CP_PROT_NUMA) != 0)
+            return false; // unclear
+
+        ulong mask = VM_READ;
+        // dirty
+        if (!pte_dirty(pte))
+            return false;
+
+        page = pte_page(pte);
+        return ret || page.locked || mask == 0;
+    }
+}
+"),
+                GO0001(0),
+                GO0001(1));
+
+        [Fact]
+        public Task ThrowAndGotoGuards_Moved() =>
+            VerifyFixAsync(
+                With(@"
+static class mprotect
+{
+    static void f(vm_area_struct vma, ulong cp_flags)
+    {
+        if (vma.vm_refcnt < 0) throw new ArgumentException(""refcnt"");
+        if ({|#0:!vma.IsWritable|}) { throw new ArgumentException(""write""); }
+        Console.WriteLine();
+    }
+
+    static int g(vm_area_struct vma, ulong cp_flags)
+    {
+        if ((cp_flags & MM_CP_PROT_NUMA) != 0)
+            goto out_fail;
+        if ({|#1:(vma.vm_flags & VM_WRITE) == 0|})
+            goto out_fail;
+        return 0;
+    out_fail:
+        return -1;
+    }
+}
+"),
+                With(@"
+static class mprotect
+{
+    static void f(vm_area_struct vma, ulong cp_flags)
+    {
+        if (!vma.IsWritable) { throw new ArgumentException(""write""); }
+        if (vma.vm_refcnt < 0) throw new ArgumentException(""refcnt"");
+        Console.WriteLine();
+    }
+
+    static int g(vm_area_struct vma, ulong cp_flags)
+    {
+        if ((vma.vm_flags & VM_WRITE) == 0)
+            goto out_fail;
+        if ((cp_flags & MM_CP_PROT_NUMA) != 0)
+            goto out_fail;
+        return 0;
+    out_fail:
+        return -1;
+    }
+}
+"),
+                GO0001(0),
+                GO0001(1));
+
+        [Fact]
+        public Task LambdaAndLocalFunctionBodies_Moved() =>
+            VerifyFixAsync(
+                With(@"
+static class mprotect
+{
+    static bool f(vm_area_struct vma)
+    {
+        Func<vm_area_struct, bool> lambda = v =>
+        {
+            if (v.vm_refcnt == 0)
+                return false;
+            if ({|#0:!may_write(v)|})
+                return false;
+            return true;
+        };
+
+        return lambda(vma) && local(vma);
+
+        bool local(vm_area_struct v)
+        {
+            if (v.vm_refcnt == 0)
+                return false;
+            if ({|#1:(v.vm_flags & VM_WRITE) == 0|})
+                return false;
+            return true;
+        }
+    }
+}
+"),
+                With(@"
+static class mprotect
+{
+    static bool f(vm_area_struct vma)
+    {
+        Func<vm_area_struct, bool> lambda = v =>
+        {
+            if (!may_write(v))
+                return false;
+            if (v.vm_refcnt == 0)
+                return false;
+            return true;
+        };
+
+        return lambda(vma) && local(vma);
+
+        bool local(vm_area_struct v)
+        {
+            if ((v.vm_flags & VM_WRITE) == 0)
+                return false;
+            if (v.vm_refcnt == 0)
+                return false;
+            return true;
+        }
+    }
+}
+"),
+                GO0001(0),
+                GO0001(1));
+
+        [Fact]
+        public Task Chains_OperandsReordered_ParenthesesKept() =>
+            VerifyFixAsync(
+                With(@"
+static class mprotect
+{
+    static bool f(pte_t pte, vm_area_struct vma) => pte_dirty(pte) && !pte_uffd_wp(pte) && {|#0:(vma.vm_flags & VM_WRITE) != 0|};
+
+    static bool g(pte_t pte, vm_area_struct vma, ulong cp_flags)
+    {
+        if ((cp_flags & MM_CP_PROT_NUMA) != 0 ||
+            {|#1:(vma.vm_flags & VM_WRITE) == 0|})
+            Console.WriteLine();
+        return !pte_dirty(pte) || {|#2:(!may_write(vma) && pte_write(pte))|} || pte_uffd_wp(pte) && vma.vm_refcnt > 0 || {|#3:!vma.IsWritable|};
+    }
+}
+"),
+                With(@"
+static class mprotect
+{
+    static bool f(pte_t pte, vm_area_struct vma) => (vma.vm_flags & VM_WRITE) != 0 && pte_dirty(pte) && !pte_uffd_wp(pte);
+
+    static bool g(pte_t pte, vm_area_struct vma, ulong cp_flags)
+    {
+        if ((vma.vm_flags & VM_WRITE) == 0 ||
+            (cp_flags & MM_CP_PROT_NUMA) != 0)
+            Console.WriteLine();
+        return (!may_write(vma) && pte_write(pte)) || !vma.IsWritable || !pte_dirty(pte) || pte_uffd_wp(pte) && vma.vm_refcnt > 0;
+    }
+}
+"),
+                GO0001(0),
+                GO0001(1),
+                GO0001(2),
+                GO0001(3));
+
+        [Theory]
+        [InlineData("if (!trylock_page(page)) return false;", "side effect")]
+        [InlineData("if (counter++ > 3) return false;", "increment")]
+        [InlineData("if (pte_write(pte)) return true;", "different exit")]
+        [InlineData("if (vma.vm_refcnt == 0) throw new InvalidOperationException();", "throw vs return")]
+        [InlineData("if (pte_dirty(pte)) { Console.WriteLine(); return false; }", "body with a side effect")]
+        [InlineData("if (string.IsNullOrEmpty(vma.ToString())) return false;", "metadata-only call")]
+        [InlineData("if (vma is null) return false;", "null check of what the security check reads")]
+        public Task RefusalCases_NoFixOffered(string crossed, string why)
+        {
+            _ = why;
+            var code = With(@"
+static class mprotect
+{
+    static bool f(page page, pte_t pte, vm_area_struct vma)
+    {
+        " + crossed + @"
+        if ({|#0:(vma.vm_flags & VM_WRITE) == 0|})
+            return false;
+        return true;
+    }
+}
+");
+            return VerifyFixAsync(code, code, GO0001(0));
+        }
+
+        [Fact]
+        public Task DeclarationUsedByTheSecurityCheck_NoFixOffered()
+        {
+            var code = With(@"
+static class mprotect
+{
+    static bool f(vm_area_struct vma, ulong cp_flags)
+    {
+        if ((cp_flags & MM_CP_PROT_NUMA) != 0)
+            return false;
+        var flags = vma.vm_flags;
+        if ({|#0:(flags & VM_WRITE) == 0|})
+            return false;
+        return true;
+    }
+}
+");
+            return VerifyFixAsync(code, code, GO0001(0));
+        }
+
+        [Fact]
+        public Task ChainWithImpureOperand_NoFixOffered()
+        {
+            var code = With(@"
+static class mprotect
+{
+    static bool f(page page, vm_area_struct vma) => trylock_page(page) && {|#0:vma.IsWritable|};
+}
+");
+            return VerifyFixAsync(code, code, GO0001(0));
+        }
+
+        [Fact]
+        public Task FirstSecurityGuardBlocked_LaterOnesStayToo_KeepingTheirOrder()
+        {
+            var code = With(@"
+static class mprotect
+{
+    static bool f(page page, vm_area_struct vma)
+    {
+        if (!trylock_page(page))
+            return false;
+        if ({|#0:(vma.vm_flags & VM_WRITE) == 0|})
+            return false;
+        if ({|#1:!vma.IsWritable|})
+            return false;
+        return true;
+    }
+}
+");
+            return VerifyFixAsync(code, code, GO0001(0), GO0001(1));
+        }
+
+        [Theory]
+        [InlineData(FixAllScope.Document)]
+        [InlineData(FixAllScope.Project)]
+        [InlineData(FixAllScope.Solution)]
+        public async Task FixAll_EveryScope_FixesEveryDocument(FixAllScope scope)
+        {
+            const string first = @"
+static class mprotect
+{
+    static bool f(pte_t pte, vm_area_struct vma, ulong cp_flags)
+    {
+        /* numa */
+        if ((cp_flags & MM_CP_PROT_NUMA) != 0)
+            return false;
+        /* write */
+        if ({|#0:(vma.vm_flags & VM_WRITE) == 0|})
+            return false;
+        /* dirty */
+        if (!pte_dirty(pte))
+            return false;
+        /* helper */
+        if ({|#1:!may_write(vma)|})
+            return false;
+        return pte_dirty(pte) && {|#2:vma.IsWritable|};
+    }
+}
+";
+            const string firstFixed = @"
+static class mprotect
+{
+    static bool f(pte_t pte, vm_area_struct vma, ulong cp_flags)
+    {
+        /* write */
+        if ((vma.vm_flags & VM_WRITE) == 0)
+            return false;
+        /* helper */
+        if (!may_write(vma))
+            return false;
+        /* numa */
+        if ((cp_flags & MM_CP_PROT_NUMA) != 0)
+            return false;
+        /* dirty */
+        if (!pte_dirty(pte))
+            return false;
+        return vma.IsWritable && pte_dirty(pte);
+    }
+}
+";
+            const string second = @"
+static class memory
+{
+    static bool g(pte_t pte, vm_area_struct vma)
+    {
+        if (pte_uffd_wp(pte) || {|#3:!may_write(vma)|})
+            return false;
+        return true;
+    }
+}
+";
+            const string secondFixed = @"
+static class memory
+{
+    static bool g(pte_t pte, vm_area_struct vma)
+    {
+        if (!may_write(vma) || pte_uffd_wp(pte))
+            return false;
+        return true;
+    }
+}
+";
+            var test = new Verify.Test
+            {
+                CodeActionEquivalenceKey = GO0001MoveSecurityGuardFirstFix.EquivalenceKey,
+            };
+            test.TestState.Sources.Add(("/0/mprotect.cs", With(first)));
+            test.TestState.Sources.Add(("/0/memory.cs", GO0001Sources.Usings + second));
+            test.FixedState.Sources.Add(("/0/mprotect.cs", With(firstFixed)));
+            test.FixedState.Sources.Add(("/0/memory.cs", GO0001Sources.Usings + secondFixed));
+            test.BatchFixedState.Sources.Add(("/0/mprotect.cs", With(firstFixed)));
+            test.BatchFixedState.Sources.Add(("/0/memory.cs", GO0001Sources.Usings + secondFixed));
+            test.ExpectedDiagnostics.Add(GO0001(3));
+            test.ExpectedDiagnostics.Add(GO0001(0));
+            test.ExpectedDiagnostics.Add(GO0001(1));
+            test.ExpectedDiagnostics.Add(GO0001(2));
+            test.CodeFixTestBehaviors = scope switch
+            {
+                FixAllScope.Document => CodeFixTestBehaviors.SkipFixAllInProjectCheck | CodeFixTestBehaviors.SkipFixAllInSolutionCheck,
+                FixAllScope.Project => CodeFixTestBehaviors.SkipFixAllInDocumentCheck | CodeFixTestBehaviors.SkipFixAllInSolutionCheck,
+                _ => CodeFixTestBehaviors.SkipFixAllInDocumentCheck | CodeFixTestBehaviors.SkipFixAllInProjectCheck,
+            };
+            await test.RunAsync();
+        }
+
+        [Fact]
+        public async Task HalfTypedCode_FixNeverThrows()
+        {
+            // Diagnostics on code with syntax errors are not fixable; the fix must neither throw nor rewrite.
+            var source = With(@"
+static class mprotect
+{
+    static bool f(vm_area_struct vma, ulong cp_flags)
+    {
+        if ((cp_flags & MM_CP_PROT_NUMA) != 0) return false
+        if ((vma.vm_flags & VM_WRITE) == 0) return false;
+        return true;
+    }
+}
+");
+            var diagnostics = await AnalyzerRunner.RunAsync(new GO0001SecurityGuardFirstAnalyzer(), source);
+            var go0001 = Assert.Single(diagnostics, d => d.Id == RuleIdentifiers.SecurityGuardFirst);
+            Assert.Contains("it is not moved automatically (the code has syntax errors)", go0001.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal("false", go0001.Properties[GO0001SecurityGuardFirstAnalyzer.FixableProperty]);
+        }
+    }
+}
