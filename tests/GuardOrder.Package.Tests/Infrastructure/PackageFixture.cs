@@ -49,6 +49,9 @@ namespace GuardOrder.Package.Tests.Infrastructure
                 new[]
                 {
                     "pack", RepoPaths.PackageProject, "-c", "Release", "-o", FeedDirectory,
+                    // Own obj/bin for every project: a pack with another version must not rewrite
+                    // the repo's obj/project.assets.json under a build running next to the tests.
+                    "--artifacts-path", Path.Combine(WorkDirectory, "artifacts"),
                     "-p:Version=" + Version, "-nodeReuse:false", "-p:UseSharedCompilation=false",
                 },
                 TimeSpan.FromMinutes(4));
