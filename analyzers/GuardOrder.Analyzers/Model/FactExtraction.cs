@@ -1,0 +1,239 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace GuardOrder.Analyzers.Model
+{
+    /// <summary>The fault path a [MustMatchFaultPath] predicate names, or why it names none.</summary>
+    internal sealed class FaultPathTarget
+    {
+        public FaultPathTarget(AttributeData attribute, Location location, IMethodSymbol? method, string? problem)
+        {
+            Attribute = attribute;
+            Location = location;
+            Method = method;
+            Problem = problem;
+        }
+
+        public AttributeData Attribute { get; }
+
+        /// <summary>The attribute as written (where GO0006 reports).</summary>
+        public Location Location { get; }
+
+        public IMethodSymbol? Method { get; }
+
+        /// <summary>Why the annotation is invalid (GO0006), or null.</summary>
+        public string? Problem { get; }
+
+        /// <summary>Resolves the attribute of <paramref name="predicate"/>; null when it has none.</summary>
+        public static FaultPathTarget? Resolve(IMethodSymbol predicate, GuardOrderSymbols symbols, CancellationToken cancellationToken)
+        {
+            var attribute = GuardOrderSymbols.GetAttribute(predicate, symbols.MustMatchFaultPath);
+            if (attribute is null)
+            {
+                return null;
+            }
+
+            var location = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation()
+                ?? (predicate.Locations.Length > 0 ? predicate.Locations[0] : Location.None);
+            var name = predicate.Name;
+
+            FaultPathTarget Invalid(string problem) => new FaultPathTarget(attribute, location, null, problem);
+
+            var arguments = attribute.ConstructorArguments;
+            if (attribute.AttributeConstructor is null || arguments.Any(a => a.Kind == TypedConstantKind.Error))
+            {
+                return Invalid($"[MustMatchFaultPath] on '{name}' cannot be resolved: its arguments do not name a type and a method");
+            }
+
+            INamedTypeSymbol? type = predicate.ContainingType;
+            string? faultPath;
+            if (arguments.Length == 2)
+            {
+                type = arguments[0].Value as INamedTypeSymbol;
+                if (type is null || type.TypeKind == TypeKind.Error)
+                {
+                    return Invalid($"[MustMatchFaultPath] on '{name}' names no type that declares the fault path");
+                }
+
+                faultPath = arguments[1].Value as string;
+            }
+            else if (arguments.Length == 1)
+            {
+                faultPath = arguments[0].Value as string;
+            }
+            else
+            {
+                return Invalid($"[MustMatchFaultPath] on '{name}' cannot be resolved");
+            }
+
+            if (string.IsNullOrWhiteSpace(faultPath))
+            {
+                return Invalid($"[MustMatchFaultPath] on '{name}' names no fault path: pass the method's name, e.g. nameof(do_wp_page)");
+            }
+
+            if (type is null)
+            {
+                return Invalid($"[MustMatchFaultPath] on '{name}' names no type that declares the fault path");
+            }
+
+            var candidates = type.GetMembers(faultPath!).OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary).ToList();
+            if (candidates.Count == 0)
+            {
+                return Invalid($"[MustMatchFaultPath] on '{name}' names '{faultPath}', but '{type.ToDisplayString()}' has no method of that name");
+            }
+
+            if (candidates.Count > 1)
+            {
+                return Invalid($"[MustMatchFaultPath] on '{name}' names '{faultPath}', which is ambiguous: '{type.ToDisplayString()}' declares {candidates.Count} overloads of it");
+            }
+
+            if (predicate.ReturnType.SpecialType != SpecialType.System_Boolean)
+            {
+                return new FaultPathTarget(attribute, location, candidates[0], $"[MustMatchFaultPath] is on '{name}', which returns '{predicate.ReturnType.ToDisplayString()}': an early-write predicate must return bool");
+            }
+
+            return new FaultPathTarget(attribute, location, candidates[0], null);
+        }
+    }
+
+    /// <summary>Small syntax-free readers over IOperation shared by the sync rules.</summary>
+    internal static class FactExtraction
+    {
+        /// <summary>True when <paramref name="operation"/> reads a [SecurityCheck] member anywhere inside it.</summary>
+        public static bool ReadsSecurityCheck(IOperation? operation, GuardOrderSymbols symbols)
+        {
+            if (operation is null)
+            {
+                return false;
+            }
+
+            foreach (var node in operation.DescendantsAndSelf())
+            {
+                switch (node)
+                {
+                    case IMemberReferenceOperation member when symbols.IsSecurityCheck(member.Member):
+                    case IInvocationOperation invocation when symbols.IsSecurityCheck(invocation.TargetMethod):
+                        return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The [SecurityCheck] members <paramref name="operation"/> reads, by name.</summary>
+        public static IEnumerable<string> SecurityCheckNames(IOperation operation, GuardOrderSymbols symbols)
+        {
+            foreach (var node in operation.Descendants())
+            {
+                switch (node)
+                {
+                    case IMemberReferenceOperation member when symbols.IsSecurityCheck(member.Member):
+                        yield return member.Member.Name;
+                        break;
+                    case IInvocationOperation invocation when symbols.IsSecurityCheck(invocation.TargetMethod):
+                        yield return invocation.TargetMethod.Name;
+                        break;
+                }
+            }
+        }
+
+        /// <summary>
+        /// True when the leading guard run of the body (guard ifs without else, local declarations,
+        /// [DoesNotReturnIf] asserts) contains an `if (security) return false;` guard.
+        /// </summary>
+        public static bool HasSecurityGuardReturningFalse(IMethodBodyOperation body, GuardOrderSymbols symbols)
+        {
+            var block = body.BlockBody ?? body.ExpressionBody;
+            if (block is null)
+            {
+                return false;
+            }
+
+            foreach (var statement in block.Operations)
+            {
+                switch (statement)
+                {
+                    case IConditionalOperation { WhenFalse: null } guard when Leaves(guard.WhenTrue, out var returnsFalse):
+                        if (returnsFalse && ReadsSecurityCheck(guard.Condition, symbols))
+                        {
+                            return true;
+                        }
+
+                        continue;
+                    case IVariableDeclarationGroupOperation:
+                    case IExpressionStatementOperation { Operation: IInvocationOperation }:
+                    case IEmptyOperation:
+                        continue;
+                    default:
+                        return false;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool Leaves(IOperation operation, out bool returnsFalse)
+        {
+            returnsFalse = false;
+            while (operation is IBlockOperation { Operations.Length: > 0 } block)
+            {
+                operation = block.Operations[block.Operations.Length - 1];
+            }
+
+            switch (operation)
+            {
+                case IReturnOperation ret:
+                    returnsFalse = ret.ReturnedValue?.ConstantValue is { HasValue: true, Value: false };
+                    return true;
+                case IThrowOperation:
+                case IExpressionStatementOperation { Operation: IThrowOperation }:
+                case IBranchOperation:
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
+        /// <summary>
+        /// True when <paramref name="method"/>'s body calls a [WriteGrant] method, directly or through
+        /// source helpers up to <paramref name="depth"/> levels (recursion cut).
+        /// </summary>
+        public static bool CallsWriteGrant(IMethodSymbol method, GuardOrderSymbols symbols, MethodBodies bodies, int depth, CancellationToken cancellationToken)
+        {
+            var seen = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+            return Visit(method, depth);
+
+            bool Visit(IMethodSymbol current, int remaining)
+            {
+                if (!seen.Add(current.OriginalDefinition))
+                {
+                    return false;
+                }
+
+                var body = bodies.GetBody(current, cancellationToken);
+                if (body is null)
+                {
+                    return false;
+                }
+
+                foreach (var invocation in body.Descendants().OfType<IInvocationOperation>())
+                {
+                    if (symbols.IsWriteGrant(invocation.TargetMethod))
+                    {
+                        return true;
+                    }
+
+                    if (remaining > 0 && Visit(invocation.TargetMethod, remaining - 1))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+        }
+    }
+}

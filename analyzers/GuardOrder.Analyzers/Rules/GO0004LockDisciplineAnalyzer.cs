@@ -1,0 +1,79 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using GuardOrder.Analyzers.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace GuardOrder.Analyzers
+{
+    /// <summary>
+    /// GO0004: in any method that calls lock-annotated methods, walks every acyclic route of the
+    /// control-flow graph: a lock taken ([AcquiresLock], or [TryAcquiresLock] on its true branch)
+    /// must be released ([ReleasesLock]) on every route out (early returns and gotos included); a
+    /// release needs a held lock; a try-lock's result must be branched on before the guarded code.
+    /// Exceptional routes are not walked; a method with more routes than the walk's cap is skipped.
+    /// </summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class GO0004LockDisciplineAnalyzer : DiagnosticAnalyzer
+    {
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
+            ImmutableArray.Create(Descriptors.GO0004LockDiscipline);
+
+        public override void Initialize(AnalysisContext context)
+        {
+            context.EnableConcurrentExecution();
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.RegisterCompilationStartAction(start =>
+            {
+                var symbols = GuardOrderSymbols.TryCreate(start.Compilation);
+                if (symbols is null || !symbols.AnyLockAttribute)
+                {
+                    return;
+                }
+
+                var bodies = new MethodBodies(start.Compilation);
+                start.RegisterOperationAction(c => Analyze(c, symbols, bodies), OperationKind.MethodBody);
+            });
+        }
+
+        private static void Analyze(OperationAnalysisContext context, GuardOrderSymbols symbols, MethodBodies bodies)
+        {
+            var body = (IMethodBodyOperation)context.Operation;
+            if (context.ContainingSymbol is not IMethodSymbol method ||
+                symbols.IsAcquiresLock(method) || symbols.IsTryAcquiresLock(method) || symbols.IsReleasesLock(method))
+            {
+                return; // the lock primitives themselves
+            }
+
+            var callsLocks = body.Descendants().OfType<IInvocationOperation>().Any(i =>
+                symbols.IsAcquiresLock(i.TargetMethod) || symbols.IsTryAcquiresLock(i.TargetMethod) || symbols.IsReleasesLock(i.TargetMethod));
+            if (!callsLocks)
+            {
+                return;
+            }
+
+            var cfg = context.GetControlFlowGraph();
+            var walker = new RouteWalker(symbols, bodies, RouteMode.Locks, 0, context.CancellationToken);
+            var routes = walker.Walk(cfg, method);
+            if (routes is null)
+            {
+                return; // too many routes: report nothing rather than guess (see RouteWalker)
+            }
+
+            var reported = new HashSet<(int, string)>();
+            foreach (var route in routes.Value)
+            {
+                foreach (var issue in route.State.Issues)
+                {
+                    var syntax = issue.Operation.Syntax;
+                    if (reported.Add((syntax.SpanStart, issue.Kind)))
+                    {
+                        context.ReportDiagnostic(Diagnostic.Create(Descriptors.GO0004LockDiscipline, syntax.GetLocation(), issue.Message));
+                    }
+                }
+            }
+        }
+    }
+}

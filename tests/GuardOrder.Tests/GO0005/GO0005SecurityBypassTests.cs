@@ -1,0 +1,179 @@
+using System.Threading.Tasks;
+using GuardOrder.Tests.Model;
+using Verify = GuardOrder.Tests.Verifiers.CSharpAnalyzerVerifier<GuardOrder.Analyzers.GO0005SecurityBypassAnalyzer>;
+
+namespace GuardOrder.Tests.GO0005
+{
+    public class GO0005SecurityBypassTests
+    {
+        /// <summary>The classic: the DIRTY_ACCT shortcut returns true before VM_WRITE is tested.</summary>
+        [Fact]
+        public async Task DirtyAcctShortcutBeforeVmWrite()
+        {
+            var source = KernelFixture.With("""
+                    [MustMatchFaultPath(nameof(do_wp_page))]
+                    static bool may_avoid_write_fault(pte_t pte, vm_area_struct vma, ulong cp_flags)
+                    {
+                        if ((cp_flags & MM_CP_PROT_NUMA) != 0)
+                            return false;
+                        if (!pte_dirty(pte))
+                            return false;
+                        if ((cp_flags & MM_CP_DIRTY_ACCT) != 0)
+                            return {|#0:true|};
+                        if ((vma.vm_flags & VM_WRITE) == 0)
+                            return false;
+                        return page_count(pte_page(pte)) == 1;
+                    }
+                """);
+            await Verify.VerifyAnalyzerAsync(
+                source,
+                Verify.Diagnostic("GO0005").WithLocation(0).WithArguments("may_avoid_write_fault", " (VM_WRITE is tested only on other routes)"));
+        }
+
+        [Fact]
+        public async Task VmWriteFirstIsClean()
+        {
+            var source = KernelFixture.With("""
+                    [MustMatchFaultPath(nameof(do_wp_page))]
+                    static bool may_avoid_write_fault(pte_t pte, vm_area_struct vma, ulong cp_flags)
+                    {
+                        if ((vma.vm_flags & VM_WRITE) == 0)
+                            return false;
+                        if ((cp_flags & MM_CP_DIRTY_ACCT) != 0)
+                            return true;
+                        return page_count(pte_page(pte)) == 1;
+                    }
+                """);
+            await Verify.VerifyAnalyzerAsync(source);
+        }
+
+        /// <summary>A [DoesNotReturnIf(true)] assert on VM_WRITE passes the check for every route after it.</summary>
+        [Fact]
+        public async Task DoesNotReturnIfAssertIsTheSecurityGuard()
+        {
+            var source = KernelFixture.With("""
+                    [MustMatchFaultPath(nameof(do_wp_page))]
+                    static bool asserted(pte_t pte, vm_area_struct vma, ulong cp_flags)
+                    {
+                        VM_BUG_ON((vma.vm_flags & VM_WRITE) == 0);
+                        if ((cp_flags & MM_CP_DIRTY_ACCT) != 0)
+                            return true;
+                        return false;
+                    }
+
+                    [MustMatchFaultPath(nameof(do_wp_page))]
+                    static bool asserted_too_late(pte_t pte, vm_area_struct vma, ulong cp_flags)
+                    {
+                        if ((cp_flags & MM_CP_DIRTY_ACCT) != 0)
+                            return {|#0:true|};
+                        VM_BUG_ON((vma.vm_flags & VM_WRITE) == 0);
+                        return false;
+                    }
+                """);
+            await Verify.VerifyAnalyzerAsync(source, Verify.Diagnostic("GO0005").WithLocation(0).WithArguments("asserted_too_late", " (VM_WRITE is tested only on other routes)"));
+        }
+
+        /// <summary>The security check inside a helper counts; a plain bool method with a security guard run is checked too.</summary>
+        [Fact]
+        public async Task SecurityCheckThroughHelperAndPlainGuardRun()
+        {
+            var source = KernelFixture.With("""
+                    static bool vma_writable(vm_area_struct vma) => (vma.vm_flags & VM_WRITE) != 0;
+
+                    [MustMatchFaultPath(nameof(do_wp_page))]
+                    static bool via_helper(vm_area_struct vma, ulong cp_flags)
+                    {
+                        if (!vma_writable(vma))
+                            return false;
+                        return (cp_flags & MM_CP_DIRTY_ACCT) != 0;
+                    }
+
+                    static bool plain_guard_run(vm_area_struct vma, ulong cp_flags, bool fast)
+                    {
+                        if ((vma.vm_flags & VM_WRITE) == 0)
+                            return false;
+                        if (fast)
+                            return true;
+                        return (cp_flags & MM_CP_DIRTY_ACCT) != 0;
+                    }
+
+                    static bool plain_bypass(vm_area_struct vma, ulong cp_flags, bool fast)
+                    {
+                        if ((vma.vm_flags & VM_WRITE) == 0)
+                            return false;
+                        return fast;
+                    }
+
+                    static bool plain_bypass_nested(vm_area_struct vma, ulong cp_flags)
+                    {
+                        if ((cp_flags & MM_CP_PROT_NUMA) != 0)
+                            return false;
+                        if ((vma.vm_flags & VM_WRITE) == 0)
+                            return false;
+                        return true;
+                    }
+
+                    static bool not_a_guard_run(vm_area_struct vma, ulong cp_flags)
+                    {
+                        if ((cp_flags & MM_CP_DIRTY_ACCT) != 0)
+                            return true;
+                        return (vma.vm_flags & VM_WRITE) != 0;
+                    }
+                """);
+            await Verify.VerifyAnalyzerAsync(source);
+        }
+
+        [Fact]
+        public async Task GuardRunMethodWithShortcutBeforeSecurity()
+        {
+            var source = KernelFixture.With("""
+                    static bool shortcut(vm_area_struct vma, ulong cp_flags)
+                    {
+                        if ((cp_flags & MM_CP_PROT_NUMA) != 0)
+                            return false;
+                        if ((cp_flags & MM_CP_DIRTY_ACCT) != 0)
+                            return {|#0:true|};
+                        if ((vma.vm_flags & VM_WRITE) == 0)
+                            return false;
+                        return true;
+                    }
+                """);
+            await Verify.VerifyAnalyzerAsync(source, Verify.Diagnostic("GO0005").WithLocation(0).WithArguments("shortcut", " (VM_WRITE is tested only on other routes)"));
+        }
+
+        [Fact]
+        public async Task SilentWithoutAnnotations()
+        {
+            const string source = """
+                static class C
+                {
+                    const ulong VM_WRITE = 2;
+                    static bool f(ulong flags, ulong cp)
+                    {
+                        if (cp != 0) return true;
+                        if ((flags & VM_WRITE) == 0) return false;
+                        return true;
+                    }
+                }
+                """;
+            await Verify.VerifyAnalyzerAsync(source, withAnnotations: false);
+        }
+
+        [Fact]
+        public async Task IncompleteCodeDoesNotCrash()
+        {
+            var source = KernelFixture.With("""
+                    [MustMatchFaultPath(nameof(do_wp_page))]
+                    static bool broken(vm_area_struct vma, ulong cp_flags)
+                    {
+                        if ((vma.{|CS1061:flags|} & VM_WRITE) == 0)
+                            return false;
+                        if ({|CS0103:mystery|})
+                            return true;
+                        return {|CS0103:x|};
+                    }
+                """);
+            await Verify.VerifyAnalyzerAsync(source);
+        }
+    }
+}
