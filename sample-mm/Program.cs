@@ -33,6 +33,7 @@ namespace SampleMm
             failures += report("exclusive dirty anonymous page", exclusive_anon(), expect_avoided: true);
             failures += report("KSM page shared by two processes", ksm_page(), expect_avoided: false);
             failures += report("COW page shared with a forked child", cow_page(), expect_avoided: false);
+            failures += report("COW page, caller passes MM_CP_DIRTY_ACCT", cow_page_dirty_acct(), expect_avoided: false);
             return failures;
         }
 
@@ -52,7 +53,7 @@ namespace SampleMm
         {
             string avoided = o.avoided ? "write fault AVOIDED (pte writable after mprotect)" : "write fault taken";
             string leak = o.sharer_sees_write ? "; the other sharer SEES the write" : string.Empty;
-            Console.WriteLine($"  {what,-40} {avoided}{leak}");
+            Console.WriteLine($"  {what,-44} {avoided}{leak}");
             return o.avoided == expect_avoided && !o.sharer_sees_write ? 0 : 1;
         }
 
@@ -101,6 +102,27 @@ namespace SampleMm
             cpu.store(parent, addr, 3);
             var child = fork.dup_mm(parent);
             bool avoided = reprotect_and_store(parent, addr, 4);
+            bool leak = cpu.peek(child, addr) == 4;
+            return new outcome(avoided, leak);
+        }
+
+        /// <summary>
+        /// A caller that asks for dirty accounting on a private mapping (mprotect_fixup() never does;
+        /// the predicate must not depend on that): the reviewed port still refuses the shared page,
+        /// the as-posted predicate makes it writable and the child sees the parent's write.
+        /// </summary>
+        private static outcome cow_page_dirty_acct()
+        {
+            var parent = new mm_struct();
+            ulong addr = mmap.do_mmap(parent, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
+            cpu.store(parent, addr, 3);
+            var child = fork.dup_mm(parent);
+            var vma = find_vma(parent, addr)!;
+            mprotect.change_protection(vma, addr, addr + PAGE_SIZE, vma.vm_page_prot, MM_CP_DIRTY_ACCT);
+            bool writable = pte_write(ptep_get(parent, addr));
+            int faults = parent.nr_page_faults;
+            cpu.store(parent, addr, 4);
+            bool avoided = writable && parent.nr_page_faults == faults;
             bool leak = cpu.peek(child, addr) == 4;
             return new outcome(avoided, leak);
         }

@@ -157,7 +157,12 @@ namespace SampleMm.Tests
                     break;
             }
 
-            p.data[0] = 0x5a;
+            // Contents, so a copy is distinguishable (never into the shared zero page).
+            if (page != page_kind.zero)
+            {
+                p.data[0] = 0x5a;
+            }
+
             if (!special)
             {
                 for (int i = 0; i < other_mappings; i++)
@@ -211,12 +216,81 @@ namespace SampleMm.Tests
             var pte = pfn_pte(p.pfn, new pgprot_t(bits));
             pte_offset_map(mm, addr, true, out var ptep);
             set_pte_at(mm, addr, ptep, pte);
-            return new built(mm, v, p, pte, ptep);
+            return new built(mm, v, p, pte, ptep, special);
+        }
+
+        /// <summary>
+        /// Tear the state down: unmap the pte (whatever page it maps now), then let the fictitious
+        /// sharers go - the other tasks' lock and reference, the swap cache, extra references, the
+        /// other mappings, the page cache - so the page is freed with consistent counts (a refcount
+        /// or mapcount do_wp_page() got wrong would trip VM_BUG_ON_PAGE here).
+        /// </summary>
+        public void teardown(built b)
+        {
+            var p = b.page;
+            if (b.special)
+            {
+                mmap.exit_mmap(b.mm);
+                if (page == page_kind.pfn)
+                {
+                    put_page(p);
+                }
+
+                return;
+            }
+
+            // The fault path freed the page (it copied, and nobody else held a reference): done.
+            if (PageBuddy(p))
+            {
+                mmap.exit_mmap(b.mm);
+                return;
+            }
+
+            // Our own reference while we take the page apart, like any kernel caller's.
+            get_page(p);
+            mmap.exit_mmap(b.mm);
+
+            if (locked_by_other)
+            {
+                // lock_page() in the fault path models waiting for this holder: it may be gone.
+                if (PageLocked(p))
+                {
+                    unlock_page(p);
+                }
+
+                put_page(p);
+            }
+
+            if (PageSwapCache(p))
+            {
+                lock_page(p);
+                swap_state.delete_from_swap_cache(p);
+                unlock_page(p);
+            }
+
+            for (int i = 0; i < extra_refs; i++)
+            {
+                put_page(p);
+            }
+
+            for (int i = 0; i < other_mappings; i++)
+            {
+                rmap.page_remove_rmap(p);
+                put_page(p);
+            }
+
+            if (page == page_kind.file)
+            {
+                put_page(p);
+            }
+
+            put_page(p);
+            VM_BUG_ON_PAGE(!PageBuddy(p), p);
         }
     }
 
     /// <summary>A built state.</summary>
-    public sealed record built(mm_struct mm, vm_area_struct vma, page page, pte_t pte, pte_ptr ptep);
+    public sealed record built(mm_struct mm, vm_area_struct vma, page page, pte_t pte, pte_ptr ptep, bool special);
 
     /// <summary>The sync invariant, checked at run time.</summary>
     public static class sync_invariant
@@ -229,6 +303,18 @@ namespace SampleMm.Tests
         public static string? check(may_avoid_write_fault_t predicate, wp_state state)
         {
             var s = state.build();
+            try
+            {
+                return check(predicate, state, s);
+            }
+            finally
+            {
+                state.teardown(s);
+            }
+        }
+
+        private static string? check(may_avoid_write_fault_t predicate, wp_state state, built s)
+        {
             bool locked_before = PageLocked(s.page);
             bool early = predicate(s.pte, s.vma, wp_state.addr, state.cp_flags);
 
