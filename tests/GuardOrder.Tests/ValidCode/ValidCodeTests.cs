@@ -78,6 +78,31 @@ namespace GuardOrder.Tests.ValidCode
             Assert.Contains(diagnostics, d => d.Id == "GO0001");
         }
 
+        /// <summary>One edit of the annotated fixture that breaks it, and the rule that must then fire.</summary>
+        public static IEnumerable<object[]> Breakages() => new[]
+        {
+            // The KSM test gone: the predicate can grant where do_wp_page would copy.
+            new object[] { "GO0002", "            if (pagemap.PageKsm(page))\n                goto unlock_fail;\n", "" },
+            // The try-lock's page never unlocked on the success route.
+            new object[] { "GO0004", "            page.mapcount++;\n            pagemap.unlock_page(page);\n", "            page.mapcount++;\n" },
+            // A shortcut to true before the VM_WRITE test.
+            new object[] { "GO0005", "            if (!vma.flags.HasFlag(VmFlags.Write))\n", "            if (has_write_notify)\n                return true;\n            if (!vma.flags.HasFlag(VmFlags.Write))\n" },
+            // A fault path name that does not exist.
+            new object[] { "GO0006", "nameof(memory.do_wp_page)", "\"do_wp_pag\"" },
+        };
+
+        [Theory]
+        [MemberData(nameof(Breakages))]
+        public async Task Canary_BreakingTheAnnotatedFixtureIsReported(string expectedId, string find, string replace)
+        {
+            var text = File.ReadAllText(Path.Combine(Root, "Annotated", "Mm.cs.txt"));
+            Assert.Contains(find, text, StringComparison.Ordinal);
+
+            var diagnostics = await AnalyzeAsync(text.Replace(find, replace, StringComparison.Ordinal), withAnnotations: true);
+
+            Assert.True(diagnostics.Any(d => d.Id == expectedId), "expected " + expectedId + ", got:\n" + string.Join("\n", diagnostics));
+        }
+
         private static IEnumerable<object[]> Files(string folder) =>
             Directory.GetFiles(Path.Combine(Root, folder), "*.cs.txt")
                 .OrderBy(f => f, StringComparer.Ordinal)
