@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
@@ -7,7 +8,11 @@ using GuardOrder.Package.Tests.Infrastructure;
 
 namespace GuardOrder.Package.Tests
 {
-    /// <summary>SARIF 2.1 for GitHub code scanning, written by the compiler's ErrorLog.</summary>
+    /// <summary>
+    /// SARIF 2.1 for GitHub code scanning, written by the compiler's ErrorLog, on a copy of sample-mm
+    /// (consuming the package) with the 2021 as-posted predicates included: GO0001, GO0002, GO0003
+    /// and GO0005 findings, each with a location, and rule metadata with a helpUri per rule.
+    /// </summary>
     [Collection(PackageCollection.Name)]
     [Trait("Category", "EndToEnd")]
     public sealed class SarifTests
@@ -22,14 +27,13 @@ namespace GuardOrder.Package.Tests
         [Fact]
         public async Task ErrorLog_WritesSarif21_WithRuleMetadataHelpUriAndLocations()
         {
-            var consumer = fixture.CreateConsumer("SarifConsumer");
-            consumer.WriteFile("Mm.cs", Sources.Violation);
+            var consumer = fixture.CreateSampleMmCopy("SarifSampleMm", asPosted: true);
             var sarifPath = consumer.PathOf("guardorder.sarif");
 
             // %2C is MSBuild's escaped comma: ErrorLog=<path>,version=2.1
             var build = await consumer.BuildAsync("-p:ErrorLog=" + sarifPath + "%2Cversion=2.1");
 
-            Assert.True(build.ExitCode == 0, build.ToString());
+            Assert.True(build.ExitCode == 0, "the as-posted findings are warnings; the build must succeed\n" + build);
             Assert.True(File.Exists(sarifPath), "no SARIF file written\n" + build);
             var text = File.ReadAllText(sarifPath);
             using var document = JsonDocument.Parse(text);
@@ -45,27 +49,47 @@ namespace GuardOrder.Package.Tests
             {
                 Assert.True(
                     result.TryGetProperty("locations", out var locations) && locations.GetArrayLength() > 0,
-                    "result without location: " + result + "\n" + text);
+                    "result without location: " + result);
                 var physical = locations[0].GetProperty("physicalLocation");
                 Assert.False(string.IsNullOrEmpty(physical.GetProperty("artifactLocation").GetProperty("uri").GetString()));
                 Assert.True(physical.GetProperty("region").GetProperty("startLine").GetInt32() > 0);
             }
 
-            var go0001 = results.Where(r => r.GetProperty("ruleId").GetString() == "GO0001").ToList();
-            var finding = Assert.Single(go0001);
-            Assert.Equal("warning", finding.GetProperty("level").GetString());
-            var location = finding.GetProperty("locations")[0].GetProperty("physicalLocation");
-            Assert.EndsWith("Mm.cs", location.GetProperty("artifactLocation").GetProperty("uri").GetString(), StringComparison.Ordinal);
-            Assert.Equal(
-                Sources.LineOf(Sources.Violation, Sources.ViolationMarker),
-                location.GetProperty("region").GetProperty("startLine").GetInt32());
+            var guardOrderResults = results.Where(r => r.GetProperty("ruleId").GetString()!.StartsWith("GO", StringComparison.Ordinal)).ToList();
+            var ids = guardOrderResults.Select(r => r.GetProperty("ruleId").GetString()!).ToHashSet();
+            foreach (var expected in new[] { "GO0001", "GO0002", "GO0003", "GO0005" })
+            {
+                Assert.True(ids.Contains(expected), $"no {expected} result in the SARIF log; GO results: {string.Join(", ", ids)}\n{build}");
+            }
 
-            var rule = run.GetProperty("tool").GetProperty("driver").GetProperty("rules").EnumerateArray()
-                .Single(r => r.GetProperty("id").GetString() == "GO0001");
-            Assert.Equal("Security check is not the first guard", rule.GetProperty("shortDescription").GetProperty("text").GetString());
-            Assert.False(string.IsNullOrEmpty(rule.GetProperty("fullDescription").GetProperty("text").GetString()));
-            Assert.EndsWith("analyzers/docs/rules/GO0001.md", rule.GetProperty("helpUri").GetString(), StringComparison.Ordinal);
-            Assert.Equal("GuardOrder", rule.GetProperty("properties").GetProperty("category").GetString());
+            // Every GO result is in as-posted/ (the port itself is clean) and is a warning there.
+            foreach (var result in guardOrderResults)
+            {
+                var uri = result.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString();
+                Assert.Contains("/as-posted/", uri, StringComparison.Ordinal);
+                Assert.Equal("warning", result.GetProperty("level").GetString());
+            }
+
+            // The review's finding: GO0001 at the VM_WRITE test of Peter Xu's first rework.
+            var v1 = File.ReadAllText(consumer.PathOf(Path.Combine("as-posted", "mprotect_2021_v1.cs")));
+            Assert.Contains(guardOrderResults, r =>
+                r.GetProperty("ruleId").GetString() == "GO0001" &&
+                r.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString()!.EndsWith("mprotect_2021_v1.cs", StringComparison.Ordinal) &&
+                r.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("region").GetProperty("startLine").GetInt32() == Sources.LineOf(v1, "(vma.vm_flags & VM_WRITE) == 0"));
+
+            // Rule metadata for every GO id reported: title, description, helpUri to its page, category.
+            var rules = run.GetProperty("tool").GetProperty("driver").GetProperty("rules").EnumerateArray()
+                .ToDictionary(r => r.GetProperty("id").GetString()!, r => r);
+            foreach (var id in ids)
+            {
+                Assert.True(rules.TryGetValue(id, out var rule), "no rule metadata for " + id);
+                Assert.False(string.IsNullOrEmpty(rule.GetProperty("shortDescription").GetProperty("text").GetString()));
+                Assert.False(string.IsNullOrEmpty(rule.GetProperty("fullDescription").GetProperty("text").GetString()));
+                Assert.EndsWith("analyzers/docs/rules/" + id + ".md", rule.GetProperty("helpUri").GetString(), StringComparison.Ordinal);
+                Assert.Equal("GuardOrder", rule.GetProperty("properties").GetProperty("category").GetString());
+            }
+
+            Assert.Equal("Security check is not the first guard", rules["GO0001"].GetProperty("shortDescription").GetProperty("text").GetString());
         }
     }
 }

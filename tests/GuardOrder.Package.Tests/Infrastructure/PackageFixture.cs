@@ -68,7 +68,7 @@ namespace GuardOrder.Package.Tests.Infrastructure
         /// Copies sample-mm (the port's sources and its .editorconfig, not the as-posted variants)
         /// into a project that consumes the packed GuardOrder instead of the analyzer projects.
         /// </summary>
-        public ConsumerProject CreateSampleMmCopy(string name)
+        public ConsumerProject CreateSampleMmCopy(string name, bool asPosted = false)
         {
             var project = CreateConsumer(
                 name,
@@ -80,6 +80,16 @@ namespace GuardOrder.Package.Tests.Infrastructure
             }
 
             File.Copy(Path.Combine(RepoPaths.SampleMm, ".editorconfig"), project.PathOf(".editorconfig"));
+            if (asPosted)
+            {
+                // The 2021 variants: sample-mm/.editorconfig reports them as warnings.
+                Directory.CreateDirectory(project.PathOf("as-posted"));
+                foreach (var file in Directory.GetFiles(Path.Combine(RepoPaths.SampleMm, "as-posted"), "*.cs"))
+                {
+                    File.Copy(file, project.PathOf(Path.Combine("as-posted", Path.GetFileName(file))));
+                }
+            }
+
             return project;
         }
 
