@@ -15,7 +15,7 @@ namespace GuardOrder.Analyzers
         public static readonly DiagnosticDescriptor GO0002FaultPathMissingCheck = Create(
             RuleIdentifiers.FaultPathMissingCheck,
             "Early-write predicate can grant where the fault path would not",
-            "{0} can return true without the checks {1} makes before {2}: {3}",
+            "{0} can return true without the checks {1} makes before {2}: {3}{4}",
             DiagnosticSeverity.Warning,
             "A [MustMatchFaultPath] predicate must only return true on routes that imply a write-granting route of its fault path.");
 

@@ -82,9 +82,10 @@ namespace GuardOrder.Analyzers.Model
     /// <summary>The answer for one predicate route.</summary>
     internal sealed class ImplicationResult
     {
-        public ImplicationResult(bool implied, int closest, ImmutableArray<Fact> missing, ImmutableArray<(Fact Required, Fact Unlocked)> outsideLock)
+        public ImplicationResult(bool implied, int closest, int shared, ImmutableArray<Fact> missing, ImmutableArray<(Fact Required, Fact Unlocked)> outsideLock)
         {
             Implied = implied;
+            Shared = shared;
             Closest = closest;
             Missing = missing;
             OutsideLock = outsideLock;
@@ -92,6 +93,9 @@ namespace GuardOrder.Analyzers.Model
 
         /// <summary>True when the predicate route implies (the disjunction of) the fault path's grant routes.</summary>
         public bool Implied { get; }
+
+        /// <summary>How many facts of the closest route the predicate route establishes.</summary>
+        public int Shared { get; }
 
         /// <summary>Index of the closest fault-path grant route (-1 when implied).</summary>
         public int Closest { get; }
@@ -122,7 +126,7 @@ namespace GuardOrder.Analyzers.Model
         {
             if (faultRoutes.Count == 0 || IsImplied(predicate, faultRoutes))
             {
-                return new ImplicationResult(true, -1, ImmutableArray<Fact>.Empty, ImmutableArray<(Fact, Fact)>.Empty);
+                return new ImplicationResult(true, -1, 0, ImmutableArray<Fact>.Empty, ImmutableArray<(Fact, Fact)>.Empty);
             }
 
             // The closest route: most shared facts (facts of the route the predicate route already
@@ -192,7 +196,7 @@ namespace GuardOrder.Analyzers.Model
                 }
             }
 
-            return new ImplicationResult(false, best, missingFacts.ToImmutable(), outside.ToImmutable());
+            return new ImplicationResult(false, best, bestShared, missingFacts.ToImmutable(), outside.ToImmutable());
         }
 
         private static bool IsImplied(FactSet predicate, IReadOnlyList<FactSet> faultRoutes)

@@ -108,8 +108,9 @@ namespace GuardOrder.Analyzers
                 return; // too many routes: report nothing rather than guess (see RouteWalker)
             }
 
-            var reportedReturns = new HashSet<int>();
-            var reportedLocks = new HashSet<(int, string)>();
+            // Every granting route is checked; identical fact sets are decided once.
+            var decided = new Dictionary<string, ImplicationResult>();
+            var failing = new List<(IOperation Returned, ImplicationResult Result)>();
             foreach (var route in routes.Value)
             {
                 if (route.End != RouteEnd.Return || route.State.ReturnOperation is not { } returned)
@@ -118,42 +119,47 @@ namespace GuardOrder.Analyzers
                 }
 
                 var granting = RouteWalker.Assume(route.State, route.State.ReturnValue ?? UnknownSym.Plain, outcome: true);
-                if (granting is null || reportedReturns.Contains(returned.Syntax.SpanStart))
+                if (granting is null)
                 {
                     continue;
                 }
 
-                var result = Implication.Check(FactSet.From(granting.Facts), fault.FactSets);
-                if (result.Implied)
+                var facts = FactSet.From(granting.Facts);
+                var signature = Signature(granting.Facts);
+                if (!decided.TryGetValue(signature, out var result))
                 {
-                    continue;
+                    result = Implication.Check(facts, fault.FactSets);
+                    decided[signature] = result;
                 }
 
-                reportedReturns.Add(returned.Syntax.SpanStart);
-                var grant = fault.GrantRoutes[result.Closest].State.Grant;
-                var grantName = grant is IInvocationOperation call ? call.TargetMethod.Name : "the grant";
+                if (!result.Implied)
+                {
+                    failing.Add((returned, result));
+                }
+            }
 
-                // GO0003: one diagnostic per unlocked read (or per return, when the reads are in helpers).
-                var explainedLocks = new HashSet<string>();
-                var byLocation = new Dictionary<int, (SyntaxNode At, List<string> Members, Fact Required)>();
+            // GO0003: one diagnostic per unlocked read (or per return, when the reads are in helpers).
+            var lockDiagnostics = new Dictionary<int, (SyntaxNode At, List<string> Members, Fact Required, string Grant)>();
+            var seenLockFacts = new HashSet<(int, string)>();
+            foreach (var (returned, result) in failing)
+            {
                 foreach (var (required, unlocked) in result.OutsideLock)
                 {
-                    explainedLocks.Add(required.UnderLock!.Family);
                     var at = unlocked.Operation?.Syntax;
                     if (at is null || !Within(at, predicate))
                     {
                         at = returned.Syntax;
                     }
 
-                    if (!reportedLocks.Add((at.SpanStart, required.MemberOnlyKey)))
+                    if (!seenLockFacts.Add((at.SpanStart, required.MemberOnlyKey)))
                     {
                         continue;
                     }
 
-                    if (!byLocation.TryGetValue(at.SpanStart, out var entry))
+                    if (!lockDiagnostics.TryGetValue(at.SpanStart, out var entry))
                     {
-                        entry = (at, new List<string>(), required);
-                        byLocation[at.SpanStart] = entry;
+                        entry = (at, new List<string>(), required, GrantName(fault, result));
+                        lockDiagnostics[at.SpanStart] = entry;
                     }
 
                     if (!entry.Members.Contains(unlocked.SubjectText))
@@ -161,32 +167,58 @@ namespace GuardOrder.Analyzers
                         entry.Members.Add(unlocked.SubjectText);
                     }
                 }
+            }
 
-                foreach (var entry in byLocation.Values)
+            foreach (var entry in lockDiagnostics.Values.OrderBy(e => e.At.SpanStart))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(
+                    Descriptors.GO0003CheckOutsideLock,
+                    entry.At.GetLocation(),
+                    predicate.Name,
+                    string.Join(", ", entry.Members),
+                    faultPath.Name,
+                    entry.Required.UnderLock!.AcquireText,
+                    entry.Grant));
+            }
+
+            // GO0002: one diagnostic per offending return, for the route whose closest fault-path
+            // route shares the most facts with it (the route the author meant to mirror).
+            foreach (var group in failing.GroupBy(f => f.Returned.Syntax.SpanStart))
+            {
+                var candidates = new List<(IOperation Returned, ImplicationResult Result, List<string> Missing)>();
+                foreach (var (returned, result) in group)
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(
-                        Descriptors.GO0003CheckOutsideLock,
-                        entry.At.GetLocation(),
-                        predicate.Name,
-                        string.Join(", ", entry.Members),
-                        faultPath.Name,
-                        entry.Required.UnderLock!.AcquireText,
-                        grantName));
+                    var explainedLocks = new HashSet<string>(result.OutsideLock.Select(o => o.Required.UnderLock!.Family));
+                    var missing = Describe(result.Missing, explainedLocks);
+                    if (missing.Count > 0)
+                    {
+                        candidates.Add((returned, result, missing));
+                    }
                 }
 
-                var missing = Describe(result.Missing, explainedLocks);
-                if (missing.Count > 0)
+                if (candidates.Count == 0)
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(
-                        Descriptors.GO0002FaultPathMissingCheck,
-                        returned.Syntax.GetLocation(),
-                        predicate.Name,
-                        faultPath.Name,
-                        grantName,
-                        string.Join(", ", missing)));
+                    continue; // GO0003 explains every gap of this return
                 }
+
+                var best = candidates.OrderByDescending(c => c.Result.Shared).ThenBy(c => c.Missing.Count).First();
+                var others = candidates.Select(c => string.Join(", ", c.Missing) + "|" + GrantName(fault, c.Result)).Distinct().Count() - 1;
+                context.ReportDiagnostic(Diagnostic.Create(
+                    Descriptors.GO0002FaultPathMissingCheck,
+                    best.Returned.Syntax.GetLocation(),
+                    predicate.Name,
+                    faultPath.Name,
+                    GrantName(fault, best.Result),
+                    string.Join(", ", best.Missing),
+                    others <= 0 ? string.Empty : others == 1 ? " (and 1 other route to this return lacks checks)" : $" (and {others} other routes to this return lack checks)"));
             }
         }
+
+        private static string GrantName(FaultPathRoutes fault, ImplicationResult result) =>
+            fault.GrantRoutes[result.Closest].State.Grant is IInvocationOperation call ? call.TargetMethod.Name : "the grant";
+
+        private static string Signature(ImmutableList<Fact> facts) =>
+            string.Join(";", facts.Select(f => f.RouteKey + "=" + string.Join(",", f.Allowed.Intervals.Select(i => i.Lo + ".." + i.Hi))).OrderBy(x => x, System.StringComparer.Ordinal));
 
         private static bool Within(SyntaxNode node, IMethodSymbol method)
         {

@@ -94,7 +94,7 @@ namespace GuardOrder.Tests.GO0002
             // PageAnonExclusive), so it is reported; the fast-path-only predicate of do_wp_exclusive is not.
             await Verify.VerifyAnalyzerAsync(source, Verify.Diagnostic("GO0002").WithLocation(0).WithArguments(
                 "can_change_pte_writable", "do_wp_page", "wp_page_reuse",
-                "trylock_page(page), PageKsm(page) is false, page_mapcount(page) == 1, page_count(page) == 1"));
+                "trylock_page(page), PageKsm(page) is false, page_mapcount(page) == 1, page_count(page) == 1", ""));
         }
 
         /// <summary>The seed's reviewed predicate (pte_page, pte_uffd_wp) against v5.13: no GO0003, but the real gaps of that version.</summary>
@@ -137,10 +137,10 @@ namespace GuardOrder.Tests.GO0002
                 source,
                 Verify.Diagnostic("GO0002").WithLocation(0).WithArguments(
                     "may_avoid_write_fault", "do_wp_page", "wp_page_shared",
-                    "vm_normal_page(vma, vmf.orig_pte) is not null, PageAnon(vmf.page) is false"),
+                    "vm_normal_page(vma, vmf.orig_pte) is not null, PageAnon(vmf.page) is false", ""),
                 Verify.Diagnostic("GO0002").WithLocation(1).WithArguments(
                     "may_avoid_write_fault", "do_wp_page", "wp_page_reuse",
-                    "vm_normal_page(vma, vmf.orig_pte) is not null, page_mapcount(page) == 1 under trylock_page(page)"));
+                    "vm_normal_page(vma, vmf.orig_pte) is not null, page_mapcount(page) == 1 under trylock_page(page)", ""));
         }
 
         /// <summary>The 2021 as-posted predicate: no KSM test (GO0002) and page_count read without the page lock (GO0003).</summary>
@@ -171,9 +171,45 @@ namespace GuardOrder.Tests.GO0002
                 source,
                 Verify.Diagnostic("GO0002").WithLocation(0).WithArguments(
                     "may_avoid_write_fault", "do_wp_page", "wp_page_reuse",
-                    "trylock_page(page), PageKsm(page) is false, page_mapcount(page) == 1"),
+                    "trylock_page(page), PageKsm(page) is false, page_mapcount(page) == 1", ""),
                 Verify.Diagnostic("GO0003").WithLocation(1).WithArguments(
                     "may_avoid_write_fault", "page_count(page)", "do_wp_page", "trylock_page(page)", "wp_page_reuse"));
+        }
+
+        /// <summary>
+        /// The patch as posted: one `return true` reached by the DIRTY_ACCT route and by the unlocked
+        /// page_count route. GO0002 names the route that mirrors wp_page_reuse (and counts the other);
+        /// GO0003 names the unlocked page_count read.
+        /// </summary>
+        [Fact]
+        public async Task SeedPostedPredicateSingleReturn()
+        {
+            var source = KernelFixture.With("""
+                    [MustMatchFaultPath(nameof(do_wp_page))]
+                    static bool may_avoid_write_fault(pte_t pte, vm_area_struct vma, ulong cp_flags)
+                    {
+                        if ((cp_flags & MM_CP_DIRTY_ACCT) == 0)
+                        {
+                            if (!(vma_is_anonymous(vma) && (vma.vm_flags & VM_WRITE) != 0))
+                                return false;
+                            if ({|#1:page_count(pte_page(pte))|} != 1)
+                                return false;
+                        }
+                        if (!pte_dirty(pte))
+                            return false;
+                        if (pte_uffd_wp(pte))
+                            return false;
+                        return {|#0:true|};
+                    }
+                """);
+            await Verify.VerifyAnalyzerAsync(
+                source,
+                Verify.Diagnostic("GO0002").WithLocation(0).WithArguments(
+                    "may_avoid_write_fault", "do_wp_page", "wp_page_reuse",
+                    "trylock_page(page), vm_normal_page(vma, vmf.orig_pte) is not null, PageKsm(page) is false, page_mapcount(page) == 1",
+                    " (and 1 other route to this return lacks checks)"),
+                Verify.Diagnostic("GO0003").WithLocation(1).WithArguments(
+                    "may_avoid_write_fault", "page_count(pte_page(pte))", "do_wp_page", "trylock_page(page)", "wp_page_reuse"));
         }
 
         /// <summary>PageKsm read before trylock_page: GO0003 at the unlocked read, and nothing else to add.</summary>
@@ -284,7 +320,7 @@ namespace GuardOrder.Tests.GO0002
             var test = new Verify.Test { TestCode = source };
             test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n[*]\nguardorder.max_helper_depth = 0\n"));
             test.ExpectedDiagnostics.Add(Verify.Diagnostic("GO0002").WithLocation(0).WithArguments(
-                "exclusive_only", "do_wp_exclusive", "wp_page_reuse", "PageAnonExclusive(vmf.page!) is true"));
+                "exclusive_only", "do_wp_exclusive", "wp_page_reuse", "PageAnonExclusive(vmf.page!) is true", ""));
             await test.RunAsync();
         }
 
@@ -318,8 +354,8 @@ namespace GuardOrder.Tests.GO0002
             const string Missing = "userfaultfd_wp(vma) is false, vm_normal_page(vma, vmf.orig_pte) is not null, PageAnon(vmf.page) is false";
             await Verify.VerifyAnalyzerAsync(
                 source,
-                Verify.Diagnostic("GO0002").WithLocation(0).WithArguments("may_avoid_write_fault", "do_wp_page", "wp_page_shared", Missing),
-                Verify.Diagnostic("GO0002").WithLocation(1).WithArguments("may_avoid_write_fault", "do_wp_page", "wp_page_shared", Missing));
+                Verify.Diagnostic("GO0002").WithLocation(0).WithArguments("may_avoid_write_fault", "do_wp_page", "wp_page_shared", Missing, ""),
+                Verify.Diagnostic("GO0002").WithLocation(1).WithArguments("may_avoid_write_fault", "do_wp_page", "wp_page_shared", Missing, ""));
         }
     }
 }
