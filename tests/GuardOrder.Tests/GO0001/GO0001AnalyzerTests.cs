@@ -159,6 +159,7 @@ static class mprotect
         [InlineData("vma is { IsWritable: false }", "property pattern")]
         [InlineData("(vma.vm_flags & VM_WRITE) is 0", "constant pattern on a masked const")]
         [InlineData("vma.vm_flags is not (VM_WRITE or (VM_WRITE | VM_READ))", "const inside a pattern")]
+        [InlineData("vma is not { vm_flags: VM_WRITE }", "const inside a property pattern")]
         [InlineData("!may_write(vma)", "method")]
         [InlineData("!mm.may_write(vma)", "qualified method")]
         [InlineData("WARN_ON_ONCE((vma.vm_flags & VM_WRITE) == 0)", "wrapper call")]
@@ -263,6 +264,63 @@ static class mprotect
 }
 "),
                 GO0001(0).WithMessage("Security check '!may_write(vma)' should come before 'VM_BUG_ON(vma.vm_refcnt < 0)'"));
+
+        [Fact]
+        public Task PatternVariableInChain_GuardReported_ChainOperandCannotMove() =>
+            Verify.VerifyAnalyzerAsync(
+                With(@"
+static class mprotect
+{
+    static bool f(vm_area_struct vma, ulong cp_flags)
+    {
+        if ((cp_flags & MM_CP_PROT_NUMA) != 0)
+            return false;
+        if ({|#0:vma.vm_flags is var f && {|#1:(f & VM_WRITE) == 0|}|})
+            return false;
+        return true;
+    }
+}
+"),
+                GO0001(0),
+                GO0001(1).WithMessage("Security check '(f & VM_WRITE) == 0' should come before 'vma.vm_flags is var f'; it cannot be moved above 'vma.vm_flags is var f' without changing the result (the security check reads 'f', declared there)"));
+
+        [Fact]
+        public Task DebugAssert_DoesNotReturnIfFalse_IsAGuard() =>
+            Verify.VerifyAnalyzerAsync(
+                With(@"
+static class mprotect
+{
+    static bool f(vm_area_struct vma, ulong cp_flags)
+    {
+        System.Diagnostics.Debug.Assert(cp_flags != 0);
+        if ({|#0:(vma.vm_flags & VM_WRITE) == 0|})
+            return false;
+        return true;
+    }
+}
+"),
+                GO0001(0).WithMessage("Security check '(vma.vm_flags & VM_WRITE) == 0' should come before 'System.Diagnostics.Debug.Assert(cp_flags != 0)'; it cannot be moved above 'System.Diagnostics.Debug.Assert(cp_flags != 0)' without changing the result (it asserts with Assert where the security check returns false)"));
+
+        [Fact]
+        public Task ImpureSecurityCheck_NoFix_MessageSaysWhy() =>
+            Verify.VerifyAnalyzerAsync(
+                With(@"
+static class mprotect
+{
+    [SecurityCheck]
+    static bool may_write_logged(vm_area_struct vma) { counter++; return (vma.vm_flags & VM_WRITE) != 0; }
+
+    static bool f(vm_area_struct vma, ulong cp_flags)
+    {
+        if ((cp_flags & MM_CP_PROT_NUMA) != 0)
+            return false;
+        if ({|#0:!may_write_logged(vma)|})
+            return false;
+        return true;
+    }
+}
+"),
+                GO0001(0).WithMessage("Security check '!may_write_logged(vma)' should come before 'if ((cp_flags & MM_CP_PROT_NUMA) != 0) return false'; it cannot be moved above 'if ((cp_flags & MM_CP_PROT_NUMA) != 0) return false' without changing the result (the security check itself: 'may_write_logged(vma)' may have side effects)"));
 
         [Fact]
         public Task ThrowGuards_Reported() =>
