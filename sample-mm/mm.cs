@@ -94,6 +94,7 @@ namespace SampleMm
         public const ulong MAP_ANONYMOUS = 0x20;
 
         // errno.
+        public const int ENOENT = 2;
         public const int ENOMEM = 12;
         public const int EACCES = 13;
         public const int EFAULT = 14;

@@ -71,7 +71,7 @@ namespace SampleMm
         public static uint handle_userfault(vm_fault vmf, ulong reason)
         {
             var ctx = vmf.vma.vm_userfaultfd_ctx;
-            // No context: the VMA was unregistered under us; let the access retry.
+            // No context (the VMA was unregistered under us): VM_FAULT_SIGBUS, as in the kernel.
             if (ctx is null)
             {
                 return VM_FAULT_SIGBUS;
@@ -209,7 +209,5 @@ namespace SampleMm
 
             return 0;
         }
-
-        public const int ENOENT = 2;
     }
 }

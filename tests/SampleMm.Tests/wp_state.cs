@@ -57,21 +57,28 @@ namespace SampleMm.Tests
     {
         public const ulong addr = 0x10000;
 
+        // Biased so that the states the predicate grants (exclusive: no sharer, no extra reference,
+        // not locked) come up often enough to exercise both grant routes, while every other state
+        // still appears.
+        private static readonly Gen<bool> rarely_true = Gen.Int[0, 3].Select(i => i == 0);
+        private static readonly Gen<bool> rarely_false = Gen.Int[0, 3].Select(i => i != 0);
+        private static readonly Gen<int> mostly_zero = Gen.Int[0, 5].Select(i => i < 4 ? 0 : i - 3);
+
         public static readonly Gen<wp_state> gen =
             Gen.Select(
                 Gen.Enum<vma_kind>(),
                 Gen.Enum<page_kind>(),
-                Gen.Bool,
-                Gen.Bool,
-                Gen.Bool,
-                Gen.Bool,
-                Gen.Bool,
-                Gen.Bool,
-                Gen.Int[0, 7].Select(i => i == 0),
-                Gen.Int[0, 2],
-                Gen.Int[0, 2],
-                Gen.Bool,
-                Gen.Bool,
+                rarely_false, // vm_write
+                Gen.Bool, // vm_softdirty
+                Gen.Bool, // vma_uffd_wp
+                Gen.Bool, // pte_dirty
+                Gen.Bool, // pte_soft_dirty
+                Gen.Bool, // pte_uffd_wp
+                rarely_true, // pte_protnone
+                mostly_zero, // other_mappings
+                mostly_zero, // extra_refs
+                rarely_true, // swap_cache
+                rarely_true, // locked_by_other
                 Gen.Int[0, 15].Select(i => (ulong)i),
                 (vma, page, vm_write, vm_softdirty, vma_uffd_wp, pte_dirty, pte_soft_dirty, pte_uffd_wp, protnone, others, extra, swap, locked, cp) =>
                     new wp_state(vma, page, vm_write, vm_softdirty, vma_uffd_wp, pte_dirty, pte_soft_dirty, pte_uffd_wp, protnone, others, extra, swap, locked, cp));
