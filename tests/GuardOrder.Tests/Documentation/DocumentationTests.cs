@@ -143,6 +143,31 @@ namespace GuardOrder.Tests.Documentation
         }
 
         [Fact]
+        public void DocumentedOptionsAreTheOnesTheAnalyzersRead()
+        {
+            // Every "guardorder.*" key declared as a constant in the analyzer assembly ...
+            var keys = RuleCatalog.AnalyzerAssembly.GetTypes()
+                .SelectMany(t => t.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static))
+                .Where(f => f.IsLiteral && f.FieldType == typeof(string))
+                .Select(f => (string)f.GetRawConstantValue()!)
+                .Where(v => v.StartsWith("guardorder.", StringComparison.Ordinal))
+                .ToHashSet(StringComparer.Ordinal);
+            Assert.NotEmpty(keys);
+
+            // ... is documented in the README, and every key the docs mention exists.
+            var readme = File.ReadAllText(Path.Combine(RuleCatalog.RepoRoot, "README.md"));
+            var documents = Directory.GetFiles(RuleCatalog.RulesDirectory, "*.md").Select(File.ReadAllText).Append(readme).ToList();
+            foreach (var key in keys)
+            {
+                Assert.Contains(key + " = ", readme, StringComparison.Ordinal);
+            }
+
+            var mentioned = documents.SelectMany(d => Regex.Matches(d, @"^\s*(?<key>guardorder\.[a-z_]+)\s*=", RegexOptions.Multiline).Select(m => m.Groups["key"].Value)).ToHashSet(StringComparer.Ordinal);
+            Assert.NotEmpty(mentioned);
+            Assert.True(mentioned.IsSubsetOf(keys), "documented options the analyzers do not read: " + string.Join(", ", mentioned.Except(keys)));
+        }
+
+        [Fact]
         public void EveryAnalyzerTypeReportsOnlyDocumentedIds()
         {
             Assert.NotEmpty(RuleCatalog.Analyzers);
