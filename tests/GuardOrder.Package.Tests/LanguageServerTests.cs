@@ -67,6 +67,9 @@ namespace GuardOrder.Package.Tests
             Assert.Equal(Sources.LineOf(violation, SampleMmEdits.SecurityCondition) - 1, start["line"]!.GetValue<int>());
             Assert.Equal(Sources.ColumnOf(violation, SampleMmEdits.SecurityCondition) - 1, start["character"]!.GetValue<int>());
             Assert.Contains("VM_WRITE", diagnostic["message"]!.GetValue<string>(), StringComparison.Ordinal);
+            // sample-mm/.editorconfig makes GO0001 an error, and the server honours it (1 = Error).
+            Assert.Equal(1, diagnostic["severity"]!.GetValue<int>());
+            Assert.EndsWith("analyzers/docs/rules/GO0001.md", diagnostic["codeDescription"]?["href"]?.GetValue<string>() ?? "(no codeDescription)", StringComparison.Ordinal);
 
             // Record whether the lightbulb offers our fix. Observed with 0.28.0: it does not. As far as
             // its source (src/CSharpLanguageServer/Handlers/CodeAction.fs) shows, csharp-ls instantiates
