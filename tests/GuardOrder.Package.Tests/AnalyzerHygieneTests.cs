@@ -13,6 +13,8 @@ namespace GuardOrder.Package.Tests
     /// I/O without concurrent execution) and must fail with those ids. That the real project is
     /// clean is shown by every build of it: it builds with TreatWarningsAsErrors.
     /// </summary>
+    // In the package collection only to run one dotnet process at a time on small CI machines.
+    [Collection(PackageCollection.Name)]
     [Trait("Category", "EndToEnd")]
     public sealed class AnalyzerHygieneTests
     {

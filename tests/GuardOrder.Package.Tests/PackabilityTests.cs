@@ -8,6 +8,8 @@ using GuardOrder.Package.Tests.Infrastructure;
 namespace GuardOrder.Package.Tests
 {
     /// <summary>`dotnet pack Analyzers.sln` must produce exactly one package: GuardOrder.</summary>
+    // In the package collection only to run one dotnet process at a time on small CI machines.
+    [Collection(PackageCollection.Name)]
     [Trait("Category", "EndToEnd")]
     public sealed class PackabilityTests
     {
