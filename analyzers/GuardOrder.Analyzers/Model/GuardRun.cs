@@ -23,11 +23,15 @@ namespace GuardOrder.Analyzers.Model
     {
         private static readonly object VoidReturn = new object();
 
-        private GuardExit(GuardExitKind kind, object? key, string description)
+        private readonly string descriptionPrefix;
+        private readonly SyntaxNode? descriptionNode;
+
+        private GuardExit(GuardExitKind kind, object? key, string descriptionPrefix, SyntaxNode? descriptionNode = null)
         {
             Kind = kind;
             Key = key;
-            Description = description;
+            this.descriptionPrefix = descriptionPrefix;
+            this.descriptionNode = descriptionNode;
         }
 
         public GuardExitKind Kind { get; }
@@ -36,7 +40,12 @@ namespace GuardOrder.Analyzers.Model
         public object? Key { get; }
 
         /// <summary>"returns false", "throws ArgumentException", "goes to unlock_fail", ...</summary>
-        public string Description { get; }
+        public string Description =>
+            descriptionNode is null
+                ? descriptionPrefix
+                : Kind == GuardExitKind.Other
+                    ? descriptionPrefix + "'" + GuardText.Of(descriptionNode) + "'"
+                    : descriptionPrefix + GuardText.Of(descriptionNode);
 
         /// <summary>Do both exits leave with the same observable result?</summary>
         public bool SameAs(GuardExit other)
@@ -73,7 +82,7 @@ namespace GuardOrder.Analyzers.Model
 
                     return block.Operations.Length == 1
                         ? last
-                        : new GuardExit(GuardExitKind.Other, null, "runs '" + GuardText.Of(block.Syntax) + "'");
+                        : new GuardExit(GuardExitKind.Other, null, "runs ", block.Syntax);
 
                 case IReturnOperation { Kind: OperationKind.YieldBreak }:
                     return new GuardExit(GuardExitKind.Return, VoidReturn, "ends the iteration");
@@ -84,7 +93,7 @@ namespace GuardOrder.Analyzers.Model
                         return new GuardExit(GuardExitKind.Return, VoidReturn, "returns");
                     }
 
-                    return new GuardExit(GuardExitKind.Return, ValueKey(ret.ReturnedValue), "returns " + GuardText.Of(ret.ReturnedValue.Syntax));
+                    return new GuardExit(GuardExitKind.Return, ValueKey(ret.ReturnedValue), "returns ", ret.ReturnedValue.Syntax);
 
                 case IExpressionStatementOperation { Operation: IThrowOperation thrown }:
                     return ThrowExit(thrown);
@@ -197,7 +206,7 @@ namespace GuardOrder.Analyzers.Model
     /// <summary>One statement of a guard run.</summary>
     internal sealed class GuardItem
     {
-        public GuardItem(GuardItemKind kind, int index, IOperation statement, IOperation? condition, SyntaxNode? conditionSyntax, GuardExit? exit, ISymbol? securityRead, string text)
+        public GuardItem(GuardItemKind kind, int index, IOperation statement, IOperation? condition, SyntaxNode? conditionSyntax, GuardExit? exit, ISymbol? securityRead)
         {
             Kind = kind;
             Index = index;
@@ -206,7 +215,6 @@ namespace GuardOrder.Analyzers.Model
             ConditionSyntax = conditionSyntax;
             Exit = exit;
             SecurityRead = securityRead;
-            Text = text;
         }
 
         public GuardItemKind Kind { get; }
@@ -233,8 +241,25 @@ namespace GuardOrder.Analyzers.Model
 
         public bool IsSecurityGuard => IsGuard && SecurityRead is not null;
 
-        /// <summary>Short text for messages: <c>if (cp_flags &amp; MM_CP_PROT_NUMA) return false</c>.</summary>
-        public string Text { get; }
+        /// <summary>Short text for messages: <c>if (cp_flags &amp; MM_CP_PROT_NUMA) return false</c> (built on demand: only reports need it).</summary>
+        public string Text
+        {
+            get
+            {
+                if (Kind != GuardItemKind.IfGuard || Statement is not IConditionalOperation conditional)
+                {
+                    return GuardText.StatementOf(StatementSyntax);
+                }
+
+                var bodyText = conditional.WhenTrue switch
+                {
+                    IBlockOperation { Operations.Length: 1 } block => GuardText.StatementOf(block.Operations[0].Syntax),
+                    IBlockOperation => "{ ... }",
+                    var other => GuardText.StatementOf(other.Syntax),
+                };
+                return GuardText.Normalize("if (" + ConditionText + ") " + bodyText);
+            }
+        }
 
         public string ConditionText => GuardText.Of(ConditionSyntax);
     }
@@ -344,14 +369,17 @@ namespace GuardOrder.Analyzers.Model
                 return new GuardMovePlan(Items, blockers.ToImmutable());
             }
 
-            MoveBlocker? previous = null;
+            GuardItem? firstBlocked = null;
             foreach (var security in Misplaced)
             {
-                var blocker = previous is not null
-                    ? MoveBlocker.Crossing(FirstOtherGuard.Text, "the security check '" + PreviousBlocked(blockers) + "' above it cannot be moved first")
+                var blocker = firstBlocked is not null
+                    ? MoveBlocker.Crossing(FirstOtherGuard.Text, "the security check '" + firstBlocked.ConditionText + "' above it cannot be moved first")
                     : BlockerFor(security, purity, cancellationToken);
                 blockers.Add(security, blocker);
-                previous ??= blocker;
+                if (blocker is not null)
+                {
+                    firstBlocked ??= security;
+                }
             }
 
             var moving = Misplaced.Where(m => blockers[m] is null).ToList();
@@ -361,9 +389,6 @@ namespace GuardOrder.Analyzers.Model
             order.AddRange(Items.Skip(FirstOtherGuard.Index).Where(i => !moving.Contains(i)));
             return new GuardMovePlan(order.ToImmutable(), blockers.ToImmutable());
         }
-
-        private static string PreviousBlocked(ImmutableDictionary<GuardItem, MoveBlocker?>.Builder blockers) =>
-            blockers.First(pair => pair.Value is not null).Key.ConditionText;
 
         private MoveBlocker? BlockerFor(GuardItem security, Purity purity, CancellationToken cancellationToken)
         {
@@ -421,10 +446,7 @@ namespace GuardOrder.Analyzers.Model
                         }
 
                         var conditionSyntax = conditional.Syntax is IfStatementSyntax ifStatement ? ifStatement.Condition : conditional.Condition.Syntax;
-                        var body = conditional.WhenTrue is IBlockOperation { Operations.Length: 1 } block ? block.Operations[0].Syntax : conditional.WhenTrue.Syntax;
-                        var bodyText = conditional.WhenTrue is IBlockOperation { Operations.Length: > 1 } ? "{ ... }" : GuardText.StatementOf(body);
-                        var text = GuardText.Normalize("if (" + GuardText.Of(conditionSyntax) + ") " + bodyText);
-                        return new GuardItem(GuardItemKind.IfGuard, index, statement, conditional.Condition, conditionSyntax, exit, SecurityReads.FindSecurityRead(conditional.Condition, symbols), text);
+                        return new GuardItem(GuardItemKind.IfGuard, index, statement, conditional.Condition, conditionSyntax, exit, SecurityReads.FindSecurityRead(conditional.Condition, symbols));
                     }
 
                 case IExpressionStatementOperation { Operation: IInvocationOperation invocation }:
@@ -443,12 +465,11 @@ namespace GuardOrder.Analyzers.Model
                             asserted.Value,
                             conditionSyntax,
                             GuardExit.Assert(invocation.TargetMethod, asserted.Parameter),
-                            SecurityReads.FindSecurityRead(asserted.Value, symbols),
-                            GuardText.StatementOf(statement.Syntax));
+                            SecurityReads.FindSecurityRead(asserted.Value, symbols));
                     }
 
                 case IVariableDeclarationGroupOperation:
-                    return new GuardItem(GuardItemKind.Declaration, index, statement, null, null, null, null, GuardText.StatementOf(statement.Syntax));
+                    return new GuardItem(GuardItemKind.Declaration, index, statement, null, null, null, null);
 
                 default:
                     return null;

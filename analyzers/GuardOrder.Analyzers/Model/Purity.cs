@@ -24,8 +24,12 @@ namespace GuardOrder.Analyzers.Model
         public const int MaxDepth = 4;
 
         private readonly Compilation compilation;
-        private readonly ConcurrentDictionary<IMethodSymbol, bool> methodCache =
-            new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
+        /// <summary>Method → height of its (pure) call tree, or <see cref="Impure"/>. Only exact answers are stored, so
+        /// the answer for a method never depends on which query reached it first (deterministic under concurrency).</summary>
+        private readonly ConcurrentDictionary<IMethodSymbol, int> methodCache =
+            new ConcurrentDictionary<IMethodSymbol, int>(SymbolEqualityComparer.Default);
+
+        private const int Impure = -1;
 
         public Purity(Compilation compilation)
         {
@@ -47,6 +51,91 @@ namespace GuardOrder.Analyzers.Model
         public bool IsPure(IOperation? operation, CancellationToken cancellationToken) =>
             FindSideEffect(operation, cancellationToken) is null;
 
+        /// <summary>
+        /// An operation that may throw although it writes nothing: evaluating it earlier (or at all)
+        /// could turn a guard's return into an exception. Integer division or remainder by anything
+        /// but a constant other than 0 and -1, checked arithmetic and conversions, unboxing and
+        /// explicit reference conversions, array element access, and member access through a
+        /// variable declared nullable (<c>T?</c>). References not annotated nullable are trusted.
+        /// </summary>
+        public static bool MayThrow(IOperation operation)
+        {
+            switch (operation)
+            {
+                case IBinaryOperation binary when binary.OperatorMethod is null:
+                    if (binary.OperatorKind is BinaryOperatorKind.Divide or BinaryOperatorKind.Remainder && IsIntegral(binary.Type))
+                    {
+                        var divisor = binary.RightOperand.ConstantValue;
+                        return !(divisor.HasValue && divisor.Value is not null && !IsZeroOrMinusOne(divisor.Value));
+                    }
+
+                    return binary.IsChecked && binary.OperatorKind is BinaryOperatorKind.Add or BinaryOperatorKind.Subtract or BinaryOperatorKind.Multiply;
+
+                case IUnaryOperation { IsChecked: true, OperatorKind: UnaryOperatorKind.Minus, OperatorMethod: null }:
+                    return true;
+
+                case IConversionOperation conversion when conversion.OperatorMethod is null && !conversion.IsTryCast:
+                    return (!conversion.Conversion.IsImplicit && conversion.Operand.Type is { IsReferenceType: true } && conversion.Type is { IsValueType: true }) ||
+                        (conversion.Conversion.IsReference && !conversion.Conversion.IsImplicit) ||
+                        (conversion.IsChecked && conversion.Conversion.IsNumeric && !conversion.Conversion.IsImplicit);
+
+                case IArrayElementReferenceOperation:
+                    return true;
+
+                case IFieldReferenceOperation { Instance: { } instance }:
+                    return IsDeclaredNullable(instance);
+                case IPropertyReferenceOperation { Instance: { } instance }:
+                    return IsDeclaredNullable(instance);
+                case IInvocationOperation { Instance: { } instance }:
+                    return IsDeclaredNullable(instance);
+
+                default:
+                    return false;
+            }
+        }
+
+        private static bool IsIntegral(ITypeSymbol? type) =>
+            type?.SpecialType is SpecialType.System_SByte or SpecialType.System_Byte or SpecialType.System_Int16 or SpecialType.System_UInt16 or
+                SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Int64 or SpecialType.System_UInt64 or
+                SpecialType.System_IntPtr or SpecialType.System_UIntPtr or SpecialType.System_Char;
+
+        private static bool IsZeroOrMinusOne(object value)
+        {
+            try
+            {
+                var number = System.Convert.ToDecimal(value, System.Globalization.CultureInfo.InvariantCulture);
+                return number == 0 || number == -1;
+            }
+            catch (System.Exception e) when (e is System.FormatException or System.InvalidCastException or System.OverflowException)
+            {
+                return true;
+            }
+        }
+
+        private static bool IsDeclaredNullable(IOperation instance)
+        {
+            while (instance is IConversionOperation { IsImplicit: true } conversion)
+            {
+                instance = conversion.Operand;
+            }
+
+            if (instance.Type is not { IsReferenceType: true })
+            {
+                return false;
+            }
+
+            var annotation = instance switch
+            {
+                ILocalReferenceOperation local => local.Local.NullableAnnotation,
+                IParameterReferenceOperation parameter => parameter.Parameter.NullableAnnotation,
+                IFieldReferenceOperation field => field.Field.NullableAnnotation,
+                IPropertyReferenceOperation property => property.Property.NullableAnnotation,
+                IInvocationOperation invocation => invocation.TargetMethod.ReturnNullableAnnotation,
+                _ => NullableAnnotation.None,
+            };
+            return annotation == NullableAnnotation.Annotated;
+        }
+
         private sealed class Walk
         {
             private readonly Purity owner;
@@ -62,9 +151,17 @@ namespace GuardOrder.Analyzers.Model
             /// <summary>Set when an answer was cut short by the depth bound or a cycle: such answers are not cached.</summary>
             private bool truncated;
 
+            /// <summary>The largest call-tree height among the pure callees seen in the body being checked.</summary>
+            private int height;
+
             public IOperation? Check(IOperation operation, int depth)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (MayThrow(operation))
+                {
+                    return operation;
+                }
+
                 switch (operation)
                 {
                     case INameOfOperation:
@@ -200,19 +297,34 @@ namespace GuardOrder.Analyzers.Model
                     method = implementation;
                 }
 
-                if (owner.methodCache.TryGetValue(method, out var cached))
+                var budget = MaxDepth - depth;
+                if (owner.methodCache.TryGetValue(method, out var cachedHeight))
                 {
-                    return cached;
+                    if (cachedHeight == Impure)
+                    {
+                        return false;
+                    }
+
+                    if (cachedHeight <= budget)
+                    {
+                        height = System.Math.Max(height, cachedHeight);
+                        return true;
+                    }
+
+                    truncated = true;
+                    return false;
                 }
 
-                if (depth >= MaxDepth || inProgress.Contains(method))
+                if (budget <= 0 || inProgress.Contains(method))
                 {
                     truncated = true;
                     return false;
                 }
 
-                var wasTruncated = truncated;
+                var outerTruncated = truncated;
+                var outerHeight = height;
                 truncated = false;
+                height = 0;
                 inProgress.Add(method);
                 bool pure;
                 try
@@ -224,12 +336,20 @@ namespace GuardOrder.Analyzers.Model
                     inProgress.Remove(method);
                 }
 
-                if (!truncated)
+                // A pure answer is exact: it holds for every budget of at least its call-tree height.
+                // An impure answer is cached only when no cut (depth bound, recursion) produced it.
+                var methodHeight = height + 1;
+                if (pure)
                 {
-                    owner.methodCache.TryAdd(method, pure);
+                    owner.methodCache.TryAdd(method, methodHeight);
+                }
+                else if (!truncated)
+                {
+                    owner.methodCache.TryAdd(method, Impure);
                 }
 
-                truncated |= wasTruncated;
+                height = pure ? System.Math.Max(outerHeight, methodHeight) : outerHeight;
+                truncated |= outerTruncated;
                 return pure;
             }
 

@@ -160,7 +160,7 @@ namespace GuardOrder.Analyzers.Model
                 return "'" + GuardText.Of(operation.Syntax) + "' is not complete code";
             }
 
-            return "'" + GuardText.Of(operation.Syntax) + "' may have side effects";
+            return "'" + GuardText.Of(operation.Syntax) + (Purity.MayThrow(operation) ? "' may throw" : "' may have side effects");
         }
 
         /// <summary>Why the code between the items cannot be rewritten safely (syntax errors, directives); null when it can.</summary>

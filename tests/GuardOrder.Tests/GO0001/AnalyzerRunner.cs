@@ -15,7 +15,10 @@ namespace GuardOrder.Tests.GO0001
     /// </summary>
     internal static class AnalyzerRunner
     {
-        public static async Task<ImmutableArray<Diagnostic>> RunAsync(DiagnosticAnalyzer analyzer, params string[] sources)
+        public static Task<ImmutableArray<Diagnostic>> RunAsync(DiagnosticAnalyzer analyzer, params string[] sources) =>
+            RunAsync(analyzer, concurrent: false, sources);
+
+        public static async Task<ImmutableArray<Diagnostic>> RunAsync(DiagnosticAnalyzer analyzer, bool concurrent, params string[] sources)
         {
             var trees = sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, new CSharpParseOptions(LanguageVersion.Latest), path: "Test" + i + ".cs"));
             var compilation = CSharpCompilation.Create(
@@ -27,7 +30,7 @@ namespace GuardOrder.Tests.GO0001
             var options = new CompilationWithAnalyzersOptions(
                 new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
                 (exception, _, diagnostic) => exceptions.Add(diagnostic),
-                concurrentAnalysis: false,
+                concurrentAnalysis: concurrent,
                 logAnalyzerExecutionTime: false,
                 reportSuppressedDiagnostics: false);
             var withAnalyzers = compilation.WithAnalyzers(ImmutableArray.Create(analyzer), options);

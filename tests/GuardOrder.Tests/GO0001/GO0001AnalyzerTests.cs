@@ -130,6 +130,50 @@ static class mprotect
 ", withAnnotations: false);
 
         [Fact]
+        public Task SecurityCheckTypeAbsent_OtherGuardOrderAttributePresent_NoDiagnostic() =>
+            Verify.VerifyAnalyzerAsync(@"
+namespace GuardOrder { public sealed class FaultPathCheckAttribute : System.Attribute { } }
+namespace Elsewhere { public sealed class SecurityCheckAttribute : System.Attribute { } }
+
+static class mprotect
+{
+    [Elsewhere.SecurityCheck] public const ulong VM_WRITE = 0x2;
+    public const ulong MM_CP_PROT_NUMA = 0x2;
+
+    [GuardOrder.FaultPathCheck]
+    static bool f(ulong vm_flags, ulong cp_flags)
+    {
+        if ((cp_flags & MM_CP_PROT_NUMA) != 0)
+            return false;
+        if ((vm_flags & VM_WRITE) == 0)
+            return false;
+        return true;
+    }
+}
+", withAnnotations: false);
+
+        [Fact]
+        public Task SecurityCheckDeclaredInSource_WithoutThePackage_Reported() =>
+            Verify.VerifyAnalyzerAsync(@"
+namespace GuardOrder { public sealed class SecurityCheckAttribute : System.Attribute { } }
+
+static class mprotect
+{
+    [GuardOrder.SecurityCheck] public const ulong VM_WRITE = 0x2;
+    public const ulong MM_CP_PROT_NUMA = 0x2;
+
+    static bool f(ulong vm_flags, ulong cp_flags)
+    {
+        if ((cp_flags & MM_CP_PROT_NUMA) != 0)
+            return false;
+        if ({|#0:(vm_flags & VM_WRITE) == 0|})
+            return false;
+        return true;
+    }
+}
+", withAnnotations: false, GO0001(0));
+
+        [Fact]
         public Task AnnotationsReferencedButNothingMarked_NoDiagnostic() =>
             Verify.VerifyAnalyzerAsync(@"
 static class mprotect
@@ -159,6 +203,7 @@ static class mprotect
         [InlineData("vma is { IsWritable: false }", "property pattern")]
         [InlineData("(vma.vm_flags & VM_WRITE) is 0", "constant pattern on a masked const")]
         [InlineData("vma.vm_flags is not (VM_WRITE or (VM_WRITE | VM_READ))", "const inside a pattern")]
+        [InlineData("vma is not { vm_flags: VM_WRITE }", "const inside a property pattern")]
         [InlineData("!may_write(vma)", "method")]
         [InlineData("!mm.may_write(vma)", "qualified method")]
         [InlineData("WARN_ON_ONCE((vma.vm_flags & VM_WRITE) == 0)", "wrapper call")]
@@ -263,6 +308,63 @@ static class mprotect
 }
 "),
                 GO0001(0).WithMessage("Security check '!may_write(vma)' should come before 'VM_BUG_ON(vma.vm_refcnt < 0)'"));
+
+        [Fact]
+        public Task PatternVariableInChain_GuardReported_ChainOperandCannotMove() =>
+            Verify.VerifyAnalyzerAsync(
+                With(@"
+static class mprotect
+{
+    static bool f(vm_area_struct vma, ulong cp_flags)
+    {
+        if ((cp_flags & MM_CP_PROT_NUMA) != 0)
+            return false;
+        if ({|#0:vma.vm_flags is var f && {|#1:(f & VM_WRITE) == 0|}|})
+            return false;
+        return true;
+    }
+}
+"),
+                GO0001(0),
+                GO0001(1).WithMessage("Security check '(f & VM_WRITE) == 0' should come before 'vma.vm_flags is var f'; it cannot be moved above 'vma.vm_flags is var f' without changing the result (the security check reads 'f', declared there)"));
+
+        [Fact]
+        public Task DebugAssert_DoesNotReturnIfFalse_IsAGuard() =>
+            Verify.VerifyAnalyzerAsync(
+                With(@"
+static class mprotect
+{
+    static bool f(vm_area_struct vma, ulong cp_flags)
+    {
+        System.Diagnostics.Debug.Assert(cp_flags != 0);
+        if ({|#0:(vma.vm_flags & VM_WRITE) == 0|})
+            return false;
+        return true;
+    }
+}
+"),
+                GO0001(0).WithMessage("Security check '(vma.vm_flags & VM_WRITE) == 0' should come before 'System.Diagnostics.Debug.Assert(cp_flags != 0)'; it cannot be moved above 'System.Diagnostics.Debug.Assert(cp_flags != 0)' without changing the result (it asserts with Assert where the security check returns false)"));
+
+        [Fact]
+        public Task ImpureSecurityCheck_NoFix_MessageSaysWhy() =>
+            Verify.VerifyAnalyzerAsync(
+                With(@"
+static class mprotect
+{
+    [SecurityCheck]
+    static bool may_write_logged(vm_area_struct vma) { counter++; return (vma.vm_flags & VM_WRITE) != 0; }
+
+    static bool f(vm_area_struct vma, ulong cp_flags)
+    {
+        if ((cp_flags & MM_CP_PROT_NUMA) != 0)
+            return false;
+        if ({|#0:!may_write_logged(vma)|})
+            return false;
+        return true;
+    }
+}
+"),
+                GO0001(0).WithMessage("Security check '!may_write_logged(vma)' should come before 'if ((cp_flags & MM_CP_PROT_NUMA) != 0) return false'; it cannot be moved above 'if ((cp_flags & MM_CP_PROT_NUMA) != 0) return false' without changing the result (the security check itself: 'may_write_logged(vma)' may have side effects)"));
 
         [Fact]
         public Task ThrowGuards_Reported() =>
@@ -579,7 +681,7 @@ static class mprotect
                 With(@"
 static class mprotect
 {
-    static bool f(vm_area_struct? vma)
+    static bool f(vm_area_struct vma)
     {
         if (vma is null)
             return false;
@@ -590,6 +692,54 @@ static class mprotect
 }
 "),
                 GO0001(0).WithMessage("Security check '(vma.vm_flags & VM_WRITE) == 0' should come before 'if (vma is null) return false'; it cannot be moved above 'if (vma is null) return false' without changing the result (it tests 'vma' before the security check reads it)"));
+
+        [Fact]
+        public Task DivisionCrossed_NoFix_MayThrow() =>
+            Verify.VerifyAnalyzerAsync(
+                With(@"
+static class mprotect
+{
+    static bool f(page page, vm_area_struct vma)
+    {
+        if (vma.vm_refcnt / page.refcount > 1)
+            return false;
+        if ({|#0:(vma.vm_flags & VM_WRITE) == 0|})
+            return false;
+        return true;
+    }
+}
+"),
+                GO0001(0).WithMessage("Security check '(vma.vm_flags & VM_WRITE) == 0' should come before 'if (vma.vm_refcnt / page.refcount > 1) return false'; it cannot be moved above 'if (vma.vm_refcnt / page.refcount > 1) return false' without changing the result ('vma.vm_refcnt / page.refcount' may throw)"));
+
+        [Fact]
+        public Task SecurityCheckThroughNullableReference_NoFix_MayThrow() =>
+            Verify.VerifyAnalyzerAsync(
+                With(@"
+#nullable enable
+static class mprotect
+{
+    static bool f(vm_area_struct? vma, ulong cp_flags)
+    {
+        if ((cp_flags & MM_CP_PROT_NUMA) != 0)
+            return false;
+        if ({|#0:(vma!.vm_flags & VM_WRITE) == 0|})
+            return false;
+        return true;
+    }
+
+    static bool g(vm_area_struct vma, ulong cp_flags)
+    {
+        if ((cp_flags & MM_CP_PROT_NUMA) != 0 / 2)
+            return false;
+        if ({|#1:(vma.vm_flags & VM_WRITE) == 0|})
+            return false;
+        return true;
+    }
+}
+#nullable restore
+"),
+                GO0001(0).WithMessage("Security check '(vma!.vm_flags & VM_WRITE) == 0' should come before 'if ((cp_flags & MM_CP_PROT_NUMA) != 0) return false'; it cannot be moved above 'if ((cp_flags & MM_CP_PROT_NUMA) != 0) return false' without changing the result (the security check itself: 'vma!.vm_flags' may throw)"),
+                GO0001(1).WithMessage("Security check '(vma.vm_flags & VM_WRITE) == 0' should come before 'if ((cp_flags & MM_CP_PROT_NUMA) != 0 / 2) return false'"));
 
         [Fact]
         public Task MetadataOnlyCallCrossed_NoFix() =>

@@ -1,8 +1,15 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using GuardOrder.Analyzers;
 using GuardOrder.CodeFixes;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Text;
 using Microsoft.CodeAnalysis.Testing;
 using static GuardOrder.Tests.GO0001.GO0001Sources;
 using Verify = GuardOrder.Tests.Verifiers.CSharpCodeFixVerifier<GuardOrder.Analyzers.GO0001SecurityGuardFirstAnalyzer, GuardOrder.CodeFixes.GO0001MoveSecurityGuardFirstFix>;
@@ -308,6 +315,9 @@ static class mprotect
         [InlineData("if (pte_dirty(pte)) { Console.WriteLine(); return false; }", "body with a side effect")]
         [InlineData("if (string.IsNullOrEmpty(vma.ToString())) return false;", "metadata-only call")]
         [InlineData("if (vma is null) return false;", "null check of what the security check reads")]
+        [InlineData("if (vma.vm_refcnt % page.refcount == 0) return false;", "may throw (remainder by a variable)")]
+        [InlineData("if (checked(vma.vm_refcnt + 1) > 3) return false;", "may throw (checked arithmetic)")]
+        [InlineData("if (new int[] { 1 }[vma.vm_refcnt] == 0) return false;", "may throw (array index)")]
         public Task RefusalCases_NoFixOffered(string crossed, string why)
         {
             _ = why;
@@ -372,11 +382,18 @@ static class mprotect
             return false;
         if ({|#1:!vma.IsWritable|})
             return false;
+        if ({|#2:!may_write(vma)|})
+            return false;
         return true;
     }
 }
 ");
-            return VerifyFixAsync(code, code, GO0001(0), GO0001(1));
+            return VerifyFixAsync(
+                code,
+                code,
+                GO0001(0),
+                GO0001(1).WithMessage("Security check '!vma.IsWritable' should come before 'if (!trylock_page(page)) return false'; it cannot be moved above 'if (!trylock_page(page)) return false' without changing the result (the security check '(vma.vm_flags & VM_WRITE) == 0' above it cannot be moved first)"),
+                GO0001(2).WithMessage("Security check '!may_write(vma)' should come before 'if (!trylock_page(page)) return false'; it cannot be moved above 'if (!trylock_page(page)) return false' without changing the result (the security check '(vma.vm_flags & VM_WRITE) == 0' above it cannot be moved first)"));
         }
 
         [Theory]
@@ -470,6 +487,53 @@ static class memory
                 _ => CodeFixTestBehaviors.SkipFixAllInDocumentCheck | CodeFixTestBehaviors.SkipFixAllInProjectCheck,
             };
             await test.RunAsync();
+        }
+
+        [Fact]
+        public async Task StaleFixableProperty_FixRechecksAndOffersNothing()
+        {
+            // The diagnostic claims the move is safe, but the code says otherwise (a side effect is crossed).
+            var source = With(@"
+static class mprotect
+{
+    static bool f(page page, vm_area_struct vma)
+    {
+        if (!trylock_page(page))
+            return false;
+        if ((vma.vm_flags & VM_WRITE) == 0)
+            return false;
+        return true;
+    }
+}
+");
+            using var workspace = new AdhocWorkspace();
+            var project = workspace.AddProject("Stale", LanguageNames.CSharp)
+                .WithMetadataReferences(Basic.Reference.Assemblies.Net100.References.All.Cast<MetadataReference>().Append(Verifiers.TestReferences.Annotations))
+                .WithCompilationOptions(new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+            var document = project.AddDocument("Stale.cs", source);
+            var text = await document.GetTextAsync();
+            var start = text.ToString().IndexOf("(vma.vm_flags & VM_WRITE) == 0", System.StringComparison.Ordinal);
+            var span = new TextSpan(start, "(vma.vm_flags & VM_WRITE) == 0".Length);
+            var properties = ImmutableDictionary<string, string?>.Empty
+                .Add(GO0001SecurityGuardFirstAnalyzer.FixableProperty, "true")
+                .Add(GO0001SecurityGuardFirstAnalyzer.KindProperty, GO0001SecurityGuardFirstAnalyzer.GuardKind);
+            var tree = await document.GetSyntaxTreeAsync();
+            var diagnostic = Diagnostic.Create(Descriptors.GO0001SecurityGuardFirst, Location.Create(tree!, span), properties, "x", "y", "");
+            var actions = new List<CodeAction>();
+            var context = new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), CancellationToken.None);
+
+            await new GO0001MoveSecurityGuardFirstFix().RegisterCodeFixesAsync(context);
+
+            Assert.Empty(actions);
+
+            // The same document with the side effect gone: now the (re-checked) move is offered.
+            var pure = document.WithText(SourceText.From(source.Replace("!trylock_page(page)", "page.locked", System.StringComparison.Ordinal)));
+            var pureStart = (await pure.GetTextAsync()).ToString().IndexOf("(vma.vm_flags & VM_WRITE) == 0", System.StringComparison.Ordinal);
+            var pureDiagnostic = Diagnostic.Create(Descriptors.GO0001SecurityGuardFirst, Location.Create((await pure.GetSyntaxTreeAsync())!, new TextSpan(pureStart, span.Length)), properties, "x", "y", "");
+            await new GO0001MoveSecurityGuardFirstFix().RegisterCodeFixesAsync(new CodeFixContext(pure, pureDiagnostic, (action, _) => actions.Add(action), CancellationToken.None));
+            var offered = Assert.Single(actions);
+            Assert.Equal(GO0001MoveSecurityGuardFirstFix.Title, offered.Title);
+            Assert.Equal(GO0001MoveSecurityGuardFirstFix.EquivalenceKey, offered.EquivalenceKey);
         }
 
         [Fact]
