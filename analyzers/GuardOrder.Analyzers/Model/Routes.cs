@@ -251,9 +251,12 @@ namespace GuardOrder.Analyzers.Model
                 }
             }
 
+            var branchLine = frame.Depth == 0 && block.BranchValue?.Syntax is { } branchSyntax
+                ? branchSyntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1
+                : 0;
             foreach (var current in states)
             {
-                Branch(frame, block, current, finallies);
+                Branch(frame, block, branchLine > 0 ? current.WithLine(branchLine) : current, finallies);
             }
         }
 
@@ -818,7 +821,44 @@ namespace GuardOrder.Analyzers.Model
                 }
             }
 
+            // A void helper is not expanded (its routes would only multiply the caller's), but a
+            // [DoesNotReturnIf] assert on a [SecurityCheck] read at its top still guards the caller.
+            if (method.ReturnsVoid && depth < _maxHelperDepth && AssertsSecurity(method))
+            {
+                state = state.WithSecurityPassed();
+            }
+
             return One(state, UnknownSym.Of(security));
+        }
+
+        private bool AssertsSecurity(IMethodSymbol method)
+        {
+            var body = _bodies.GetBody((IMethodSymbol)GuardOrderSymbols.Original(method)!, _cancellationToken);
+            var block = body?.BlockBody ?? body?.ExpressionBody;
+            if (block is null)
+            {
+                return false;
+            }
+
+            foreach (var statement in block.Operations)
+            {
+                var call = statement is IExpressionStatementOperation expression ? expression.Operation as IInvocationOperation : null;
+                if (call is null)
+                {
+                    return false;
+                }
+
+                foreach (var argument in call.Arguments)
+                {
+                    if (GuardOrderSymbols.HasAttribute(argument.Parameter, _symbols.DoesNotReturnIf) &&
+                        FactExtraction.ReadsSecurityCheck(argument.Value, _symbols))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
         }
 
         private (IMethodSymbol Method, ControlFlowGraph Cfg)? ShouldExpand(IMethodSymbol method, int depth)

@@ -21,6 +21,9 @@ namespace GuardOrder.Analyzers
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class GO0002FaultPathSyncAnalyzer : DiagnosticAnalyzer
     {
+        /// <summary>Predicate routes with different facts decided per method; past it the method is not reported.</summary>
+        internal const int MaxDistinctRoutes = 512;
+
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
             ImmutableArray.Create(Descriptors.GO0002FaultPathMissingCheck, Descriptors.GO0003CheckOutsideLock);
 
@@ -128,6 +131,11 @@ namespace GuardOrder.Analyzers
                 var signature = Signature(granting.Facts);
                 if (!decided.TryGetValue(signature, out var result))
                 {
+                    if (decided.Count >= MaxDistinctRoutes)
+                    {
+                        return; // too many different predicate routes to decide: report nothing rather than guess
+                    }
+
                     result = Implication.Check(facts, fault.FactSets);
                     decided[signature] = result;
                 }

@@ -212,6 +212,45 @@ namespace GuardOrder.Tests.GO0002
                     "may_avoid_write_fault", "page_count(pte_page(pte))", "do_wp_page", "trylock_page(page)", "wp_page_reuse"));
         }
 
+        /// <summary>The blocking lock_page() is the same page lock as trylock_page(): the predicate is in sync.</summary>
+        [Fact]
+        public async Task BlockingLockSatisfiesTheTryLockRequirement()
+        {
+            var source = KernelFixture.With("""
+                    [MustMatchFaultPath(nameof(do_wp_page))]
+                    static bool with_lock_page(pte_t pte, vm_area_struct vma)
+                    {
+                        if (userfaultfd_pte_wp(vma, pte))
+                            return false;
+                        page? page = vm_normal_page(vma, pte);
+                        if (page is not { } || !PageAnon(page))
+                            return false;
+                        lock_page(page);
+                        bool exclusive = !PageKsm(page) && page_mapcount(page) == 1 && page_count(page) <= 1 && page_count(page) >= 1;
+                        unlock_page(page);
+                        return exclusive;
+                    }
+
+                    [MustMatchFaultPath(nameof(do_wp_page))]
+                    static bool count_too_loose(pte_t pte, vm_area_struct vma)
+                    {
+                        if (userfaultfd_pte_wp(vma, pte))
+                            return false;
+                        page? page = vm_normal_page(vma, pte);
+                        if (page == null || !PageAnon(page))
+                            return false;
+                        lock_page(page);
+                        bool exclusive = !PageKsm(page) && page_mapcount(page) == 1 && page_count(page) <= 2;
+                        unlock_page(page);
+                        return {|#0:exclusive|};
+                    }
+                """);
+            await Verify.VerifyAnalyzerAsync(
+                source,
+                Verify.Diagnostic("GO0002").WithLocation(0).WithArguments(
+                    "count_too_loose", "do_wp_page", "wp_page_reuse", "page_count(page) == 1 under trylock_page(page)", ""));
+        }
+
         /// <summary>PageKsm read before trylock_page: GO0003 at the unlocked read, and nothing else to add.</summary>
         [Fact]
         public async Task KsmReadBeforeTheLock()
@@ -322,6 +361,46 @@ namespace GuardOrder.Tests.GO0002
             test.ExpectedDiagnostics.Add(Verify.Diagnostic("GO0002").WithLocation(0).WithArguments(
                 "exclusive_only", "do_wp_exclusive", "wp_page_reuse", "PageAnonExclusive(vmf.page!) is true", ""));
             await test.RunAsync();
+        }
+
+        /// <summary>Checks written as properties and extension methods are facts too.</summary>
+        [Fact]
+        public async Task PropertyAndExtensionChecks()
+        {
+            const string source = """
+                using GuardOrder;
+
+                public sealed class folio
+                {
+                    public int refs;
+                    [FaultPathCheck] public bool Ksm => false;
+                }
+
+                public static class folio_ext
+                {
+                    [FaultPathCheck] public static int RefCount(this folio f) => f.refs;
+                }
+
+                public static class fault
+                {
+                    [WriteGrant] static void reuse(folio f) { }
+
+                    static void handle(folio f)
+                    {
+                        if (f.Ksm || f.RefCount() > 1)
+                            return;
+                        reuse(f);
+                    }
+
+                    [MustMatchFaultPath(nameof(handle))]
+                    static bool early_ok(folio f) => !f.Ksm && f.RefCount() <= 1;
+
+                    [MustMatchFaultPath(nameof(handle))]
+                    static bool early_missing(folio f) => {|#0:f.RefCount() < 2 && true|};
+                }
+                """;
+            await Verify.VerifyAnalyzerAsync(source, Verify.Diagnostic("GO0002").WithLocation(0).WithArguments(
+                "early_missing", "handle", "reuse", "f.Ksm is false", ""));
         }
 
         [Fact]

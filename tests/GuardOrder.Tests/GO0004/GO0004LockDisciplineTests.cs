@@ -65,7 +65,7 @@ namespace GuardOrder.Tests.GO0004
             await Verify.VerifyAnalyzerAsync(
                 source,
                 Verify.Diagnostic("GO0004").WithLocation(0).WithArguments(
-                    "the lock taken by trylock_page(page) is not released on the route through lines 85 → 88 → 94"));
+                    "the lock taken by trylock_page(page) is not released on the route through lines 85 → 86 → 88 → 94"));
         }
 
         [Fact]
@@ -81,7 +81,7 @@ namespace GuardOrder.Tests.GO0004
                         return true;
                     }
                 """);
-            await Verify.VerifyAnalyzerAsync(source, Verify.Diagnostic("GO0004").WithLocation(0).WithArguments("the lock taken by lock_page(page) is not released on the route through lines 85 → 87"));
+            await Verify.VerifyAnalyzerAsync(source, Verify.Diagnostic("GO0004").WithLocation(0).WithArguments("the lock taken by lock_page(page) is not released on the route through lines 85 → 86 → 87"));
         }
 
         [Fact]

@@ -61,6 +61,18 @@ namespace GuardOrder.Tests.GO0005
                         return false;
                     }
 
+                    static void vma_assert_writable(vm_area_struct vma)
+                    {
+                        VM_BUG_ON((vma.vm_flags & VM_WRITE) == 0);
+                    }
+
+                    [MustMatchFaultPath(nameof(do_wp_page))]
+                    static bool asserted_in_void_helper(pte_t pte, vm_area_struct vma, ulong cp_flags)
+                    {
+                        vma_assert_writable(vma);
+                        return (cp_flags & MM_CP_DIRTY_ACCT) != 0;
+                    }
+
                     [MustMatchFaultPath(nameof(do_wp_page))]
                     static bool asserted_too_late(pte_t pte, vm_area_struct vma, ulong cp_flags)
                     {

@@ -74,6 +74,17 @@ namespace GuardOrder.Tests.GO0006
         }
 
         [Fact]
+        public async Task FaultPathWithoutSourceBody()
+        {
+            var source = KernelFixture.With("""
+                    [{|#0:MustMatchFaultPath(typeof(string), nameof(string.IsNullOrEmpty))|}]
+                    static bool metadata_only(page page) => !PageKsm(page);
+                """);
+            await Verify.VerifyAnalyzerAsync(source, Verify.Diagnostic("GO0006").WithLocation(0).WithArguments(
+                "[MustMatchFaultPath] on 'metadata_only' names 'IsNullOrEmpty', which has no source body in this compilation to compare with"));
+        }
+
+        [Fact]
         public async Task NullEmptyAndUnresolvableNames()
         {
             var source = KernelFixture.With("""

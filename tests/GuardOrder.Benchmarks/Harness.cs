@@ -1,0 +1,176 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using GuardOrder.Robustness.Shared;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Diagnostics.Telemetry;
+
+namespace GuardOrder.Benchmarks
+{
+    /// <summary>A parsed corpus of N lines.</summary>
+    internal sealed class Corpus
+    {
+        public Corpus(int requestedLines, int seed, int fileLines = 1500)
+        {
+            var generator = new CorpusGenerator(seed, fileLines);
+            Files = generator.Generate(requestedLines);
+            Stats = generator.Stats;
+            Trees = Files
+                .Select(f => CSharpSyntaxTree.ParseText(f.Text, GuardOrderAssemblies.ParseOptions, path: f.Name))
+                .ToImmutableArray();
+        }
+
+        public List<CorpusFile> Files { get; }
+        public CorpusStats Stats { get; }
+        public ImmutableArray<SyntaxTree> Trees { get; }
+        public int Lines => Stats.Lines;
+
+        /// <summary>
+        /// A new compilation over the parsed trees (nothing bound yet). It is derived from a template
+        /// whose references are already resolved, as in the compiler server and the IDE, so that
+        /// every sample does not re-read ~160 reference assemblies.
+        /// </summary>
+        public CSharpCompilation Fresh() => Template.AddSyntaxTrees(Trees);
+
+        private static readonly CSharpCompilation Template = CreateTemplate();
+
+        private static CSharpCompilation CreateTemplate()
+        {
+            var template = GuardOrderAssemblies.CreateCompilation(System.Array.Empty<SyntaxTree>());
+            _ = template.GetTypeByMetadataName("GuardOrder.SecurityCheckAttribute");
+            _ = template.GetSpecialType(SpecialType.System_Object).GetMembers();
+            return template;
+        }
+    }
+
+    internal sealed class AnalyzerRun
+    {
+        public double Milliseconds;
+        public ImmutableDictionary<DiagnosticAnalyzer, AnalyzerTelemetryInfo> Telemetry = ImmutableDictionary<DiagnosticAnalyzer, AnalyzerTelemetryInfo>.Empty;
+        public int Diagnostics;
+        public Dictionary<string, int> ById = new Dictionary<string, int>();
+        public List<Exception> Exceptions = new List<Exception>();
+    }
+
+    internal static class Measure
+    {
+        public static double CompileMs(Corpus corpus, out int errors)
+        {
+            var sw = Stopwatch.StartNew();
+            var compilation = corpus.Fresh();
+            using var pe = new MemoryStream();
+            var result = compilation.Emit(pe);
+            sw.Stop();
+            errors = result.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error);
+            return sw.Elapsed.TotalMilliseconds;
+        }
+
+        public static AnalyzerRun Analyze(Corpus corpus, ImmutableArray<DiagnosticAnalyzer> analyzers)
+        {
+            var run = new AnalyzerRun();
+            var exceptions = new List<Exception>();
+            var sw = Stopwatch.StartNew();
+            var compilation = corpus.Fresh();
+            var options = new CompilationWithAnalyzersOptions(
+                new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
+                (e, a, d) => { lock (exceptions) { exceptions.Add(e); } },
+                concurrentAnalysis: true,
+                logAnalyzerExecutionTime: true);
+            var cwa = compilation.WithAnalyzers(analyzers, options);
+            var result = cwa.GetAnalysisResultAsync(CancellationToken.None).GetAwaiter().GetResult();
+            sw.Stop();
+            run.Milliseconds = sw.Elapsed.TotalMilliseconds;
+            run.Telemetry = result.AnalyzerTelemetryInfo;
+            foreach (var d in result.GetAllDiagnostics())
+            {
+                run.Diagnostics++;
+                run.ById[d.Id] = run.ById.TryGetValue(d.Id, out var n) ? n + 1 : 1;
+            }
+
+            run.Exceptions = exceptions;
+            return run;
+        }
+
+        /// <summary>
+        /// IDE latency: the steady state of an IDE analysing one document. A fresh
+        /// CompilationWithAnalyzers (it caches per-file results, so reusing it would time a cache hit);
+        /// untimed: the driver is initialised and the compilation-start actions have run (another
+        /// document, <paramref name="warmDocument"/>, is analysed first, as the IDE does for the open
+        /// files), and the document's semantic model is ready (declarations and bodies bound). Timed:
+        /// GetAnalyzerSemanticDiagnosticsAsync(model, span: null) for the document.
+        /// </summary>
+        public static double IdeMs(Corpus corpus, SyntaxTree document, SyntaxTree warmDocument, ImmutableArray<DiagnosticAnalyzer> analyzers, out int diagnostics) =>
+            IdeMs(corpus, document, warmDocument, analyzers, out diagnostics, out _);
+
+        public static double IdeMs(Corpus corpus, SyntaxTree document, SyntaxTree warmDocument, ImmutableArray<DiagnosticAnalyzer> analyzers, out int diagnostics, out double callbackMs)
+        {
+            var compilation = corpus.Fresh();
+            var options = new CompilationWithAnalyzersOptions(
+                new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
+                onAnalyzerException: null,
+                concurrentAnalysis: true,
+                logAnalyzerExecutionTime: true);
+            var cwa = compilation.WithAnalyzers(analyzers, options);
+            var warm = cwa.Compilation.GetSemanticModel(warmDocument);
+            _ = cwa.GetAnalyzerSemanticDiagnosticsAsync(warm, null, CancellationToken.None).GetAwaiter().GetResult();
+            var model = cwa.Compilation.GetSemanticModel(document);
+            _ = model.GetDiagnostics();
+            foreach (var body in document.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.BaseMethodDeclarationSyntax>())
+            {
+                _ = model.GetOperation(body); // bound trees cached in the model the driver will use
+            }
+
+            var before = analyzers.Sum(a => cwa.GetAnalyzerTelemetryInfoAsync(a, CancellationToken.None).GetAwaiter().GetResult().ExecutionTime.TotalMilliseconds);
+            var sw = Stopwatch.StartNew();
+            var result = cwa.GetAnalyzerSemanticDiagnosticsAsync(model, null, CancellationToken.None).GetAwaiter().GetResult();
+            sw.Stop();
+            callbackMs = analyzers.Sum(a => cwa.GetAnalyzerTelemetryInfoAsync(a, CancellationToken.None).GetAwaiter().GetResult().ExecutionTime.TotalMilliseconds) - before;
+            diagnostics = result.Length;
+            return sw.Elapsed.TotalMilliseconds;
+        }
+
+        public static void Collect()
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        }
+
+        public static double Median(IReadOnlyList<double> xs)
+        {
+            var s = xs.OrderBy(x => x).ToArray();
+            return s.Length == 0 ? double.NaN : s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
+        }
+
+        /// <summary>Least-squares slope of log(y) over log(x).</summary>
+        public static double Exponent(IReadOnlyList<double> x, IReadOnlyList<double> y)
+        {
+            var n = x.Count;
+            if (n < 2)
+            {
+                return double.NaN;
+            }
+
+            var lx = x.Select(v => Math.Log(v)).ToArray();
+            var ly = y.Select(v => Math.Log(Math.Max(v, 1e-6))).ToArray();
+            var mx = lx.Average();
+            var my = ly.Average();
+            var num = 0.0;
+            var den = 0.0;
+            for (var i = 0; i < n; i++)
+            {
+                num += (lx[i] - mx) * (ly[i] - my);
+                den += (lx[i] - mx) * (lx[i] - mx);
+            }
+
+            return num / den;
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using System.Collections.Immutable;
+using System.Linq;
+using GuardOrder.Analyzers.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace GuardOrder.Tests.Model
+{
+    /// <summary>The fact domain and the exact implication check, without a CFG.</summary>
+    public class ImplicationTests
+    {
+        private static readonly Compilation Members = CSharpCompilation.Create(
+            "Members",
+            new[] { CSharpSyntaxTree.ParseText("public class page {} public static class mm { public static bool PageKsm(page p) => false; public static int page_count(page p) => 0; public static bool A() => false; public static bool B() => false; public static bool trylock_page(page p) => true; }") },
+            Basic.Reference.Assemblies.Net100.References.All);
+
+        private static ISymbol Member(string name) => Members.GetTypeByMetadataName("mm")!.GetMembers(name).Single();
+
+        private static readonly HeldLock PageLock = new HeldLock("page", "page", null!, "trylock_page(page)");
+
+        private static Fact Bool(string member, bool value, HeldLock? underLock = null) =>
+            new Fact(Member(member), FactKind.Bool, member + "(page)", IntSet.Point(value ? 1 : 0), underLock, null);
+
+        private static Fact Count(IntSet allowed, HeldLock? underLock = null) =>
+            new Fact(Member("page_count"), FactKind.Integer, "page_count(page)", allowed, underLock, null);
+
+        private static FactSet Set(params Fact[] facts) => FactSet.From(ImmutableList.Create(facts));
+
+        [Fact]
+        public void IntSetOperations()
+        {
+            var notOne = IntSet.Point(1).ComplementWithin(IntSet.AllIntegers);
+            Assert.False(notOne.Contains(1));
+            Assert.True(notOne.Contains(0) && notOne.Contains(2));
+            Assert.True(IntSet.Point(1).IsSubsetOf(IntSet.Range(0, 3)));
+            Assert.False(IntSet.Range(0, 3).IsSubsetOf(IntSet.Point(1)));
+            Assert.True(IntSet.Point(1).Intersect(notOne).IsEmpty);
+            Assert.Equal(IntSet.Point(0), IntSet.Point(1).ComplementWithin(IntSet.Boolean));
+            Assert.Equal(" != 1", Fact.Render(FactKind.Integer, "", notOne));
+            Assert.Equal(" >= 4", Fact.Render(FactKind.Integer, "", IntSet.Range(4, IntSet.Max)));
+        }
+
+        [Fact]
+        public void EqualsOneImpliesNotEqualsOneIsFalseAndNotGreaterThanThree()
+        {
+            var predicate = Set(Count(IntSet.Point(1)));
+            Assert.True(Implication.Check(predicate, new[] { Set(Count(IntSet.Range(IntSet.Min, 3))) }).Implied);
+            Assert.True(Implication.Check(predicate, new[] { Set(Count(IntSet.Point(1))) }).Implied);
+            Assert.False(Implication.Check(Set(Count(IntSet.Range(1, 2))), new[] { Set(Count(IntSet.Point(1))) }).Implied);
+        }
+
+        [Fact]
+        public void LockedCheckSatisfiesTheUnlockedRequirementButNotTheReverse()
+        {
+            var fault = new[] { Set(Bool("PageKsm", false), Bool("PageKsm", false, PageLock)) };
+            Assert.True(Implication.Check(Set(Bool("PageKsm", false, PageLock)), fault).Implied);
+
+            var unlockedOnly = Implication.Check(Set(Bool("PageKsm", false)), fault);
+            Assert.False(unlockedOnly.Implied);
+            Assert.Single(unlockedOnly.OutsideLock);
+            Assert.Empty(unlockedOnly.Missing);
+        }
+
+        [Fact]
+        public void OneMatchingRouteIsEnoughAndDisjunctionsCover()
+        {
+            // Fast path: A => grant; slow path: !A, !PageKsm => grant.
+            var fault = new[] { Set(Bool("A", true)), Set(Bool("A", false), Bool("PageKsm", false)) };
+            Assert.True(Implication.Check(Set(Bool("A", true)), fault).Implied);
+            Assert.True(Implication.Check(Set(Bool("PageKsm", false)), fault).Implied); // A true or false: both covered
+            var missing = Implication.Check(Set(Bool("B", true)), fault);
+            Assert.False(missing.Implied);
+            Assert.Equal(0, missing.Closest); // fewest additions
+            Assert.Equal("A(page) is true", Assert.Single(missing.Missing).Describe());
+        }
+
+        [Fact]
+        public void ClosestRouteSharesTheMostFactsAndListsOnlyNeededAdditions()
+        {
+            // userfaultfd_pte_wp expanded: (A false) or (A true and B false); then PageKsm and the count.
+            var fault = new[]
+            {
+                Set(Bool("A", false), Bool("PageKsm", false), Count(IntSet.Point(1))),
+                Set(Bool("A", true), Bool("B", false), Bool("PageKsm", false), Count(IntSet.Point(1))),
+            };
+            var result = Implication.Check(Set(Bool("B", false), Count(IntSet.Point(1))), fault);
+            Assert.False(result.Implied);
+            Assert.Equal(1, result.Closest);
+            Assert.Equal(new[] { "PageKsm(page) is false" }, result.Missing.Select(f => f.Describe()));
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading.Tasks;
+using GuardOrder.Analyzers;
+using GuardOrder.Tests.Verifiers;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Xunit.Abstractions;
+
+namespace GuardOrder.Tests.Model
+{
+    /// <summary>
+    /// Runs the sync rules (GO0002-GO0006) over the real sample-mm sources, in memory: the reviewed
+    /// may_avoid_write_fault is clean, the 2021 as-posted variants get the review's findings.
+    /// </summary>
+    public class SampleMmAnalysisTests
+    {
+        private readonly ITestOutputHelper _output;
+
+        public SampleMmAnalysisTests(ITestOutputHelper output)
+        {
+            _output = output;
+        }
+
+        private static readonly ImmutableArray<DiagnosticAnalyzer> SyncAnalyzers = ImmutableArray.Create<DiagnosticAnalyzer>(
+            new GO0002FaultPathSyncAnalyzer(),
+            new GO0004LockDisciplineAnalyzer(),
+            new GO0005SecurityBypassAnalyzer(),
+            new GO0006InvalidAnnotationAnalyzer());
+
+        [Fact]
+        public async Task ReviewedPortIsClean()
+        {
+            var diagnostics = await AnalyzeAsync(asPosted: false);
+            Assert.Empty(diagnostics);
+        }
+
+        [Fact]
+        public async Task AsPostedVariantsGetTheReviewFindings()
+        {
+            var diagnostics = await AnalyzeAsync(asPosted: true);
+            var posted = diagnostics.Where(d => Path.GetFileName(d.Location.SourceTree?.FilePath) == "mprotect_2021_posted.cs").ToList();
+            Assert.Contains(posted, d => d.Id == "GO0002" && d.GetMessage().Contains("PageKsm(page) is false", StringComparison.Ordinal));
+            Assert.Contains(posted, d => d.Id == "GO0003" && d.GetMessage().Contains("checks page_count(", StringComparison.Ordinal));
+            Assert.Contains(posted, d => d.Id == "GO0005");
+
+            // Nothing outside as-posted/, and no GO0004/GO0006 anywhere.
+            Assert.All(diagnostics, d => Assert.Contains("as-posted", d.Location.SourceTree?.FilePath ?? string.Empty, StringComparison.Ordinal));
+            Assert.DoesNotContain(diagnostics, d => d.Id is "GO0004" or "GO0006");
+        }
+
+        private async Task<List<Diagnostic>> AnalyzeAsync(bool asPosted)
+        {
+            var root = FindSampleMm();
+            var options = new CSharpParseOptions(LanguageVersion.Latest, preprocessorSymbols: asPosted ? new[] { "AS_POSTED" } : Array.Empty<string>());
+            var files = Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
+                .Where(f => !f.Contains(Path.DirectorySeparatorChar + "obj" + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+                         && !f.Contains(Path.DirectorySeparatorChar + "bin" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                .Where(f => asPosted || !f.Contains(Path.DirectorySeparatorChar + "as-posted" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                .OrderBy(f => f, StringComparer.Ordinal)
+                .ToList();
+            Assert.NotEmpty(files);
+            var trees = files.Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), options, f)).ToList();
+            var references = Basic.Reference.Assemblies.Net100.References.All.Cast<MetadataReference>().Append(TestReferences.Annotations);
+            var compilation = CSharpCompilation.Create(
+                "SampleMm",
+                trees,
+                references,
+                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+
+            var exceptions = new List<Exception>();
+            var analyzerOptions = new CompilationWithAnalyzersOptions(
+                new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
+                onAnalyzerException: (e, _, _) => exceptions.Add(e),
+                concurrentAnalysis: false,
+                logAnalyzerExecutionTime: true);
+            var withAnalyzers = compilation.WithAnalyzers(SyncAnalyzers, analyzerOptions);
+            var watch = Stopwatch.StartNew();
+            var diagnostics = (await withAnalyzers.GetAnalyzerDiagnosticsAsync()).ToList();
+            watch.Stop();
+            _output.WriteLine($"{files.Count} files, sync analyzers {watch.ElapsedMilliseconds} ms (as-posted: {asPosted})");
+            foreach (var analyzer in SyncAnalyzers)
+            {
+                var telemetry = await withAnalyzers.GetAnalyzerTelemetryInfoAsync(analyzer, default);
+                _output.WriteLine($"  {analyzer.GetType().Name}: {telemetry.ExecutionTime.TotalMilliseconds:F0} ms");
+            }
+
+            foreach (var diagnostic in diagnostics)
+            {
+                _output.WriteLine(diagnostic.ToString());
+            }
+
+            Assert.Empty(exceptions);
+            Assert.DoesNotContain(diagnostics, d => d.Id == "AD0001");
+            return diagnostics;
+        }
+
+        private static string FindSampleMm()
+        {
+            var directory = new DirectoryInfo(AppContext.BaseDirectory);
+            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Analyzers.sln")))
+            {
+                directory = directory.Parent;
+            }
+
+            Assert.NotNull(directory);
+            return Path.Combine(directory!.FullName, "sample-mm");
+        }
+    }
+}
