@@ -1,0 +1,86 @@
+using System.IO;
+using System.Linq;
+using System.Threading.Tasks;
+using GuardOrder.Package.Tests.Infrastructure;
+
+namespace GuardOrder.Package.Tests
+{
+    /// <summary>
+    /// A fresh project with nothing but <c>&lt;PackageReference Include="GuardOrder"/&gt;</c>, built with
+    /// the real SDK: the analyzer runs from the package, severities come from .editorconfig and the
+    /// three suppression routes work.
+    /// </summary>
+    [Collection(PackageCollection.Name)]
+    [Trait("Category", "EndToEnd")]
+    public sealed class ConsumerBuildTests
+    {
+        private const string LegacySection = "[Legacy.cs]\ndotnet_diagnostic.GO0001.severity = none\n";
+
+        private readonly PackageFixture fixture;
+
+        public ConsumerBuildTests(PackageFixture fixture)
+        {
+            this.fixture = fixture;
+        }
+
+        [Fact]
+        public async Task Build_ReportsGO0001WarningAtFileAndLine_AndHonoursSuppressions()
+        {
+            var consumer = CreateConsumerWithViolations("WarningConsumer");
+            consumer.WriteFile(".editorconfig", "root = true\n\n" + LegacySection);
+
+            var build = await consumer.BuildAsync();
+
+            Assert.True(build.ExitCode == 0, "a GO0001 warning must not fail the build\n" + build);
+            var diagnostics = ConsumerProject.Diagnostics(build);
+            // Exactly one: the unsuppressed violation. Pragma.cs, Suppressed.cs and Legacy.cs stay silent.
+            var single = Assert.Single(diagnostics);
+            Assert.Equal("GO0001", single.Id);
+            Assert.Equal("warning", single.Severity);
+            Assert.Equal(Path.Combine(consumer.Directory, "Mm.cs"), single.File);
+            Assert.Equal(Sources.LineOf(Sources.Violation, Sources.ViolationMarker), single.Line);
+            Assert.Contains("VM_WRITE", single.Message, System.StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task EditorConfigErrorSeverity_FailsTheBuild_SuppressionsStillHold()
+        {
+            var consumer = CreateConsumerWithViolations("ErrorConsumer");
+            consumer.WriteFile(".editorconfig", "root = true\n\n[*.cs]\ndotnet_diagnostic.GO0001.severity = error\n\n" + LegacySection);
+
+            var build = await consumer.BuildAsync();
+
+            Assert.True(build.ExitCode != 0, "GO0001 as error must fail the build\n" + build);
+            var diagnostics = ConsumerProject.Diagnostics(build);
+            var single = Assert.Single(diagnostics);
+            Assert.Equal("error", single.Severity);
+            Assert.Equal("GO0001", single.Id);
+            Assert.EndsWith("Mm.cs", single.File, System.StringComparison.Ordinal);
+            Assert.Equal(Sources.LineOf(Sources.Violation, Sources.ViolationMarker), single.Line);
+            Assert.DoesNotContain(ConsumerProject.Diagnostics(build, "CS"), d => d.Severity == "error");
+        }
+
+        [Fact]
+        public async Task FixedOrder_BuildsClean_WithRulesAsErrors()
+        {
+            var consumer = fixture.CreateConsumer("CleanConsumer");
+            consumer.WriteFile("Mm.cs", Sources.Fixed);
+            consumer.WriteFile(".editorconfig", "root = true\n\n[*.cs]\ndotnet_diagnostic.GO0001.severity = error\n");
+
+            var build = await consumer.BuildAsync();
+
+            Assert.True(build.ExitCode == 0, build.ToString());
+            Assert.Empty(ConsumerProject.Diagnostics(build));
+        }
+
+        private ConsumerProject CreateConsumerWithViolations(string name)
+        {
+            var consumer = fixture.CreateConsumer(name);
+            consumer.WriteFile("Mm.cs", Sources.Violation);
+            consumer.WriteFile("Pragma.cs", Sources.Pragma);
+            consumer.WriteFile("Suppressed.cs", Sources.SuppressMessage);
+            consumer.WriteFile("Legacy.cs", Sources.EditorConfigNone);
+            return consumer;
+        }
+    }
+}

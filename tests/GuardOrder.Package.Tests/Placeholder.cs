@@ -1,6 +1,0 @@
-namespace GuardOrder.Package.Tests
-{
-    internal static class Placeholder
-    {
-    }
-}
