@@ -262,6 +262,43 @@ namespace GuardOrder.Analyzers.Model
         }
 
         public string ConditionText => GuardText.Of(ConditionSyntax);
+
+        /// <summary>
+        /// What running this item evaluates besides leaving: the condition of an <c>if</c>; every
+        /// argument (and the receiver) of an assert call — the call itself is trusted to do nothing
+        /// but not return when its condition says so; the whole declaration.
+        /// </summary>
+        public IEnumerable<IOperation> Evaluated
+        {
+            get
+            {
+                switch (Kind)
+                {
+                    case GuardItemKind.AssertGuard when Statement is IExpressionStatementOperation { Operation: IInvocationOperation invocation }:
+                        if (invocation.Instance is not null)
+                        {
+                            yield return invocation.Instance;
+                        }
+
+                        foreach (var argument in invocation.Arguments)
+                        {
+                            yield return argument.Value;
+                        }
+
+                        break;
+                    case GuardItemKind.Declaration:
+                        yield return Statement;
+                        break;
+                    default:
+                        if (Condition is not null)
+                        {
+                            yield return Condition;
+                        }
+
+                        break;
+                }
+            }
+        }
     }
 
     /// <summary>The plan for moving a run's misplaced security guards first.</summary>
@@ -406,16 +443,23 @@ namespace GuardOrder.Analyzers.Model
                 return MoveBlocker.General("the guards are not plain statements of one block");
             }
 
-            var ownSideEffect = purity.FindSideEffect(security.Condition, cancellationToken);
-            if (ownSideEffect is not null)
+            foreach (var evaluated in security.Evaluated)
             {
-                return MoveBlocker.Crossing(first.Text, "the security check itself: " + Reordering.DescribeSideEffect(ownSideEffect));
+                var ownSideEffect = purity.FindSideEffect(evaluated, cancellationToken);
+                if (ownSideEffect is not null)
+                {
+                    return MoveBlocker.Crossing(first.Text, "the security check itself: " + Reordering.DescribeSideEffect(ownSideEffect));
+                }
             }
 
             foreach (var item in crossed)
             {
-                var crossedOperation = item.Kind == GuardItemKind.Declaration ? item.Statement : item.Condition;
-                var reason = Reordering.DataReason(security.Condition, crossedOperation, purity, cancellationToken);
+                string? reason = null;
+                foreach (var evaluated in item.Evaluated)
+                {
+                    reason ??= Reordering.DataReason(security.Condition, evaluated, purity, cancellationToken);
+                }
+
                 if (reason is null && item.IsGuard && (item.Exit is null || security.Exit is null || !item.Exit.SameAs(security.Exit)))
                 {
                     reason = "it " + (item.Exit?.Description ?? "leaves") + " where the security check " + (security.Exit?.Description ?? "leaves");

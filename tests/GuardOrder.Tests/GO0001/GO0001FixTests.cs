@@ -212,6 +212,59 @@ static class mprotect
                 GO0001(1));
 
         [Fact]
+        public Task AssertsOfTheSameMethod_Swapped_UnlessAnArgumentHasASideEffect()
+        {
+            var source = With(@"
+static class mprotect
+{
+    static void f(vm_area_struct vma)
+    {
+        // refcount sane
+        VM_BUG_ON(vma.vm_refcnt < 0);
+        // must be writable
+        VM_BUG_ON({|#0:!may_write(vma)|});
+    }
+
+    static void g(vm_area_struct vma)
+    {
+        VM_BUG_ON_WHAT(vma.vm_refcnt < 0, counter++);
+        VM_BUG_ON_WHAT({|#1:!may_write(vma)|}, 1);
+    }
+}
+");
+            var fixedSource = With(@"
+static class mprotect
+{
+    static void f(vm_area_struct vma)
+    {
+        // must be writable
+        VM_BUG_ON(!may_write(vma));
+        // refcount sane
+        VM_BUG_ON(vma.vm_refcnt < 0);
+    }
+
+    static void g(vm_area_struct vma)
+    {
+        VM_BUG_ON_WHAT(vma.vm_refcnt < 0, counter++);
+        VM_BUG_ON_WHAT({|GO0001:!may_write(vma)|}, 1);
+    }
+}
+");
+            var test = new Verify.Test
+            {
+                TestCode = source,
+                FixedCode = fixedSource,
+                CodeActionEquivalenceKey = GO0001MoveSecurityGuardFirstFix.EquivalenceKey,
+            };
+            test.ExpectedDiagnostics.Add(GO0001(0));
+            test.ExpectedDiagnostics.Add(GO0001(1).WithMessage("Security check '!may_write(vma)' should come before 'VM_BUG_ON_WHAT(vma.vm_refcnt < 0, counter++)'; it cannot be moved above 'VM_BUG_ON_WHAT(vma.vm_refcnt < 0, counter++)' without changing the result ('counter++' may have side effects)"));
+
+            // The refused diagnostic stays in the fixed code.
+            test.FixedState.MarkupHandling = MarkupMode.Allow;
+            return test.RunAsync();
+        }
+
+        [Fact]
         public Task LambdaAndLocalFunctionBodies_Moved() =>
             VerifyFixAsync(
                 With(@"

@@ -63,6 +63,7 @@ public static class mm
     public static int page_count(page page) => page.refcount;
     public static bool WARN_ON_ONCE(bool condition) => condition;
     public static void VM_BUG_ON([DoesNotReturnIf(true)] bool condition) { if (condition) throw new InvalidOperationException(); }
+    public static void VM_BUG_ON_WHAT([DoesNotReturnIf(true)] bool condition, int what) { if (condition) throw new InvalidOperationException(what.ToString()); }
     public static bool trylock_page(page page) { if (page.locked) return false; page.locked = true; return true; }
     public static int counter;
 }
