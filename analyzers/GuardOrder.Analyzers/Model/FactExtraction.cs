@@ -102,27 +102,6 @@ namespace GuardOrder.Analyzers.Model
     /// <summary>Small syntax-free readers over IOperation shared by the sync rules.</summary>
     internal static class FactExtraction
     {
-        /// <summary>True when <paramref name="operation"/> reads a [SecurityCheck] member anywhere inside it.</summary>
-        public static bool ReadsSecurityCheck(IOperation? operation, GuardOrderSymbols symbols)
-        {
-            if (operation is null)
-            {
-                return false;
-            }
-
-            foreach (var node in operation.DescendantsAndSelf())
-            {
-                switch (node)
-                {
-                    case IMemberReferenceOperation member when symbols.IsSecurityCheck(member.Member):
-                    case IInvocationOperation invocation when symbols.IsSecurityCheck(invocation.TargetMethod):
-                        return true;
-                }
-            }
-
-            return false;
-        }
-
         /// <summary>The [SecurityCheck] members <paramref name="operation"/> reads, by name.</summary>
         public static IEnumerable<string> SecurityCheckNames(IOperation operation, GuardOrderSymbols symbols)
         {
@@ -137,63 +116,6 @@ namespace GuardOrder.Analyzers.Model
                         yield return invocation.TargetMethod.Name;
                         break;
                 }
-            }
-        }
-
-        /// <summary>
-        /// True when the leading guard run of the body (guard ifs without else, local declarations,
-        /// [DoesNotReturnIf] asserts) contains an `if (security) return false;` guard.
-        /// </summary>
-        public static bool HasSecurityGuardReturningFalse(IMethodBodyOperation body, GuardOrderSymbols symbols)
-        {
-            var block = body.BlockBody ?? body.ExpressionBody;
-            if (block is null)
-            {
-                return false;
-            }
-
-            foreach (var statement in block.Operations)
-            {
-                switch (statement)
-                {
-                    case IConditionalOperation { WhenFalse: null } guard when Leaves(guard.WhenTrue, out var returnsFalse):
-                        if (returnsFalse && ReadsSecurityCheck(guard.Condition, symbols))
-                        {
-                            return true;
-                        }
-
-                        continue;
-                    case IVariableDeclarationGroupOperation:
-                    case IExpressionStatementOperation { Operation: IInvocationOperation }:
-                    case IEmptyOperation:
-                        continue;
-                    default:
-                        return false;
-                }
-            }
-
-            return false;
-        }
-
-        private static bool Leaves(IOperation operation, out bool returnsFalse)
-        {
-            returnsFalse = false;
-            while (operation is IBlockOperation { Operations.Length: > 0 } block)
-            {
-                operation = block.Operations[block.Operations.Length - 1];
-            }
-
-            switch (operation)
-            {
-                case IReturnOperation ret:
-                    returnsFalse = ret.ReturnedValue?.ConstantValue is { HasValue: true, Value: false };
-                    return true;
-                case IThrowOperation:
-                case IExpressionStatementOperation { Operation: IThrowOperation }:
-                case IBranchOperation:
-                    return true;
-                default:
-                    return false;
             }
         }
 

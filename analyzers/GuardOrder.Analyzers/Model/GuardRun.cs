@@ -47,6 +47,9 @@ namespace GuardOrder.Analyzers.Model
                     ? descriptionPrefix + "'" + GuardText.Of(descriptionNode) + "'"
                     : descriptionPrefix + GuardText.Of(descriptionNode);
 
+        /// <summary>True for <c>return false;</c>.</summary>
+        public bool ReturnsFalse => Kind == GuardExitKind.Return && Equals(Key, new ConstantKey(false));
+
         /// <summary>Do both exits leave with the same observable result?</summary>
         public bool SameAs(GuardExit other)
         {
@@ -346,6 +349,9 @@ namespace GuardOrder.Analyzers.Model
 
         /// <summary>Security guards that come after <see cref="FirstOtherGuard"/>.</summary>
         public ImmutableArray<GuardItem> Misplaced { get; }
+
+        /// <summary>Does the run hold a security guard that rejects with <c>return false</c> (GO0005's trigger)?</summary>
+        public bool HasSecurityGuardReturningFalse => Items.Any(i => i.IsSecurityGuard && i.Exit is { ReturnsFalse: true });
 
         /// <summary>The body block of a method, accessor, constructor, operator, local function or lambda; null for any other operation.</summary>
         public static IBlockOperation? BodyOf(IOperation operation) =>

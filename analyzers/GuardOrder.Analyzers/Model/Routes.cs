@@ -851,7 +851,7 @@ namespace GuardOrder.Analyzers.Model
                 foreach (var argument in call.Arguments)
                 {
                     if (GuardOrderSymbols.HasAttribute(argument.Parameter, _symbols.DoesNotReturnIf) &&
-                        FactExtraction.ReadsSecurityCheck(argument.Value, _symbols))
+                        SecurityReads.ReadsSecurityCheck(argument.Value, _symbols))
                     {
                         return true;
                     }

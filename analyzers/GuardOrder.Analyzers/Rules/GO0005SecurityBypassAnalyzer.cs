@@ -4,6 +4,7 @@ using System.Linq;
 using GuardOrder.Analyzers.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace GuardOrder.Analyzers
 {
@@ -53,7 +54,7 @@ namespace GuardOrder.Analyzers
             }
 
             var isPredicate = GuardOrderSymbols.HasAttribute(method, symbols.MustMatchFaultPath);
-            if (!isPredicate && !FactExtraction.HasSecurityGuardReturningFalse(body, symbols))
+            if (!isPredicate && !HasSecurityGuardReturningFalse(body, symbols, context.CancellationToken))
             {
                 return;
             }
@@ -95,5 +96,9 @@ namespace GuardOrder.Analyzers
                 }
             }
         }
+
+        /// <summary>A bool method outside the predicates is checked when its guard run rejects on a security check with <c>return false</c>.</summary>
+        private static bool HasSecurityGuardReturningFalse(IMethodBodyOperation body, GuardOrderSymbols symbols, System.Threading.CancellationToken cancellationToken) =>
+            body.BlockBody is { } block && GuardRun.Build(block, symbols, purity: null, cancellationToken).HasSecurityGuardReturningFalse;
     }
 }
