@@ -17,9 +17,10 @@ namespace GuardOrder.Benchmarks
     /// <summary>A parsed corpus of N lines.</summary>
     internal sealed class Corpus
     {
-        public Corpus(int requestedLines, int seed, int fileLines = 1500)
+        public Corpus(int requestedLines, int seed, int fileLines = 1500, double plainShare = CorpusGenerator.DefaultPlainShare, bool unannotated = false, bool referenceAnnotations = true)
         {
-            var generator = new CorpusGenerator(seed, fileLines);
+            _template = referenceAnnotations ? Template : PlainTemplate;
+            var generator = new CorpusGenerator(seed, fileLines, plainShare, unannotated);
             Files = generator.Generate(requestedLines);
             Stats = generator.Stats;
             Trees = Files
@@ -37,13 +38,23 @@ namespace GuardOrder.Benchmarks
         /// whose references are already resolved, as in the compiler server and the IDE, so that
         /// every sample does not re-read ~160 reference assemblies.
         /// </summary>
-        public CSharpCompilation Fresh() => Template.AddSyntaxTrees(Trees);
+        public CSharpCompilation Fresh() => _template.AddSyntaxTrees(Trees);
 
-        private static readonly CSharpCompilation Template = CreateTemplate();
+        private readonly CSharpCompilation _template;
 
-        private static CSharpCompilation CreateTemplate()
+        private static readonly CSharpCompilation Template = CreateTemplate(withAnnotations: true);
+
+        /// <summary>No GuardOrder.Annotations reference: the attribute types do not exist (compile-start bail-out).</summary>
+        private static readonly CSharpCompilation PlainTemplate = CreateTemplate(withAnnotations: false);
+
+        private static CSharpCompilation CreateTemplate(bool withAnnotations)
         {
             var template = GuardOrderAssemblies.CreateCompilation(System.Array.Empty<SyntaxTree>());
+            if (!withAnnotations)
+            {
+                template = template.WithReferences(Basic.Reference.Assemblies.Net100.References.All);
+            }
+
             _ = template.GetTypeByMetadataName("GuardOrder.SecurityCheckAttribute");
             _ = template.GetSpecialType(SpecialType.System_Object).GetMembers();
             return template;

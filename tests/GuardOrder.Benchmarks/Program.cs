@@ -104,7 +104,18 @@ namespace GuardOrder.Benchmarks
                 // the JIT is warm after the 10k size.
                 var runs = runsArg is not null ? int.Parse(runsArg, CultureInfo.InvariantCulture) : n <= 10_000 ? 5 : n <= 100_000 ? 3 : 1;
                 var warm = n <= 10_000 ? 2 : 0;
-                rows.Add(RunSize(n, seed, runs, warm, analyzers, floor));
+                rows.Add(RunSize(new Corpus(n, seed), n.ToString("N0", CultureInfo.InvariantCulture), runs, warm, analyzers, floor));
+            }
+
+            // Annotation density and the bail-out, at 100k lines (the default corpus is 23 % annotated, denser than most code).
+            var density = new List<Row>();
+            if (!quick || args.Contains("--density"))
+            {
+                var dn = quick ? 30_000 : 100_000;
+                var dr = runsArg is not null ? int.Parse(runsArg, CultureInfo.InvariantCulture) : 3;
+                density.Add(RunSize(new Corpus(dn, seed, plainShare: 0.97), "3 % annotated chunks", dr, 0, analyzers, floor));
+                density.Add(RunSize(new Corpus(dn, seed, unannotated: true), "no attribute used (annotations referenced)", dr, 0, analyzers, floor));
+                density.Add(RunSize(new Corpus(dn, seed, unannotated: true, referenceAnnotations: false), "annotations not referenced (bail-out)", dr, 0, analyzers, floor));
             }
 
             Out("### Whole compilation (median of runs, ms; CPU = this process's CPU time, robust to the other processes on the shared cores)");
@@ -122,6 +133,26 @@ namespace GuardOrder.Benchmarks
                 "no-op = NoOpMirrorAnalyzer around each GuardOrder analyzer: the same registrations, empty callbacks. " +
                 "callback time = Σ AnalyzerTelemetryInfo.ExecutionTime of the GuardOrder analyzers (time inside GuardOrder code, summed over threads).");
             Out();
+
+            if (density.Count > 0)
+            {
+                Out("### Annotation density and bail-out (same measures)");
+                Out();
+                Out("| corpus | lines | annotated lines | runs | compile CPU | GuardOrder CPU | no-op CPU | GuardOrder / no-op (CPU) | (GuardOrder − no-op) / compile (CPU) | GuardOrder callback time | callbacks / compile CPU | diagnostics |");
+                Out("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+                var first = rows.FirstOrDefault(r => r.Lines >= 90_000 && r.Lines <= 200_000);
+                if (first is not null)
+                {
+                    Out($"| default (above) | {first.Lines:N0} | {first.AnnotatedShare:P0} | {first.Runs} | {first.CompileCpu:F0} | {first.GoCpu:F0} | {first.NoOpCpu:F0} | {first.GoCpu / first.NoOpCpu:F2}× | {Pct((first.GoCpu - first.NoOpCpu) / first.CompileCpu)} | {first.CallbackMs:F0} | {Pct(first.CallbackMs / first.CompileCpu)} | {first.DiagnosticSummary} |");
+                }
+
+                foreach (var r in density)
+                {
+                    Out($"| {r.Label} | {r.Lines:N0} | {r.AnnotatedShare:P0} | {r.Runs} | {r.CompileCpu:F0} | {r.GoCpu:F0} | {r.NoOpCpu:F0} | {r.GoCpu / r.NoOpCpu:F2}× | {Pct((r.GoCpu - r.NoOpCpu) / r.CompileCpu)} | {r.CallbackMs:F0} | {Pct(r.CallbackMs / r.CompileCpu)} | {r.DiagnosticSummary} |");
+                }
+
+                Out();
+            }
 
             if (!analyzers.IsEmpty)
             {
@@ -222,6 +253,8 @@ namespace GuardOrder.Benchmarks
 
         private sealed class Row
         {
+            public string Label = "";
+            public double AnnotatedShare;
             public int Lines;
             public int Files;
             public int Runs;
@@ -249,11 +282,10 @@ namespace GuardOrder.Benchmarks
             public int Diagnostics;
         }
 
-        private static Row RunSize(int n, int seed, int runs, int warm, ImmutableArray<DiagnosticAnalyzer> analyzers, ImmutableArray<DiagnosticAnalyzer> floor)
+        private static Row RunSize(Corpus corpus, string n, int runs, int warm, ImmutableArray<DiagnosticAnalyzer> analyzers, ImmutableArray<DiagnosticAnalyzer> floor)
         {
             var sw = Stopwatch.StartNew();
-            var corpus = new Corpus(n, seed);
-            Console.Error.WriteLine($"[{n:N0}] generated+parsed {corpus.Lines:N0} lines in {corpus.Files.Count} files ({sw.ElapsedMilliseconds} ms); " +
+            Console.Error.WriteLine($"[{n}] generated+parsed {corpus.Lines:N0} lines in {corpus.Files.Count} files ({sw.ElapsedMilliseconds} ms); " +
                 $"annotated share {(double)corpus.Stats.AnnotatedLines / corpus.Lines:P0}; runs {runs}, warm-up {warm}");
             var compile = new List<double>();
             var go = new List<double>();
@@ -262,7 +294,7 @@ namespace GuardOrder.Benchmarks
             var goCpu = new List<double>();
             var noopCpu = new List<double>();
             var runsGo = new List<AnalyzerRun>();
-            var row = new Row { Lines = corpus.Lines, Files = corpus.Files.Count, Runs = runs };
+            var row = new Row { Lines = corpus.Lines, Files = corpus.Files.Count, Runs = runs, Label = n, AnnotatedShare = (double)corpus.Stats.AnnotatedLines / corpus.Lines };
             for (var i = -warm; i < runs; i++)
             {
                 // Interleaved so that machine noise (2 shared cores) hits all three alike.
@@ -292,7 +324,7 @@ namespace GuardOrder.Benchmarks
                     }
                 }
 
-                Console.Error.WriteLine($"[{n:N0}] {(i < 0 ? "warm-up" : "run " + (i + 1))}: compile {c:F0} ms (CPU {cc:F0}), GuardOrder {g:F0} ms (CPU {gc:F0}), no-op {f:F0} ms (CPU {fc:F0})");
+                Console.Error.WriteLine($"[{n}] {(i < 0 ? "warm-up" : "run " + (i + 1))}: compile {c:F0} ms (CPU {cc:F0}), GuardOrder {g:F0} ms (CPU {gc:F0}), no-op {f:F0} ms (CPU {fc:F0})");
                 if (i >= 0)
                 {
                     compile.Add(c);

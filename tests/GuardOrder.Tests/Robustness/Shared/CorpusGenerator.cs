@@ -49,7 +49,7 @@ namespace GuardOrder.Robustness.Shared
     internal sealed class CorpusGenerator
     {
         /// <summary>Share of generated chunks that are plain, unannotated code (the report prints the resulting line share).</summary>
-        public const double PlainShare = 0.85;
+        public const double DefaultPlainShare = 0.85;
 
         /// <summary>Share of guard predicates written with a non-security guard first (GO0001 findings).</summary>
         public const double MisorderShare = 0.04;
@@ -62,8 +62,17 @@ namespace GuardOrder.Robustness.Shared
         private readonly CorpusStats _stats = new CorpusStats();
         private int _uid;
 
-        public CorpusGenerator(int seed, int fileLines = 1500)
+        private readonly double _plainShare;
+        private readonly bool _unannotated;
+
+        /// <param name="seed">Same seed, same corpus.</param>
+        /// <param name="fileLines">Target lines per module file.</param>
+        /// <param name="plainShare">Share of plain chunks (the rest: guard predicates, fault paths, early predicates, helpers).</param>
+        /// <param name="unannotated">Plain code only: no core file, no GuardOrder using, no attribute anywhere (the bail-out case).</param>
+        public CorpusGenerator(int seed, int fileLines = 1500, double plainShare = DefaultPlainShare, bool unannotated = false)
         {
+            _plainShare = unannotated ? 1.0 : plainShare;
+            _unannotated = unannotated;
             _rng = new Random(seed);
             _fileLines = Math.Max(120, fileLines);
         }
@@ -76,9 +85,14 @@ namespace GuardOrder.Robustness.Shared
         public List<CorpusFile> Generate(int totalLines)
         {
             var files = new List<CorpusFile>();
-            var core = CoreFile();
-            files.Add(core);
-            var written = core.Lines;
+            var written = 0;
+            if (!_unannotated)
+            {
+                var core = CoreFile();
+                files.Add(core);
+                written = core.Lines;
+            }
+
             var module = 0;
             while (written < totalLines)
             {
@@ -243,9 +257,13 @@ namespace Mm.Core
             w.Line("using System;");
             w.Line("using System.Collections.Generic;");
             w.Line("using System.Text;");
-            w.Line("using GuardOrder;");
-            w.Line("using Mm.Core;");
-            w.Line("using static Mm.Core.mm;");
+            if (!_unannotated)
+            {
+                w.Line("using GuardOrder;");
+                w.Line("using Mm.Core;");
+                w.Line("using static Mm.Core.mm;");
+            }
+
             w.Line();
             w.Line("namespace " + ns);
             w.Open();
@@ -275,21 +293,25 @@ namespace Mm.Core
             StructChunk(w, cls);
             w.Line("public static class " + cls);
             w.Open();
-            FlagChunk(w, cls);
+            if (!_unannotated)
+            {
+                FlagChunk(w, cls);
+            }
+
             while (w.Lines - start < budget - 8)
             {
                 var before = w.Lines;
                 var r = _rng.NextDouble();
-                if (r < PlainShare)
+                if (r < _plainShare)
                 {
                     PlainChunk(w);
                     _stats.PlainBlocks++;
                 }
-                else if (r < PlainShare + 0.06)
+                else if (r < _plainShare + (1 - _plainShare) * 0.40)
                 {
                     GuardPredicate(w, cls);
                 }
-                else if (r < PlainShare + 0.11)
+                else if (r < _plainShare + (1 - _plainShare) * 0.73)
                 {
                     FaultPathPair(w);
                 }
@@ -298,7 +320,7 @@ namespace Mm.Core
                     HelperChunk(w);
                 }
 
-                if (r >= PlainShare)
+                if (r >= _plainShare)
                 {
                     _stats.AnnotatedLines += w.Lines - before;
                 }
