@@ -284,8 +284,7 @@ namespace GuardOrder.Benchmarks
 
         private static Row RunSize(Corpus corpus, string n, int runs, int warm, ImmutableArray<DiagnosticAnalyzer> analyzers, ImmutableArray<DiagnosticAnalyzer> floor)
         {
-            var sw = Stopwatch.StartNew();
-            Console.Error.WriteLine($"[{n}] generated+parsed {corpus.Lines:N0} lines in {corpus.Files.Count} files ({sw.ElapsedMilliseconds} ms); " +
+            Console.Error.WriteLine($"[{n}] {corpus.Lines:N0} lines in {corpus.Files.Count} files; " +
                 $"annotated share {(double)corpus.Stats.AnnotatedLines / corpus.Lines:P0}; runs {runs}, warm-up {warm}");
             var compile = new List<double>();
             var go = new List<double>();
