@@ -191,7 +191,18 @@ namespace GuardOrder.Analyzers.Model
     /// </summary>
     internal sealed class Fact
     {
+        // The keys are read in every route-state update and every implication step; they are
+        // computed once per fact (symbol display strings are the expensive part).
+        private string? memberOnlyKey;
+        private string? variableKey;
+        private string? routeKey;
+
         public Fact(ISymbol member, FactKind kind, string subjectText, IntSet allowed, HeldLock? underLock, IOperation? operation)
+            : this(member, kind, subjectText, allowed, underLock, operation, memberOnlyKey: null)
+        {
+        }
+
+        private Fact(ISymbol member, FactKind kind, string subjectText, IntSet allowed, HeldLock? underLock, IOperation? operation, string? memberOnlyKey)
         {
             Member = member;
             Kind = kind;
@@ -199,6 +210,7 @@ namespace GuardOrder.Analyzers.Model
             Allowed = allowed;
             UnderLock = underLock;
             Operation = operation;
+            this.memberOnlyKey = memberOnlyKey;
         }
 
         public ISymbol Member { get; }
@@ -221,13 +233,13 @@ namespace GuardOrder.Analyzers.Model
         /// Facts are matched by MEMBER, not by argument (the predicate's <c>page</c> and the fault
         /// path's <c>vmf.page</c> are the same page): a deliberate approximation.
         /// </summary>
-        public string VariableKey => MemberKey(Member, Kind) + "|" + (UnderLock?.Family ?? string.Empty);
+        public string VariableKey => variableKey ??= MemberOnlyKey + "|" + (UnderLock?.Family ?? string.Empty);
 
         /// <summary>The same variable without the lock part.</summary>
-        public string UnlockedVariableKey => MemberKey(Member, Kind) + "|";
+        public string UnlockedVariableKey => MemberOnlyKey + "|";
 
         /// <summary>Identity of the fact within one route (includes the argument text).</summary>
-        public string RouteKey => VariableKey + "|" + SubjectText;
+        public string RouteKey => routeKey ??= VariableKey + "|" + SubjectText;
 
         /// <summary>Checks are keyed by member; locks by the kind of object they lock (lock_page and trylock_page are the same lock).</summary>
         public static string MemberKey(ISymbol member, FactKind kind) =>
@@ -235,13 +247,13 @@ namespace GuardOrder.Analyzers.Model
                 ? "lock:" + (member is IMethodSymbol { Parameters.Length: > 0 } method ? method.Parameters[0].Type.ToDisplayString() : member.ToDisplayString())
                 : "check:" + member.ToDisplayString();
 
-        public string MemberOnlyKey => MemberKey(Member, Kind);
+        public string MemberOnlyKey => memberOnlyKey ??= MemberKey(Member, Kind);
 
         public static IntSet DomainOf(FactKind kind) => kind == FactKind.Integer ? IntSet.AllIntegers : IntSet.Boolean;
 
-        public Fact WithAllowed(IntSet allowed) => new Fact(Member, Kind, SubjectText, allowed, UnderLock, Operation);
+        public Fact WithAllowed(IntSet allowed) => new Fact(Member, Kind, SubjectText, allowed, UnderLock, Operation, memberOnlyKey);
 
-        public Fact WithLock(HeldLock? held) => new Fact(Member, Kind, SubjectText, Allowed, held, Operation);
+        public Fact WithLock(HeldLock? held) => new Fact(Member, Kind, SubjectText, Allowed, held, Operation, memberOnlyKey);
 
         /// <summary>The fact as a reader would write it: "PageKsm(page) is false", "page_count(page) == 1", "trylock_page(page)".</summary>
         public string Describe()

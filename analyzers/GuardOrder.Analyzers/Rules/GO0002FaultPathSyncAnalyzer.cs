@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
@@ -40,7 +41,7 @@ namespace GuardOrder.Analyzers
                 }
 
                 var bodies = new MethodBodies(start.Compilation);
-                var faultPaths = new ConcurrentDictionary<(IMethodSymbol, int), FaultPathRoutes?>();
+                var faultPaths = new ConcurrentDictionary<(IMethodSymbol, int), Lazy<FaultPathRoutes?>>();
                 start.RegisterSymbolAction(c => Analyze(c, symbols, bodies, faultPaths), SymbolKind.Method);
             });
         }
@@ -77,11 +78,37 @@ namespace GuardOrder.Analyzers
             }
         }
 
+        /// <summary>
+        /// The fault path's grant routes, computed once per (fault path, depth) for the compilation
+        /// even when several predicates ask at the same time (a Lazy value: GetOrAdd's factory alone
+        /// may run more than once). A cancelled computation is dropped so that the next caller retries.
+        /// </summary>
+        private static FaultPathRoutes? FaultPathRoutesOf(
+            ConcurrentDictionary<(IMethodSymbol, int), Lazy<FaultPathRoutes?>> faultPaths,
+            (IMethodSymbol Method, int Depth) key,
+            GuardOrderSymbols symbols,
+            MethodBodies bodies,
+            CancellationToken cancellationToken)
+        {
+            var lazy = faultPaths.GetOrAdd(
+                key,
+                k => new Lazy<FaultPathRoutes?>(() => FaultPathRoutes.Compute(k.Item1, symbols, bodies, k.Item2, cancellationToken), LazyThreadSafetyMode.ExecutionAndPublication));
+            try
+            {
+                return lazy.Value;
+            }
+            catch (OperationCanceledException)
+            {
+                ((ICollection<KeyValuePair<(IMethodSymbol, int), Lazy<FaultPathRoutes?>>>)faultPaths).Remove(new KeyValuePair<(IMethodSymbol, int), Lazy<FaultPathRoutes?>>(key, lazy));
+                throw;
+            }
+        }
+
         private static void Analyze(
             SymbolAnalysisContext context,
             GuardOrderSymbols symbols,
             MethodBodies bodies,
-            ConcurrentDictionary<(IMethodSymbol, int), FaultPathRoutes?> faultPaths)
+            ConcurrentDictionary<(IMethodSymbol, int), Lazy<FaultPathRoutes?>> faultPaths)
         {
             var predicate = (IMethodSymbol)context.Symbol;
             var target = FaultPathTarget.Resolve(predicate, symbols, context.CancellationToken);
@@ -93,7 +120,7 @@ namespace GuardOrder.Analyzers
             var tree = predicate.Locations.Length > 0 ? predicate.Locations[0].SourceTree : null;
             var depth = GuardOrderOptions.MaxHelperDepth(context.Options, tree);
             var faultPath = target.Method.OriginalDefinition;
-            var fault = faultPaths.GetOrAdd((faultPath, depth), key => FaultPathRoutes.Compute(key.Item1, symbols, bodies, key.Item2, context.CancellationToken));
+            var fault = FaultPathRoutesOf(faultPaths, (faultPath, depth), symbols, bodies, context.CancellationToken);
             if (fault is null)
             {
                 return;
