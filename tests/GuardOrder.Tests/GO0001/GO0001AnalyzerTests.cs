@@ -1,3 +1,4 @@
+using GuardOrder.Tests.Verifiers;
 using System.Linq;
 using System.Threading.Tasks;
 using GuardOrder.Analyzers;
@@ -806,7 +807,7 @@ static class mprotect
     }
 }
 ");
-            var diagnostics = await AnalyzerRunner.RunAsync(new GO0001SecurityGuardFirstAnalyzer(), source);
+            var diagnostics = await AnalyzerHarness.RunAsync(new GO0001SecurityGuardFirstAnalyzer(), source);
 
             Assert.DoesNotContain(diagnostics, d => d.Id == "AD0001");
             Assert.Equal(reportsSomething, diagnostics.Any(d => d.Id == RuleIdentifiers.SecurityGuardFirst));

@@ -1,3 +1,4 @@
+using GuardOrder.Tests.Verifiers;
 using System.Globalization;
 using System.Linq;
 using System.Text;
@@ -41,7 +42,7 @@ namespace GuardOrder.Tests.GO0001
             string? first = null;
             for (var run = 0; run < 8; run++)
             {
-                var diagnostics = await AnalyzerRunner.RunAsync(new GO0001SecurityGuardFirstAnalyzer(), concurrent: true, source);
+                var diagnostics = await AnalyzerHarness.RunAsync(new GO0001SecurityGuardFirstAnalyzer(), concurrent: true, source);
                 Assert.DoesNotContain(diagnostics, d => d.Id == "AD0001");
                 var go0001 = diagnostics.Where(d => d.Id == RuleIdentifiers.SecurityGuardFirst).OrderBy(d => d.Location.SourceSpan.Start).ToList();
                 Assert.Equal(24, go0001.Count);

@@ -208,8 +208,7 @@ public static class Subject
             return ((await document.GetTextAsync()).ToString(), fixedCount, refused);
         }
 
-        private static readonly ImmutableArray<MetadataReference> References =
-            Basic.Reference.Assemblies.Net100.References.All.Cast<MetadataReference>().Append(TestReferences.Annotations).ToImmutableArray();
+        private static readonly ImmutableArray<MetadataReference> References = AnalyzerHarness.References;
 
         /// <summary>Compiles <paramref name="source"/> and runs every method on every input: "result|trace" per input.</summary>
         private static List<string> Run(string source)

@@ -1,3 +1,4 @@
+using GuardOrder.Tests.Verifiers;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
@@ -604,7 +605,7 @@ static class mprotect
     }
 }
 ");
-            var diagnostics = await AnalyzerRunner.RunAsync(new GO0001SecurityGuardFirstAnalyzer(), source);
+            var diagnostics = await AnalyzerHarness.RunAsync(new GO0001SecurityGuardFirstAnalyzer(), source);
             var go0001 = Assert.Single(diagnostics, d => d.Id == RuleIdentifiers.SecurityGuardFirst);
             Assert.Contains("it is not moved automatically (the code has syntax errors)", go0001.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
             Assert.Equal("false", go0001.Properties[GO0001SecurityGuardFirstAnalyzer.FixableProperty]);

@@ -1,3 +1,4 @@
+using GuardOrder.Tests.Verifiers;
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -50,7 +51,7 @@ namespace GuardOrder.Tests.GO0001
             var reported = 0;
             foreach (var variant in variants)
             {
-                var diagnostics = await AnalyzerRunner.RunAsync(new GO0001SecurityGuardFirstAnalyzer(), variant);
+                var diagnostics = await AnalyzerHarness.RunAsync(new GO0001SecurityGuardFirstAnalyzer(), variant);
                 var crash = diagnostics.FirstOrDefault(d => d.Id == "AD0001");
                 Assert.True(crash is null, crash + "\n" + variant);
                 foreach (var diagnostic in diagnostics.Where(d => d.Id == RuleIdentifiers.SecurityGuardFirst))

@@ -83,20 +83,9 @@ namespace GuardOrder.Tests.Model
 
         private static async Task AssertNoExceptionAsync(string text)
         {
-            var compilation = CSharpCompilation.Create(
-                "HalfTyped",
-                new[] { CSharpSyntaxTree.ParseText(text) },
-                Basic.Reference.Assemblies.Net100.References.All.Cast<MetadataReference>().Append(TestReferences.Annotations),
-                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
-            var exceptions = new List<Exception>();
-            var options = new CompilationWithAnalyzersOptions(
-                new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
-                onAnalyzerException: (e, _, _) => exceptions.Add(e),
-                concurrentAnalysis: false,
-                logAnalyzerExecutionTime: false);
-            var diagnostics = await compilation.WithAnalyzers(SyncAnalyzers, options).GetAnalyzerDiagnosticsAsync();
-            Assert.True(exceptions.Count == 0, "analyzer exception on:\n" + text + "\n" + string.Join("\n", exceptions));
-            Assert.DoesNotContain(diagnostics, d => d.Id == "AD0001");
+            var compilation = AnalyzerHarness.Compile(new[] { CSharpSyntaxTree.ParseText(text) }, assemblyName: "HalfTyped");
+            var run = await AnalyzerHarness.RunAsync(compilation, SyncAnalyzers);
+            run.AssertNoAnalyzerException(text);
         }
     }
 }

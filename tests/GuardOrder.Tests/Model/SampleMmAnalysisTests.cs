@@ -56,7 +56,7 @@ namespace GuardOrder.Tests.Model
 
         private async Task<List<Diagnostic>> AnalyzeAsync(bool asPosted)
         {
-            var root = FindSampleMm();
+            var root = Path.Combine(GuardOrder.Tests.Documentation.RuleCatalog.RepoRoot, "sample-mm");
             var options = new CSharpParseOptions(LanguageVersion.Latest, preprocessorSymbols: asPosted ? new[] { "AS_POSTED" } : Array.Empty<string>());
             var files = Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
                 .Where(f => !f.Contains(Path.DirectorySeparatorChar + "obj" + Path.DirectorySeparatorChar, StringComparison.Ordinal)
@@ -66,28 +66,17 @@ namespace GuardOrder.Tests.Model
                 .ToList();
             Assert.NotEmpty(files);
             var trees = files.Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), options, f)).ToList();
-            var references = Basic.Reference.Assemblies.Net100.References.All.Cast<MetadataReference>().Append(TestReferences.Annotations);
-            var compilation = CSharpCompilation.Create(
-                "SampleMm",
-                trees,
-                references,
-                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            var compilation = AnalyzerHarness.Compile(trees, assemblyName: "SampleMm");
             Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
 
-            var exceptions = new List<Exception>();
-            var analyzerOptions = new CompilationWithAnalyzersOptions(
-                new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
-                onAnalyzerException: (e, _, _) => exceptions.Add(e),
-                concurrentAnalysis: false,
-                logAnalyzerExecutionTime: true);
-            var withAnalyzers = compilation.WithAnalyzers(SyncAnalyzers, analyzerOptions);
             var watch = Stopwatch.StartNew();
-            var diagnostics = (await withAnalyzers.GetAnalyzerDiagnosticsAsync()).ToList();
+            var run = await AnalyzerHarness.RunAsync(compilation, SyncAnalyzers, logAnalyzerExecutionTime: true);
+            var diagnostics = run.Diagnostics.ToList();
             watch.Stop();
             _output.WriteLine($"{files.Count} files, sync analyzers {watch.ElapsedMilliseconds} ms (as-posted: {asPosted})");
             foreach (var analyzer in SyncAnalyzers)
             {
-                var telemetry = await withAnalyzers.GetAnalyzerTelemetryInfoAsync(analyzer, default);
+                var telemetry = await run.WithAnalyzers.GetAnalyzerTelemetryInfoAsync(analyzer, default);
                 _output.WriteLine($"  {analyzer.GetType().Name}: {telemetry.ExecutionTime.TotalMilliseconds:F0} ms");
             }
 
@@ -96,21 +85,8 @@ namespace GuardOrder.Tests.Model
                 _output.WriteLine(diagnostic.ToString());
             }
 
-            Assert.Empty(exceptions);
-            Assert.DoesNotContain(diagnostics, d => d.Id == "AD0001");
+            run.AssertNoAnalyzerException("sample-mm (as-posted: " + asPosted + ")");
             return diagnostics;
-        }
-
-        private static string FindSampleMm()
-        {
-            var directory = new DirectoryInfo(AppContext.BaseDirectory);
-            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Analyzers.sln")))
-            {
-                directory = directory.Parent;
-            }
-
-            Assert.NotNull(directory);
-            return Path.Combine(directory!.FullName, "sample-mm");
         }
     }
 }

@@ -112,32 +112,15 @@ namespace GuardOrder.Tests.ValidCode
         private static async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(string source, bool withAnnotations)
         {
             var tree = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest), path: "ValidCode.cs");
-            var references = Basic.Reference.Assemblies.Net100.References.All.Cast<MetadataReference>().ToList();
-            if (withAnnotations)
-            {
-                references.Add(TestReferences.Annotations);
-            }
-
-            var compilation = CSharpCompilation.Create(
-                "ValidCode",
-                new[] { tree },
-                references,
-                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            var compilation = AnalyzerHarness.Compile(new[] { tree }, withAnnotations, assemblyName: "ValidCode");
 
             var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
             Assert.True(errors.Count == 0, "the valid-code fixture does not compile:\n" + string.Join("\n", errors));
 
-            var exceptions = new ConcurrentQueue<string>();
-            var options = new CompilationWithAnalyzersOptions(
-                new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
-                (exception, analyzer, diagnostic) => exceptions.Enqueue(analyzer.GetType().Name + ": " + exception),
-                concurrentAnalysis: true,
-                logAnalyzerExecutionTime: false);
-            var withAnalyzers = compilation.WithAnalyzers(RuleCatalog.Analyzers, options);
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-            var diagnostics = await withAnalyzers.GetAnalyzerDiagnosticsAsync(timeout.Token);
-
-            Assert.True(exceptions.IsEmpty, "analyzer exception (AD0001):\n" + string.Join("\n", exceptions));
+            var run = await AnalyzerHarness.RunAsync(compilation, RuleCatalog.Analyzers, concurrent: true, cancellationToken: timeout.Token);
+            run.AssertNoAnalyzerException("the valid-code fixture");
+            var diagnostics = run.Diagnostics;
             return diagnostics;
         }
 
