@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using GuardOrder.Analyzers;
+using GuardOrder.Robustness.Shared;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -26,18 +27,11 @@ namespace GuardOrder.Tests.Documentation
         public static string RulesDirectory => Path.Combine(RepoRoot, "analyzers", "docs", "rules");
 
         /// <summary>Every concrete [DiagnosticAnalyzer] type in the analyzer assembly, instantiated.</summary>
-        public static ImmutableArray<DiagnosticAnalyzer> Analyzers { get; } = AnalyzerAssembly.GetTypes()
-            .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && t.GetCustomAttribute<DiagnosticAnalyzerAttribute>() is not null)
-            .OrderBy(t => t.FullName, StringComparer.Ordinal)
-            .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
-            .ToImmutableArray();
+        public static ImmutableArray<DiagnosticAnalyzer> Analyzers { get; } = GuardOrderAssemblies.CreateAnalyzers();
 
         /// <summary>Every concrete [ExportCodeFixProvider] type in the code-fix assembly, instantiated.</summary>
-        public static ImmutableArray<CodeFixProvider> CodeFixes { get; } = CodeFixAssembly.GetTypes()
-            .Where(t => !t.IsAbstract && typeof(CodeFixProvider).IsAssignableFrom(t) && t.GetCustomAttribute<ExportCodeFixProviderAttribute>() is not null)
-            .OrderBy(t => t.FullName, StringComparer.Ordinal)
-            .Select(t => (CodeFixProvider)Activator.CreateInstance(t)!)
-            .ToImmutableArray();
+        public static ImmutableArray<CodeFixProvider> CodeFixes { get; } =
+            GuardOrderAssemblies.InstantiateAll<CodeFixProvider>(CodeFixAssembly, typeof(ExportCodeFixProviderAttribute));
 
         /// <summary>The descriptors declared in <see cref="Descriptors"/> (the single place ids are defined).</summary>
         public static ImmutableArray<DiagnosticDescriptor> DeclaredDescriptors { get; } = typeof(Descriptors)

@@ -21,7 +21,7 @@ namespace GuardOrder.Tests.SampleBuild
 
         public SampleBuildFixture()
         {
-            RepositoryRoot = FindRepositoryRoot();
+            RepositoryRoot = GuardOrder.Tests.Documentation.RuleCatalog.RepoRoot;
             WorkRoot = Path.Combine(Path.GetTempPath(), "guardorder-samplebuild-" + Guid.NewGuid().ToString("N"));
             foreach (var file in RootFiles.Where(f => File.Exists(Path.Combine(RepositoryRoot, f))))
             {
@@ -47,18 +47,6 @@ namespace GuardOrder.Tests.SampleBuild
         public CommandResult AsPosted { get; }
 
         public string SampleDirectory => Path.Combine(WorkRoot, "sample-mm");
-
-        /// <summary>Walks up from the test assembly to the directory holding Analyzers.sln.</summary>
-        public static string FindRepositoryRoot()
-        {
-            var directory = new DirectoryInfo(AppContext.BaseDirectory);
-            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Analyzers.sln")))
-            {
-                directory = directory.Parent;
-            }
-
-            return directory?.FullName ?? throw new InvalidOperationException("Analyzers.sln not found above " + AppContext.BaseDirectory);
-        }
 
         /// <summary>Runs <c>dotnet args</c> in <paramref name="workingDirectory"/> with a timeout; the process tree is killed on timeout.</summary>
         public static CommandResult Run(string workingDirectory, bool asPosted, params string[] args)

@@ -42,8 +42,7 @@ namespace GuardOrder.Tests.Verifiers
     /// </summary>
     internal static class AnalyzerHarness
     {
-        public static readonly ImmutableArray<MetadataReference> References =
-            Basic.Reference.Assemblies.Net100.References.All.Cast<MetadataReference>().Append(TestReferences.Annotations).ToImmutableArray();
+        public static readonly ImmutableArray<MetadataReference> References = GuardOrder.Robustness.Shared.GuardOrderAssemblies.References;
 
         public static readonly ImmutableArray<MetadataReference> ReferencesWithoutAnnotations =
             Basic.Reference.Assemblies.Net100.References.All.Cast<MetadataReference>().ToImmutableArray();

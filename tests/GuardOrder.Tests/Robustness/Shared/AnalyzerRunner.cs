@@ -73,42 +73,23 @@ namespace GuardOrder.Robustness.Shared
             return outcome;
         }
 
-        /// <summary>Walks up from the test binaries to the directory holding Analyzers.sln.</summary>
-        public static string RepoRoot()
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Analyzers.sln")))
-            {
-                dir = dir.Parent;
-            }
-
-            return dir?.FullName ?? throw new InvalidOperationException("Analyzers.sln not found above " + AppContext.BaseDirectory);
-        }
-
-        /// <summary>
-        /// The sources the typing simulation types: every .cs file of sample-mm (bin/obj excluded), or,
-        /// while sample-mm holds no annotated code yet, a generated mm-like corpus in small files.
-        /// </summary>
+        /// <summary>The sources the typing simulation types: every .cs file of sample-mm (bin/obj excluded).</summary>
         public static List<(string Name, string Text)> SampleSources(out string origin)
         {
-            var root = Path.Combine(RepoRoot(), "sample-mm");
-            var files = Directory.Exists(root)
-                ? Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
-                    .Where(p => !p.Contains(Path.DirectorySeparatorChar + "bin" + Path.DirectorySeparatorChar, StringComparison.Ordinal)
-                             && !p.Contains(Path.DirectorySeparatorChar + "obj" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-                    .OrderBy(p => p, StringComparer.Ordinal)
-                    .Select(p => (Name: Path.GetRelativePath(root, p), Text: File.ReadAllText(p)))
-                    .ToList()
-                : new List<(string Name, string Text)>();
-            if (files.Any(f => f.Text.Contains("GuardOrder", StringComparison.Ordinal)))
+            var root = Path.Combine(GuardOrder.Tests.Documentation.RuleCatalog.RepoRoot, "sample-mm");
+            var files = Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
+                .Where(p => !p.Contains(Path.DirectorySeparatorChar + "bin" + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+                         && !p.Contains(Path.DirectorySeparatorChar + "obj" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                .OrderBy(p => p, StringComparer.Ordinal)
+                .Select(p => (Name: Path.GetRelativePath(root, p), Text: File.ReadAllText(p)))
+                .ToList();
+            if (!files.Any(f => f.Text.Contains("[MustMatchFaultPath", StringComparison.Ordinal)))
             {
-                origin = "sample-mm (" + files.Count + " files)";
-                return files;
+                throw new InvalidOperationException("sample-mm under " + root + " holds no annotated predicate: the typing simulation would type nothing that matters");
             }
 
-            var corpus = CorpusGenerator.Generate(2_400, seed: 4242, fileLines: 300);
-            origin = "generated corpus (sample-mm has no annotated code yet; " + corpus.Count + " files)";
-            return corpus.Select(f => (f.Name, f.Text)).ToList();
+            origin = "sample-mm (" + files.Count + " files)";
+            return files;
         }
 
         public static SyntaxTree Parse(string text, string path) =>
