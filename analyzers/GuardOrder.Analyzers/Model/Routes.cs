@@ -72,6 +72,7 @@ namespace GuardOrder.Analyzers.Model
         private readonly int _maxHelperDepth;
         private readonly CancellationToken _cancellationToken;
         private readonly List<IMethodSymbol> _inlineStack = new List<IMethodSymbol>();
+        private readonly Dictionary<ISymbol, string> _displayKeys = new Dictionary<ISymbol, string>(SymbolEqualityComparer.Default);
         private int _steps;
         private int _routes;
         private bool _aborted;
@@ -1062,7 +1063,7 @@ namespace GuardOrder.Analyzers.Model
         }
 
         /// <summary>A stable key for a local, parameter, or a field/property path rooted at one (<c>vmf.page</c>); null otherwise.</summary>
-        public static string? KeyOf(IOperation? operation)
+        public string? KeyOf(IOperation? operation)
         {
             switch (operation is null ? null : Unwrap(operation))
             {
@@ -1075,7 +1076,7 @@ namespace GuardOrder.Analyzers.Model
                 case IFieldReferenceOperation field:
                     if (field.Field.IsStatic || field.Instance is null)
                     {
-                        return "S:" + field.Field.ToDisplayString();
+                        return "S:" + Display(field.Field);
                     }
 
                     var fieldOwner = KeyOf(field.Instance);
@@ -1083,7 +1084,7 @@ namespace GuardOrder.Analyzers.Model
                 case IPropertyReferenceOperation property when property.Arguments.IsEmpty:
                     if (property.Property.IsStatic || property.Instance is null)
                     {
-                        return "S:" + property.Property.ToDisplayString();
+                        return "S:" + Display(property.Property);
                     }
 
                     var propertyOwner = KeyOf(property.Instance);
@@ -1093,13 +1094,28 @@ namespace GuardOrder.Analyzers.Model
             }
         }
 
-        private static string ParameterKey(IParameterSymbol parameter) =>
-            "P:" + (parameter.ContainingSymbol is IMethodSymbol m ? GuardOrderSymbols.Original(m)?.ToDisplayString() : parameter.ContainingSymbol?.ToDisplayString()) + "::" + parameter.Ordinal;
+        private string ParameterKey(IParameterSymbol parameter) =>
+            "P:" + (parameter.ContainingSymbol is IMethodSymbol m ? Display(GuardOrderSymbols.Original(m) ?? m) : (parameter.ContainingSymbol is null ? null : Display(parameter.ContainingSymbol))) + "::" + parameter.Ordinal;
 
-        private static string SymbolKey(ISymbol symbol)
+        private string SymbolKey(ISymbol symbol)
         {
             var location = symbol.Locations.Length > 0 ? symbol.Locations[0].SourceSpan.Start : -1;
-            return symbol.ContainingSymbol?.ToDisplayString() + "::" + symbol.Name + "@" + location;
+            return (symbol.ContainingSymbol is null ? null : Display(symbol.ContainingSymbol)) + "::" + symbol.Name + "@" + location;
+        }
+
+        /// <summary>
+        /// A symbol's display string, computed once per walk: keys are built on every read of a
+        /// local, parameter or field path, and SymbolDisplay dominated the walk's profile.
+        /// </summary>
+        private string Display(ISymbol symbol)
+        {
+            if (!_displayKeys.TryGetValue(symbol, out var display))
+            {
+                display = symbol.ToDisplayString();
+                _displayKeys[symbol] = display;
+            }
+
+            return display;
         }
 
         /// <summary>The operation's source text with whitespace runs collapsed.</summary>
