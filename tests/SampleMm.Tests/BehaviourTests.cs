@@ -402,11 +402,7 @@ namespace SampleMm.Tests
                 Assert.True(pte_write(a.pte(addr_a)), "as posted: page_count() == 1 and no PageKsm() test");
 
                 // ksmd merges C's identical page into the KSM page (the stable tree still has it).
-                ulong addr_c = c.mmap_anon();
-                c.store(addr_c, 42);
-                ksm.ksm_madvise(c.mm, addr_c, addr_c + PAGE_SIZE, ksm.MADV_MERGEABLE);
-                ksm.ksm_do_scan();
-                Assert.Same(kpage, c.page(addr_c));
+                ulong addr_c = map_identical_page_and_merge(c, content: 42, kpage);
 
                 // A writes through its early-writable pte: no fault, no COW - and C sees it.
                 Assert.Equal(0, a.store_counting_faults(addr_a, 99));
@@ -429,11 +425,7 @@ namespace SampleMm.Tests
                 a.reprotect_read_then_read_write(addr_a);
                 Assert.False(pte_write(a.pte(addr_a)));
 
-                ulong addr_c = c.mmap_anon();
-                c.store(addr_c, 43);
-                ksm.ksm_madvise(c.mm, addr_c, addr_c + PAGE_SIZE, ksm.MADV_MERGEABLE);
-                ksm.ksm_do_scan();
-                Assert.Same(kpage, c.page(addr_c));
+                ulong addr_c = map_identical_page_and_merge(c, content: 43, kpage);
 
                 Assert.Equal(1, a.store_counting_faults(addr_a, 99));
                 Assert.Equal(43, c.load(addr_c));
@@ -443,6 +435,20 @@ namespace SampleMm.Tests
                 a.exit();
                 c.exit();
             }
+        }
+
+        /// <summary>
+        /// The next sharer: <paramref name="p"/> maps a page with the same contents, and ksmd merges it
+        /// into <paramref name="kpage"/> (the stable tree still holds it). Returns the address.
+        /// </summary>
+        private static ulong map_identical_page_and_merge(process p, byte content, page kpage)
+        {
+            ulong addr = p.mmap_anon();
+            p.store(addr, content);
+            ksm.ksm_madvise(p.mm, addr, addr + PAGE_SIZE, ksm.MADV_MERGEABLE);
+            ksm.ksm_do_scan();
+            Assert.Same(kpage, p.page(addr));
+            return addr;
         }
 
         /// <summary>
