@@ -1,0 +1,253 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace GuardOrder.Analyzers.Model
+{
+    /// <summary>Calls along a route: annotated members, asserts, helper expansion.</summary>
+    internal sealed partial class RouteWalker
+    {
+        // ----- calls ------------------------------------------------------------------------
+
+        private List<(RouteState State, Sym Value)> EvaluateInvocation(IInvocationOperation invocation, RouteState state, int depth)
+        {
+            var method = invocation.TargetMethod;
+
+            // Arguments first (their own calls and captures), then the call itself.
+            var current = new List<(RouteState State, ImmutableArray<Sym> Args)> { (state, ImmutableArray<Sym>.Empty) };
+            if (invocation.Instance is { } instance)
+            {
+                var next = new List<(RouteState, ImmutableArray<Sym>)>();
+                foreach (var (s, args) in current)
+                {
+                    foreach (var (after, _) in Evaluate(instance, s, depth))
+                    {
+                        next.Add((after, args));
+                    }
+                }
+
+                current = next;
+            }
+
+            foreach (var argument in invocation.Arguments)
+            {
+                var next = new List<(RouteState, ImmutableArray<Sym>)>();
+                foreach (var (s, args) in current)
+                {
+                    foreach (var (after, value) in Evaluate(argument.Value, s, depth))
+                    {
+                        next.Add((after, args.Add(value)));
+                    }
+                }
+
+                current = next;
+            }
+
+            var result = new List<(RouteState, Sym)>();
+            foreach (var (s, args) in current)
+            {
+                result.AddRange(Call(invocation, method, s, args, depth));
+            }
+
+            return result;
+        }
+
+        private List<(RouteState State, Sym Value)> Call(IInvocationOperation invocation, IMethodSymbol method, RouteState state, ImmutableArray<Sym> args, int depth)
+        {
+            var argsReadSecurity = args.Any(a => a.ReadsSecurity);
+            var security = argsReadSecurity || _symbols.IsSecurityCheck(method);
+
+            // [DoesNotReturnIf(b)] parameters: the call returns only when the argument is !b.
+            for (int i = 0; i < invocation.Arguments.Length && i < args.Length; i++)
+            {
+                var parameter = invocation.Arguments[i].Parameter;
+                var attribute = GuardOrderSymbols.GetAttribute(parameter, _symbols.DoesNotReturnIf);
+                if (attribute is not null && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is bool stopsWhen)
+                {
+                    if (args[i].ReadsSecurity)
+                    {
+                        state = state.WithSecurityPassed();
+                    }
+
+                    var assumed = Assume(state, args[i], !stopsWhen);
+                    if (assumed is null)
+                    {
+                        return NoAlternatives;
+                    }
+
+                    state = assumed;
+                }
+            }
+
+            if (GuardOrderSymbols.HasAttribute(GuardOrderSymbols.Original(method), _symbols.DoesNotReturn))
+            {
+                return NoAlternatives;
+            }
+
+            if (_symbols.IsWriteGrant(method))
+            {
+                return One(state.WithGrant(invocation), UnknownSym.Of(security));
+            }
+
+            if (_symbols.IsFaultPathCheck(method))
+            {
+                if (depth == 0)
+                {
+                    state = CheckPendingTries(state, invocation);
+                }
+
+                return One(state, new CheckSym(GuardOrderSymbols.Original(method)!, KindOf(method.ReturnType), Text(invocation), FirstHeld(state), invocation, security));
+            }
+
+            if (_symbols.IsTryAcquiresLock(method))
+            {
+                var held = LockOf(invocation);
+                return One(state.WithPendingTries(state.PendingTries.Add(invocation)), new TrySym(held, GuardOrderSymbols.Original(method)!, negated: false, security));
+            }
+
+            if (_symbols.IsAcquiresLock(method))
+            {
+                var held = LockOf(invocation);
+                var locked = state.WithHeld(state.Held.Add(held));
+                locked = locked.WithFact(new Fact(GuardOrderSymbols.Original(method)!, FactKind.Lock, held.AcquireText, IntSet.Point(1), null, invocation)) ?? locked;
+                return One(locked, UnknownSym.Of(security));
+            }
+
+            if (_symbols.IsReleasesLock(method))
+            {
+                return One(Release(state, invocation, depth), UnknownSym.Of(security));
+            }
+
+            if (ShouldExpand(method, depth) is { } helper)
+            {
+                var expanded = Expand(helper, invocation, state, args, depth);
+                if (expanded is not null)
+                {
+                    return expanded;
+                }
+            }
+
+            // A void helper is not expanded (its routes would only multiply the caller's), but a
+            // [DoesNotReturnIf] assert on a [SecurityCheck] read at its top still guards the caller.
+            if (method.ReturnsVoid && depth < _maxHelperDepth && AssertsSecurity(method))
+            {
+                state = state.WithSecurityPassed();
+            }
+
+            return One(state, UnknownSym.Of(security));
+        }
+
+        private bool AssertsSecurity(IMethodSymbol method)
+        {
+            var body = _bodies.GetBody((IMethodSymbol)GuardOrderSymbols.Original(method)!, _cancellationToken);
+            var block = body?.BlockBody ?? body?.ExpressionBody;
+            if (block is null)
+            {
+                return false;
+            }
+
+            foreach (var statement in block.Operations)
+            {
+                var call = statement is IExpressionStatementOperation expression ? expression.Operation as IInvocationOperation : null;
+                if (call is null)
+                {
+                    return false;
+                }
+
+                foreach (var argument in call.Arguments)
+                {
+                    if (GuardOrderSymbols.HasAttribute(argument.Parameter, _symbols.DoesNotReturnIf) &&
+                        SecurityReads.ReadsSecurityCheck(argument.Value, _symbols))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        private (IMethodSymbol Method, ControlFlowGraph Cfg)? ShouldExpand(IMethodSymbol method, int depth)
+        {
+            if (depth >= _maxHelperDepth)
+            {
+                return null;
+            }
+
+            var original = (IMethodSymbol)GuardOrderSymbols.Original(method)!;
+            var returnType = original.ReturnType;
+            if (returnType.SpecialType != SpecialType.System_Boolean && !(returnType.IsReferenceType && returnType.SpecialType != SpecialType.System_String))
+            {
+                return null;
+            }
+
+            if (_symbols.IsSecurityCheck(original) || GuardOrderSymbols.HasAttribute(original, _symbols.MustMatchFaultPath))
+            {
+                return null;
+            }
+
+            foreach (var onStack in _inlineStack)
+            {
+                if (SymbolEqualityComparer.Default.Equals(onStack, original))
+                {
+                    return null;
+                }
+            }
+
+            var cfg = _bodies.GetControlFlowGraph(original, _cancellationToken);
+            return cfg is null ? null : (original, cfg);
+        }
+
+        /// <summary>Runs the helper's routes with its parameters bound to the arguments; each returning route is one alternative.</summary>
+        private List<(RouteState State, Sym Value)>? Expand((IMethodSymbol Method, ControlFlowGraph Cfg) helper, IInvocationOperation invocation, RouteState state, ImmutableArray<Sym> args, int depth)
+        {
+            var values = state.Values;
+            var bound = state;
+            for (int i = 0; i < invocation.Arguments.Length && i < args.Length; i++)
+            {
+                if (invocation.Arguments[i].Parameter is { } parameter)
+                {
+                    var definition = parameter.Ordinal < helper.Method.Parameters.Length ? helper.Method.Parameters[parameter.Ordinal] : parameter;
+                    bound = bound.WithValue(ParameterKey(definition), args[i]);
+                }
+            }
+
+            var callerCaptures = state.Captures;
+            bound = bound.WithCaptures(ImmutableDictionary<CaptureId, Sym>.Empty).WithReturn(null, null);
+
+            _inlineStack.Add(helper.Method);
+            List<Route> routes;
+            try
+            {
+                routes = Run(helper.Cfg, bound, depth + 1);
+            }
+            finally
+            {
+                _inlineStack.RemoveAt(_inlineStack.Count - 1);
+            }
+
+            if (_aborted)
+            {
+                return NoAlternatives;
+            }
+
+            var result = new List<(RouteState, Sym)>(routes.Count);
+            foreach (var route in routes)
+            {
+                _routes--; // helper routes are not complete routes of the analysed method
+                var end = route.State;
+                var value = end.ReturnValue ?? UnknownSym.Plain;
+                var back = end.WithCaptures(callerCaptures).WithValues(values).WithReturn(state.ReturnValue, state.ReturnOperation);
+                result.Add((back, value));
+            }
+
+            return result;
+        }
+
+    }
+}

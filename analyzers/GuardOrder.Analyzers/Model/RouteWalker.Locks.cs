@@ -1,0 +1,102 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace GuardOrder.Analyzers.Model
+{
+    /// <summary>Locks along a route: acquisition, release, and the GO0004 issues found on the way.</summary>
+    internal sealed partial class RouteWalker
+    {
+        // ----- locks ------------------------------------------------------------------------
+
+        private HeldLock LockOf(IInvocationOperation invocation)
+        {
+            var argument = invocation.Arguments.Length > 0 ? invocation.Arguments[0].Value : null;
+            var key = argument is null ? string.Empty : KeyOf(Unwrap(argument)) ?? Text(argument);
+            var method = GuardOrderSymbols.Original(invocation.TargetMethod) as IMethodSymbol;
+            var family = method is { Parameters.Length: > 0 } ? method.Parameters[0].Type.ToDisplayString() : method?.Name ?? string.Empty;
+            return new HeldLock(key, family, invocation, Text(invocation));
+        }
+
+        private RouteState Release(RouteState state, IInvocationOperation release, int depth)
+        {
+            var releasing = LockOf(release);
+            if (depth == 0)
+            {
+                foreach (var pending in state.PendingTries)
+                {
+                    if (pending is IInvocationOperation attempt && LockOf(attempt).Family == releasing.Family)
+                    {
+                        state = Issue(state, pending, "try-unchecked", Text(pending) + " is not branched on before " + Text(release) + " releases the lock it may not hold");
+                        state = state.WithPendingTries(state.PendingTries.Remove(pending));
+                    }
+                }
+            }
+
+            HeldLock? match = state.Held.FirstOrDefault(h => h.Key == releasing.Key) ?? state.Held.FirstOrDefault(h => h.Family == releasing.Family);
+            if (match is null)
+            {
+                if (depth == 0 && _mode == RouteMode.Locks)
+                {
+                    state = Issue(state, release, "unheld-release", Text(release) + " releases a lock that is not held on the route through " + RouteText(state.Lines));
+                }
+
+                return state;
+            }
+
+            return state.WithHeld(state.Held.Remove(match));
+        }
+
+        private RouteState CheckPendingTries(RouteState state, IOperation guarded)
+        {
+            foreach (var pending in state.PendingTries)
+            {
+                state = Issue(state, pending, "try-unchecked", Text(pending) + " is not branched on before " + Text(guarded) + ", the code it guards");
+            }
+
+            return state.PendingTries.IsEmpty ? state : state.WithPendingTries(ImmutableList<IOperation>.Empty);
+        }
+
+        private RouteState CheckLocksAtExit(RouteState state)
+        {
+            foreach (var pending in state.PendingTries)
+            {
+                state = Issue(state, pending, "try-unchecked", Text(pending) + " is never branched on: the route through " + RouteText(state.Lines) + " does not know whether it holds the lock");
+            }
+
+            foreach (var held in state.Held)
+            {
+                state = Issue(state, held.Acquire, "leak", "the lock taken by " + held.AcquireText + " is not released on the route through " + RouteText(state.Lines));
+            }
+
+            return state;
+        }
+
+        private RouteState Issue(RouteState state, IOperation at, string kind, string message) =>
+            _mode == RouteMode.Locks ? state.WithIssue(new LockIssue(at, kind, message)) : state;
+
+        public static string RouteText(ImmutableList<int> lines)
+        {
+            if (lines.IsEmpty)
+            {
+                return "the method";
+            }
+
+            const int Shown = 12;
+            var shown = lines.Count <= Shown ? lines : lines.Take(Shown / 2).Concat(lines.Skip(lines.Count - (Shown / 2))).ToImmutableList();
+            var text = "lines " + string.Join(" → ", shown.Take(lines.Count <= Shown ? shown.Count : Shown / 2));
+            if (lines.Count > Shown)
+            {
+                text += " → … → " + string.Join(" → ", shown.Skip(Shown / 2));
+            }
+
+            return text;
+        }
+
+    }
+}
