@@ -47,6 +47,20 @@ namespace GuardOrder.Analyzers
             DiagnosticSeverity.Error,
             "A GuardOrder attribute is used where it cannot mean anything: the analysis it drives would be silently skipped.");
 
+        public static readonly DiagnosticDescriptor GO0007FaultPathAssumed = Create(
+            RuleIdentifiers.FaultPathAssumed,
+            "Fault-path conditions assumed or not annotated",
+            "{0} is compared with {1} {2}",
+            DiagnosticSeverity.Info,
+            "Lists what the sync analysis assumed about the fault path when it compared a predicate with it: conditions on state the predicate cannot name (the fault's own mode), which are taken at their granting value, declared [FaultPathAssumption]s, and conditions on members or calls that carry no GuardOrder annotation.");
+
+        public static readonly DiagnosticDescriptor GO0008AnalysisLimit = Create(
+            RuleIdentifiers.AnalysisLimit,
+            "Sync analysis limit reached",
+            "{0} was not fully analysed for {1}: {2}",
+            DiagnosticSeverity.Warning,
+            "The route analysis behind GO0002-GO0005 has bounds (routes, steps, implication search). A method past a bound is reported instead of being silently accepted: split it, or raise the bound.");
+
         private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity, string description) =>
             new DiagnosticDescriptor(
                 id,

@@ -9,6 +9,8 @@ namespace GuardOrder.Analyzers
         public const string LockDiscipline = "GO0004";
         public const string SecurityCheckBypassed = "GO0005";
         public const string InvalidAnnotation = "GO0006";
+        public const string FaultPathAssumed = "GO0007";
+        public const string AnalysisLimit = "GO0008";
 
         public const string Category = "GuardOrder";
 

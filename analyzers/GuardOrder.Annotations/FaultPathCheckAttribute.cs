@@ -3,12 +3,14 @@ using System;
 namespace GuardOrder
 {
     /// <summary>
-    /// Marks a method or property as a check whose outcome the fault path's write grant depends on
-    /// (<c>PageKsm</c>, <c>page_count</c>, <c>userfaultfd_pte_wp</c>, <c>vm_normal_page</c>,
-    /// <c>PageAnon</c>, ...). GO0002 compares the outcomes of these checks along the predicate's and
-    /// the fault path's routes; facts about members without this attribute are ignored.
+    /// Marks a method, property, field or constant as a check whose outcome the fault path's write
+    /// grant depends on (<c>PageKsm</c>, <c>page_count</c>, <c>userfaultfd_pte_wp</c>,
+    /// <c>vm_normal_page</c>, <c>PageAnon</c>, <c>VM_SHARED</c>, ...). Every condition on the fault
+    /// path's grant routes is compared with the predicate's, annotated or not; the annotation says
+    /// the condition is meant (GO0007 lists the unannotated ones), and a check on a value the
+    /// predicate cannot name stays required instead of being assumed.
     /// </summary>
-    [AttributeUsage(AttributeTargets.Method | AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+    [AttributeUsage(AttributeTargets.Method | AttributeTargets.Property | AttributeTargets.Field, AllowMultiple = false, Inherited = false)]
     public sealed class FaultPathCheckAttribute : Attribute
     {
     }

@@ -102,20 +102,12 @@ namespace GuardOrder.Analyzers.Model
     /// <summary>Small syntax-free readers over IOperation shared by the sync rules.</summary>
     internal static class FactExtraction
     {
-        /// <summary>The [SecurityCheck] members <paramref name="operation"/> reads, by name.</summary>
+        /// <summary>The [SecurityCheck] members <paramref name="operation"/> reads, by name (the one detector: <see cref="SecurityReads"/>).</summary>
         public static IEnumerable<string> SecurityCheckNames(IOperation operation, GuardOrderSymbols symbols)
         {
-            foreach (var node in operation.Descendants())
+            foreach (var symbol in SecurityReads.AllSecurityReads(operation, symbols))
             {
-                switch (node)
-                {
-                    case IMemberReferenceOperation member when symbols.IsSecurityCheck(member.Member):
-                        yield return member.Member.Name;
-                        break;
-                    case IInvocationOperation invocation when symbols.IsSecurityCheck(invocation.TargetMethod):
-                        yield return invocation.TargetMethod.Name;
-                        break;
-                }
+                yield return symbol.Name;
             }
         }
 

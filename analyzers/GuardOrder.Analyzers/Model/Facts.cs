@@ -160,60 +160,70 @@ namespace GuardOrder.Analyzers.Model
         Reference,
         Integer,
         Lock,
+
+        /// <summary>One bit of an integer (a flag test): 1 set, 0 clear.</summary>
+        Flag,
     }
 
     /// <summary>A lock held at some point of a route: the acquiring call and the object it locks.</summary>
     internal sealed class HeldLock
     {
-        public HeldLock(string key, string family, IOperation acquire, string acquireText)
+        public HeldLock(ValueKey? target, ITypeSymbol family, IOperation acquire, string acquireText)
         {
-            Key = key;
+            Target = target;
             Family = family;
             Acquire = acquire;
             AcquireText = acquireText;
         }
 
-        /// <summary>The locked object (normalized expression text of the first argument).</summary>
-        public string Key { get; }
+        /// <summary>Where the locked object lives (the first argument), when it is a local, parameter or member path.</summary>
+        public ValueKey? Target { get; }
 
         /// <summary>The kind of lock: the first parameter's type of the lock method (e.g. <c>page</c>).</summary>
-        public string Family { get; }
+        public ITypeSymbol Family { get; }
 
         public IOperation Acquire { get; }
 
         /// <summary>The acquiring call as written, e.g. <c>trylock_page(page)</c>.</summary>
         public string AcquireText { get; }
+
+        public bool SameFamily(HeldLock other) => Subject.SameType(other.Family, Family);
     }
 
     /// <summary>
-    /// The outcome of one [FaultPathCheck] member (or one lock acquisition) on a route: the member,
-    /// the set of values the route allows, and the lock held when it was read.
+    /// The outcome of one condition on a route: the variable (<see cref="FactVar"/>: a subject, a bit
+    /// of it, the lock held when it was read), the set of values the route allows, and how to write
+    /// it. Lock acquisitions are facts too (<see cref="FactKind.Lock"/>).
     /// </summary>
     internal sealed class Fact
     {
-        // The keys are read in every route-state update and every implication step; they are
-        // computed once per fact (symbol display strings are the expensive part).
-        private string? memberOnlyKey;
-        private string? variableKey;
-        private string? routeKey;
-
-        public Fact(ISymbol member, FactKind kind, string subjectText, IntSet allowed, HeldLock? underLock, IOperation? operation)
-            : this(member, kind, subjectText, allowed, underLock, operation, memberOnlyKey: null)
+        public Fact(FactVar var, FactKind kind, string subjectText, IntSet allowed, HeldLock? underLock, IOperation? operation, ISymbol? annotated)
         {
-        }
-
-        private Fact(ISymbol member, FactKind kind, string subjectText, IntSet allowed, HeldLock? underLock, IOperation? operation, string? memberOnlyKey)
-        {
-            Member = member;
+            Var = var;
             Kind = kind;
             SubjectText = subjectText;
             Allowed = allowed;
             UnderLock = underLock;
             Operation = operation;
-            this.memberOnlyKey = memberOnlyKey;
+            Annotated = annotated;
         }
 
-        public ISymbol Member { get; }
+        public static Fact Of(Literal literal)
+        {
+            var value = literal.Value;
+            var var = new FactVar(value.Subject, literal.Bit, value.UnderLock?.Family);
+            if (literal.Bit != 0)
+            {
+                return new Fact(var, FactKind.Flag, "(" + value.Text + " & " + literal.BitName + ")", literal.Allowed, value.UnderLock, value.Operation, value.Annotated ?? literal.BitField);
+            }
+
+            return new Fact(var, value.Kind, value.Text, literal.Allowed, value.UnderLock, value.Operation, value.Annotated);
+        }
+
+        public static Fact LockTaken(HeldLock held) =>
+            new Fact(new FactVar(new LockSubject(held.Family), 0, null), FactKind.Lock, held.AcquireText, IntSet.Point(1), null, held.Acquire, annotated: null);
+
+        public FactVar Var { get; }
 
         public FactKind Kind { get; }
 
@@ -226,34 +236,16 @@ namespace GuardOrder.Analyzers.Model
 
         public IOperation? Operation { get; }
 
-        public string MemberName => Member.Name;
-
-        /// <summary>
-        /// Identity of the fact across methods: the member plus the kind of lock it was read under.
-        /// Facts are matched by MEMBER, not by argument (the predicate's <c>page</c> and the fault
-        /// path's <c>vmf.page</c> are the same page): a deliberate approximation.
-        /// </summary>
-        public string VariableKey => variableKey ??= MemberOnlyKey + "|" + (UnderLock?.Family ?? string.Empty);
-
-        /// <summary>The same variable without the lock part.</summary>
-        public string UnlockedVariableKey => MemberOnlyKey + "|";
-
-        /// <summary>Identity of the fact within one route (includes the argument text).</summary>
-        public string RouteKey => routeKey ??= VariableKey + "|" + SubjectText;
-
-        /// <summary>Checks are keyed by member; locks by the kind of object they lock (lock_page and trylock_page are the same lock).</summary>
-        public static string MemberKey(ISymbol member, FactKind kind) =>
-            kind == FactKind.Lock
-                ? "lock:" + (member is IMethodSymbol { Parameters.Length: > 0 } method ? method.Parameters[0].Type.ToDisplayString() : member.ToDisplayString())
-                : "check:" + member.ToDisplayString();
-
-        public string MemberOnlyKey => memberOnlyKey ??= MemberKey(Member, Kind);
+        /// <summary>The [FaultPathCheck] (or [SecurityCheck]) member the condition reads, if any; null is an annotation gap.</summary>
+        public ISymbol? Annotated { get; }
 
         public static IntSet DomainOf(FactKind kind) => kind == FactKind.Integer ? IntSet.AllIntegers : IntSet.Boolean;
 
-        public Fact WithAllowed(IntSet allowed) => new Fact(Member, Kind, SubjectText, allowed, UnderLock, Operation, memberOnlyKey);
+        public Fact WithAllowed(IntSet allowed) => new Fact(Var, Kind, SubjectText, allowed, UnderLock, Operation, Annotated);
 
-        public Fact WithLock(HeldLock? held) => new Fact(Member, Kind, SubjectText, Allowed, held, Operation, memberOnlyKey);
+        public Fact WithLock(HeldLock? held) => new Fact(new FactVar(Var.Subject, Var.Bit, held?.Family), Kind, SubjectText, Allowed, held, Operation, Annotated);
+
+        public override string ToString() => Describe() + " [" + Var + "]";
 
         /// <summary>The fact as a reader would write it: "PageKsm(page) is false", "page_count(page) == 1", "trylock_page(page)".</summary>
         public string Describe()
@@ -273,6 +265,8 @@ namespace GuardOrder.Analyzers.Model
             {
                 case FactKind.Lock:
                     return subject;
+                case FactKind.Flag:
+                    return allowed.Equals(IntSet.Point(0)) ? subject + " == 0" : allowed.Equals(IntSet.Point(1)) ? subject + " != 0" : subject;
                 case FactKind.Bool:
                     return allowed.Equals(IntSet.Point(0)) ? subject + " is false" : allowed.Equals(IntSet.Point(1)) ? subject + " is true" : subject;
                 case FactKind.Reference:

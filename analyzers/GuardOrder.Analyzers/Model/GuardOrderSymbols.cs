@@ -24,6 +24,8 @@ namespace GuardOrder.Analyzers.Model
             ReleasesLock = compilation.GetTypeByMetadataName("GuardOrder.ReleasesLockAttribute");
             DoesNotReturnIf = compilation.GetTypeByMetadataName("System.Diagnostics.CodeAnalysis.DoesNotReturnIfAttribute");
             DoesNotReturn = compilation.GetTypeByMetadataName("System.Diagnostics.CodeAnalysis.DoesNotReturnAttribute");
+            NotNull = compilation.GetTypeByMetadataName("System.Diagnostics.CodeAnalysis.NotNullAttribute");
+            FaultPathAssumption = compilation.GetTypeByMetadataName("GuardOrder.FaultPathAssumptionAttribute");
         }
 
         public Compilation Compilation { get; }
@@ -36,6 +38,10 @@ namespace GuardOrder.Analyzers.Model
         public INamedTypeSymbol? ReleasesLock { get; }
         public INamedTypeSymbol? DoesNotReturnIf { get; }
         public INamedTypeSymbol? DoesNotReturn { get; }
+        public INamedTypeSymbol? NotNull { get; }
+
+        /// <summary>Marks a bool method whose true routes state what the fault path may rely on (a kernel invariant, a fault mode).</summary>
+        public INamedTypeSymbol? FaultPathAssumption { get; }
 
         /// <summary>True when at least one GuardOrder attribute type is visible.</summary>
         public bool AnyGuardOrderAttribute =>

@@ -5,36 +5,36 @@ using System.Linq;
 namespace GuardOrder.Analyzers.Model
 {
     /// <summary>The facts one route establishes, as one constraint (a set of allowed values) per variable.</summary>
-    internal sealed class FactSet
+    internal sealed class FactSet : System.IEquatable<FactSet>
     {
-        private FactSet(Dictionary<string, IntSet> constraints, Dictionary<string, Fact> representatives, ImmutableList<Fact> facts)
+        private int _hash;
+
+        private FactSet(Dictionary<FactVar, IntSet> constraints, Dictionary<FactVar, Fact> representatives, ImmutableList<Fact> facts)
         {
             Constraints = constraints;
             Representatives = representatives;
             Facts = facts;
         }
 
-        /// <summary>Variable (<see cref="Fact.VariableKey"/>) → values the route allows.</summary>
-        public Dictionary<string, IntSet> Constraints { get; }
+        /// <summary>Variable → values the route allows.</summary>
+        public Dictionary<FactVar, IntSet> Constraints { get; }
 
         /// <summary>Variable → the first fact the route established about it (for messages and locations).</summary>
-        public Dictionary<string, Fact> Representatives { get; }
+        public Dictionary<FactVar, Fact> Representatives { get; }
 
         public ImmutableList<Fact> Facts { get; }
 
         public static FactSet From(ImmutableList<Fact> facts)
         {
-            var constraints = new Dictionary<string, IntSet>();
-            var representatives = new Dictionary<string, Fact>();
+            var constraints = new Dictionary<FactVar, IntSet>();
+            var representatives = new Dictionary<FactVar, Fact>();
             foreach (var fact in facts)
             {
-                var key = fact.VariableKey;
+                var key = fact.Var;
                 if (constraints.TryGetValue(key, out var known))
                 {
+                    // The walk drops infeasible routes, so the intersection is never empty here.
                     var both = known.Intersect(fact.Allowed);
-
-                    // Two different arguments of the same member (PageKsm(a), PageKsm(b)) can
-                    // disagree; facts are matched by member, so keep the first one then.
                     if (!both.IsEmpty)
                     {
                         constraints[key] = both;
@@ -54,14 +54,14 @@ namespace GuardOrder.Analyzers.Model
         /// What this (predicate) route guarantees about <paramref name="variable"/>. A check made
         /// under a lock also satisfies the same check required without the lock.
         /// </summary>
-        public IntSet Effective(string variable, IntSet domain)
+        public IntSet Effective(FactVar variable, IntSet domain)
         {
             var set = Constraints.TryGetValue(variable, out var own) ? own : domain;
-            if (variable.EndsWith("|", System.StringComparison.Ordinal))
+            if (variable.LockFamily is null)
             {
                 foreach (var pair in Constraints)
                 {
-                    if (pair.Key.Length > variable.Length && pair.Key.StartsWith(variable, System.StringComparison.Ordinal))
+                    if (pair.Key.LockFamily is not null && pair.Key.SameValueAs(variable))
                     {
                         var narrowed = set.Intersect(pair.Value);
                         if (!narrowed.IsEmpty)
@@ -76,12 +76,68 @@ namespace GuardOrder.Analyzers.Model
         }
 
         /// <summary>True when the route says anything about the member of <paramref name="fact"/> (locked or not).</summary>
-        public bool Mentions(Fact fact) => Facts.Any(f => f.MemberOnlyKey == fact.MemberOnlyKey);
+        public bool Mentions(Fact fact) => Facts.Any(f => f.Var.SameValueAs(fact.Var));
+
+        /// <summary>Both routes' facts, or null when they contradict each other.</summary>
+        public FactSet? Conjoin(FactSet other)
+        {
+            foreach (var pair in other.Constraints)
+            {
+                if (Constraints.TryGetValue(pair.Key, out var mine) && mine.Intersect(pair.Value).IsEmpty)
+                {
+                    return null;
+                }
+            }
+
+            return other.Facts.IsEmpty ? this : From(Facts.AddRange(other.Facts));
+        }
+
+        /// <summary>Same variables with the same allowed values (the facts' texts and locations are not compared).</summary>
+        public bool Equals(FactSet? other)
+        {
+            if (other is null || other.Constraints.Count != Constraints.Count || other.GetHashCode() != GetHashCode())
+            {
+                return false;
+            }
+
+            foreach (var pair in Constraints)
+            {
+                if (!other.Constraints.TryGetValue(pair.Key, out var theirs) || !theirs.Equals(pair.Value))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        public override bool Equals(object? obj) => Equals(obj as FactSet);
+
+        public override int GetHashCode()
+        {
+            if (_hash == 0)
+            {
+                var hash = 0;
+                foreach (var pair in Constraints)
+                {
+                    hash ^= unchecked((pair.Key.GetHashCode() * 397) + pair.Value.GetHashCode());
+                }
+
+                _hash = hash | 1;
+            }
+
+            return _hash;
+        }
+
+        /// <summary>A copy without the facts <paramref name="drop"/> selects (assumed conditions).</summary>
+        public FactSet Without(System.Func<Fact, bool> drop) => From(Facts.RemoveAll(f => drop(f)));
     }
 
     /// <summary>The answer for one predicate route.</summary>
     internal sealed class ImplicationResult
     {
+        public static readonly ImplicationResult Undecided = new ImplicationResult(false, -1, 0, ImmutableArray<Fact>.Empty, ImmutableArray<(Fact, Fact)>.Empty) { IsUndecided = true };
+
         public ImplicationResult(bool implied, int closest, int shared, ImmutableArray<Fact> missing, ImmutableArray<(Fact Required, Fact Unlocked)> outsideLock)
         {
             Implied = implied;
@@ -93,6 +149,9 @@ namespace GuardOrder.Analyzers.Model
 
         /// <summary>True when the predicate route implies (the disjunction of) the fault path's grant routes.</summary>
         public bool Implied { get; }
+
+        /// <summary>The search hit <see cref="Implication.MaxNodes"/>: neither proven nor refuted (reported as such, never as "in sync").</summary>
+        public bool IsUndecided { get; private set; }
 
         /// <summary>How many facts of the closest route the predicate route establishes.</summary>
         public int Shared { get; }
@@ -116,42 +175,62 @@ namespace GuardOrder.Analyzers.Model
     /// exact. One matching route is enough (a fast-path-only predicate is accepted); routes that
     /// differ only in a check the predicate does not care about cover each other through the
     /// disjunction. Scale: the search visits at most <see cref="MaxNodes"/> partial assignments;
-    /// beyond that it answers "implied" (the rules then report nothing for that route).
+    /// beyond that it answers "undecided", which the rules report (GO0008), never "implied".
     /// </summary>
     internal static class Implication
     {
-        public const int MaxNodes = 100_000;
+        public const int MaxNodes = Limits.MaxImplicationNodes;
 
         public static ImplicationResult Check(FactSet predicate, IReadOnlyList<FactSet> faultRoutes)
         {
-            if (faultRoutes.Count == 0 || IsImplied(predicate, faultRoutes))
+            if (faultRoutes.Count == 0)
             {
                 return new ImplicationResult(true, -1, 0, ImmutableArray<Fact>.Empty, ImmutableArray<(Fact, Fact)>.Empty);
             }
 
-            // The closest route: most shared facts (facts of the route the predicate route already
-            // establishes), ties by fewest missing; with nothing shared, fewest missing.
-            int best = -1, bestShared = -1, bestMissing = int.MaxValue;
+            var implied = IsImplied(predicate, faultRoutes);
+            if (implied is null)
+            {
+                return ImplicationResult.Undecided;
+            }
+
+            if (implied.Value)
+            {
+                return new ImplicationResult(true, -1, 0, ImmutableArray<Fact>.Empty, ImmutableArray<(Fact, Fact)>.Empty);
+            }
+
+            // The closest route: the one the author meant to mirror. Routes the predicate route
+            // contradicts (it knows PageAnon is true; the route needs it false) come last; then most
+            // shared facts (facts of the route the predicate route already establishes); then fewest missing.
+            int best = -1, bestConflicts = int.MaxValue, bestShared = -1, bestMissing = int.MaxValue;
             for (int i = 0; i < faultRoutes.Count; i++)
             {
                 var shared = 0;
                 var missing = 0;
+                var conflicts = 0;
                 foreach (var pair in faultRoutes[i].Constraints)
                 {
                     var fact = faultRoutes[i].Representatives[pair.Key];
-                    if (predicate.Effective(pair.Key, Fact.DomainOf(fact.Kind)).IsSubsetOf(pair.Value))
+                    var effective = predicate.Effective(pair.Key, Fact.DomainOf(fact.Kind));
+                    if (effective.IsSubsetOf(pair.Value))
                     {
                         shared++;
                     }
                     else
                     {
                         missing++;
+                        if (effective.Intersect(pair.Value).IsEmpty)
+                        {
+                            conflicts++;
+                        }
                     }
                 }
 
-                if (shared > bestShared || (shared == bestShared && missing < bestMissing))
+                if (conflicts < bestConflicts ||
+                    (conflicts == bestConflicts && (shared > bestShared || (shared == bestShared && missing < bestMissing))))
                 {
                     best = i;
+                    bestConflicts = conflicts;
                     bestShared = shared;
                     bestMissing = missing;
                 }
@@ -172,7 +251,7 @@ namespace GuardOrder.Analyzers.Model
             for (int i = required.Count - 1; i >= 0 && required.Count > 1; i--)
             {
                 var without = predicate.Facts.AddRange(required.Where((_, j) => j != i));
-                if (IsImplied(FactSet.From(without), faultRoutes))
+                if (IsImplied(FactSet.From(without), faultRoutes) == true)
                 {
                     required.RemoveAt(i);
                 }
@@ -183,8 +262,8 @@ namespace GuardOrder.Analyzers.Model
             foreach (var fact in required)
             {
                 var unlocked = fact.UnderLock is null ? null : predicate.Facts.FirstOrDefault(f =>
-                    f.MemberOnlyKey == fact.MemberOnlyKey &&
-                    f.UnderLock?.Family != fact.UnderLock.Family &&
+                    f.Var.SameValueAs(fact.Var) &&
+                    !Subject.SameType(f.Var.LockFamily, fact.Var.LockFamily) &&
                     f.Allowed.IsSubsetOf(fact.Allowed));
                 if (unlocked is not null)
                 {
@@ -199,7 +278,8 @@ namespace GuardOrder.Analyzers.Model
             return new ImplicationResult(false, best, bestShared, missingFacts.ToImmutable(), outside.ToImmutable());
         }
 
-        private static bool IsImplied(FactSet predicate, IReadOnlyList<FactSet> faultRoutes)
+        /// <summary>True: implied; false: a counterexample exists; null: undecided within <see cref="MaxNodes"/>.</summary>
+        private static bool? IsImplied(FactSet predicate, IReadOnlyList<FactSet> faultRoutes)
         {
             // Variables, most constrained first.
             var variables = faultRoutes.SelectMany(r => r.Constraints.Keys)
@@ -207,7 +287,7 @@ namespace GuardOrder.Analyzers.Model
                 .OrderByDescending(g => g.Count())
                 .Select(g => g.Key)
                 .ToList();
-            var domains = new Dictionary<string, IntSet>();
+            var domains = new Dictionary<FactVar, IntSet>();
             foreach (var route in faultRoutes)
             {
                 foreach (var pair in route.Representatives)
@@ -247,9 +327,10 @@ namespace GuardOrder.Analyzers.Model
             }
 
             var nodes = 0;
+            var gaveUp = false;
             var alive = Enumerable.Range(0, faultRoutes.Count).ToList();
             var counterexample = Search(0, alive);
-            return !counterexample;
+            return gaveUp ? null : !counterexample;
 
             bool Search(int position, List<int> stillSatisfiable)
             {
@@ -260,7 +341,8 @@ namespace GuardOrder.Analyzers.Model
 
                 if (++nodes > MaxNodes)
                 {
-                    return false; // undecided: treated as implied (no report)
+                    gaveUp = true;
+                    return true; // stop searching: undecided
                 }
 
                 foreach (var index in stillSatisfiable)

@@ -20,8 +20,55 @@ namespace GuardOrder.Analyzers.Model
     }
 
     /// <summary>One complete acyclic route through a method, with what was known at its end.</summary>
+    [System.Diagnostics.DebuggerDisplay("{Dump(),nq}")]
     internal sealed class Route
     {
+        /// <summary>
+        /// The route in one line, for debugging and the walker's tests: how it ends, the lines it
+        /// passed, its facts, the locks still held, the security gates, and the returned value.
+        /// </summary>
+        public string Dump()
+        {
+            var parts = new System.Collections.Generic.List<string>
+            {
+                End == RouteEnd.Grant ? "grant " + (State.Grant?.Syntax.ToString() ?? "?") : "return " + (State.ReturnOperation?.Syntax.ToString() ?? "(none)"),
+                "lines " + string.Join(",", State.Lines),
+                "facts [" + string.Join("; ", State.Facts.Select(f => f.Describe())) + "]",
+            };
+            if (!State.Held.IsEmpty)
+            {
+                parts.Add("held [" + string.Join(", ", State.Held.Select(h => h.AcquireText)) + "]");
+            }
+
+            if (!State.Gates.IsEmpty)
+            {
+                parts.Add("gates [" + string.Join(", ", State.Gates.Select(g => g.Branch.Syntax + "=" + (g.Side ? "true" : "false") + (g.Always ? "!" : string.Empty))) + "]");
+            }
+
+            if (State.ReturnValue is { } value)
+            {
+                parts.Add("value " + Describe(value));
+            }
+
+            if (State.Trusted is not null)
+            {
+                parts.Add("trusted");
+            }
+
+            return string.Join(" | ", parts);
+        }
+
+        private static string Describe(Sym value) => value switch
+        {
+            ConstSym c => "const " + c.Value,
+            CheckSym c => "value " + c.Text + " {" + c.Subject + "}",
+            CondSym c => string.Join(" or ", c.Disjuncts.Select(d => "(" + string.Join(" and ", d.Select(l => l.ToFact().Describe())) + ")")),
+            TrySym t => (t.Negated ? "!" : string.Empty) + t.LockIfTaken.AcquireText,
+            TrustedSym => "trusted call",
+            _ => value.ReadsSecurity ? "unknown (reads security)" : "unknown",
+        };
+
+
         public Route(RouteState state, RouteEnd end)
         {
             State = state;

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 
@@ -37,37 +38,63 @@ namespace GuardOrder.Analyzers.Model
         public override Sym WithSecurity(bool readsSecurity) => Of(readsSecurity || ReadsSecurity);
     }
 
-    /// <summary>A constant: bool (0/1), integer, or null (Reference, 0).</summary>
+    /// <summary>A constant: bool (0/1), integer, or null (Reference, 0). Integer constants remember the names of the constants they were built from (for bit names in messages).</summary>
     internal sealed class ConstSym : Sym
     {
-        public ConstSym(long value, FactKind kind, bool readsSecurity)
+        public ConstSym(long value, FactKind kind, bool readsSecurity, ImmutableArray<(long Value, IFieldSymbol Field)> names = default)
             : base(readsSecurity)
         {
             Value = value;
             Kind = kind;
+            Names = names.IsDefault ? ImmutableArray<(long, IFieldSymbol)>.Empty : names;
         }
 
         public long Value { get; }
 
         public FactKind Kind { get; }
 
-        public override Sym WithSecurity(bool readsSecurity) => new ConstSym(Value, Kind, readsSecurity || ReadsSecurity);
+        /// <summary>Named constants this value was built from (<c>VM_WRITE | VM_SHARED</c>).</summary>
+        public ImmutableArray<(long Value, IFieldSymbol Field)> Names { get; }
+
+        /// <summary>The constant named for one bit of this value, if any.</summary>
+        public IFieldSymbol? BitField(long bit)
+        {
+            foreach (var (value, field) in Names)
+            {
+                if (value == bit)
+                {
+                    return field;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>The name of one bit of this constant, or its hex value.</summary>
+        public string BitName(long bit) =>
+            BitField(bit)?.Name ?? "0x" + bit.ToString("x", System.Globalization.CultureInfo.InvariantCulture);
+
+        public override Sym WithSecurity(bool readsSecurity) => new ConstSym(Value, Kind, readsSecurity || ReadsSecurity, Names);
     }
 
-    /// <summary>The raw result of a [FaultPathCheck] member, read with <see cref="UnderLock"/> held.</summary>
+    /// <summary>
+    /// The raw value of a <see cref="Subject"/> (a member path from an input, a call's result, a
+    /// [FaultPathCheck] member), read with <see cref="UnderLock"/> held.
+    /// </summary>
     internal sealed class CheckSym : Sym
     {
-        public CheckSym(ISymbol member, FactKind kind, string text, HeldLock? underLock, IOperation operation, bool readsSecurity)
+        public CheckSym(Subject subject, FactKind kind, string text, HeldLock? underLock, IOperation operation, bool readsSecurity, ISymbol? annotated)
             : base(readsSecurity)
         {
-            Member = member;
+            Subject = subject;
             Kind = kind;
             Text = text;
             UnderLock = underLock;
             Operation = operation;
+            Annotated = annotated;
         }
 
-        public ISymbol Member { get; }
+        public Subject Subject { get; }
 
         public FactKind Kind { get; }
 
@@ -77,29 +104,167 @@ namespace GuardOrder.Analyzers.Model
 
         public IOperation Operation { get; }
 
-        public override Sym WithSecurity(bool readsSecurity) =>
-            new CheckSym(Member, Kind, Text, UnderLock, Operation, readsSecurity || ReadsSecurity);
+        /// <summary>The [FaultPathCheck] member this value was read through, if any (annotation-gap reporting).</summary>
+        public ISymbol? Annotated { get; }
 
-        public Fact ToFact(IntSet allowed) => new Fact(Member, Kind, Text, allowed.Intersect(Fact.DomainOf(Kind)), UnderLock, Operation);
+        public override Sym WithSecurity(bool readsSecurity) =>
+            new CheckSym(Subject, Kind, Text, UnderLock, Operation, readsSecurity || ReadsSecurity, Annotated);
+
+        public CheckSym WithKind(FactKind kind) => kind == Kind ? this : new CheckSym(Subject, kind, Text, UnderLock, Operation, ReadsSecurity, Annotated);
     }
 
-    /// <summary>A bool: "the check's result lies in <see cref="WhenTrue"/>".</summary>
-    internal sealed class CondSym : Sym
+    /// <summary><c>value &amp; mask</c> (a flag test before it is compared).</summary>
+    internal sealed class MaskSym : Sym
     {
-        public CondSym(CheckSym check, IntSet whenTrue, bool readsSecurity)
+        public MaskSym(CheckSym value, ConstSym mask, bool readsSecurity)
             : base(readsSecurity)
         {
-            Check = check;
-            WhenTrue = whenTrue.Intersect(Fact.DomainOf(check.Kind));
+            Value = value;
+            Mask = mask;
         }
 
-        public CheckSym Check { get; }
+        public CheckSym Value { get; }
 
-        public IntSet WhenTrue { get; }
+        public ConstSym Mask { get; }
 
-        public CondSym Negate() => new CondSym(Check, WhenTrue.ComplementWithin(Fact.DomainOf(Check.Kind)), ReadsSecurity);
+        public override Sym WithSecurity(bool readsSecurity) => new MaskSym(Value, Mask, readsSecurity || ReadsSecurity);
 
-        public override Sym WithSecurity(bool readsSecurity) => new CondSym(Check, WhenTrue, readsSecurity || ReadsSecurity);
+        /// <summary>The single bits of the mask.</summary>
+        public ImmutableArray<long> Bits
+        {
+            get
+            {
+                var bits = ImmutableArray.CreateBuilder<long>();
+                for (int i = 0; i < 63; i++)
+                {
+                    if ((Mask.Value & (1L << i)) != 0)
+                    {
+                        bits.Add(1L << i);
+                    }
+                }
+
+                return bits.ToImmutable();
+            }
+        }
+    }
+
+    /// <summary>One literal of a condition: "the subject's value (or one bit of it) lies in <see cref="Allowed"/>".</summary>
+    internal sealed class Literal
+    {
+        public Literal(CheckSym value, long bit, string? bitName, IntSet allowed, IFieldSymbol? bitField = null)
+        {
+            Value = value;
+            Bit = bit;
+            BitName = bitName;
+            BitField = bitField;
+            Allowed = allowed.Intersect(bit == 0 ? Fact.DomainOf(value.Kind) : IntSet.Boolean);
+        }
+
+        public CheckSym Value { get; }
+
+        public long Bit { get; }
+
+        public string? BitName { get; }
+
+        /// <summary>The constant that names the bit (<c>VM_SHARED</c>), if any.</summary>
+        public IFieldSymbol? BitField { get; }
+
+        public IntSet Allowed { get; }
+
+        public IntSet Domain => Bit == 0 ? Fact.DomainOf(Value.Kind) : IntSet.Boolean;
+
+        public Literal Negate() => new Literal(Value, Bit, BitName, Allowed.ComplementWithin(Domain), BitField);
+
+        public Fact ToFact() => Fact.Of(this);
+    }
+
+    /// <summary>
+    /// A bool condition in disjunctive normal form over <see cref="Literal"/>s: true when one of
+    /// <see cref="Disjuncts"/> holds (all its literals). A flag test over several bits is several
+    /// literals: <c>(f &amp; (A|B)) == (A|B)</c> is one disjunct of two, <c>(f &amp; (A|B)) != 0</c> two of one.
+    /// </summary>
+    internal sealed class CondSym : Sym
+    {
+        /// <summary>Past this many disjuncts a negation gives up (the condition becomes unknown).</summary>
+        public const int MaxDisjuncts = Limits.MaxDisjuncts;
+
+        public CondSym(ImmutableArray<ImmutableArray<Literal>> disjuncts, bool readsSecurity)
+            : base(readsSecurity)
+        {
+            Disjuncts = disjuncts;
+        }
+
+        public static CondSym Single(Literal literal, bool readsSecurity) =>
+            new CondSym(ImmutableArray.Create(ImmutableArray.Create(literal)), readsSecurity);
+
+        public ImmutableArray<ImmutableArray<Literal>> Disjuncts { get; }
+
+        public static Sym And(CondSym left, CondSym right, bool readsSecurity)
+        {
+            var result = ImmutableArray.CreateBuilder<ImmutableArray<Literal>>();
+            foreach (var a in left.Disjuncts)
+            {
+                foreach (var b in right.Disjuncts)
+                {
+                    result.Add(a.AddRange(b));
+                    if (result.Count > MaxDisjuncts)
+                    {
+                        return UnknownSym.Of(readsSecurity);
+                    }
+                }
+            }
+
+            return new CondSym(result.ToImmutable(), readsSecurity);
+        }
+
+        public static Sym Or(CondSym left, CondSym right, bool readsSecurity) =>
+            left.Disjuncts.Length + right.Disjuncts.Length > MaxDisjuncts
+                ? UnknownSym.Of(readsSecurity)
+                : new CondSym(left.Disjuncts.AddRange(right.Disjuncts), readsSecurity);
+
+        /// <summary>De Morgan: not (D1 or D2 ...) = (not D1) and (not D2) ..., each not Di a disjunction of negated literals.</summary>
+        public Sym Negate()
+        {
+            Sym result = new CondSym(ImmutableArray.Create(ImmutableArray<Literal>.Empty), ReadsSecurity); // true
+            foreach (var disjunct in Disjuncts)
+            {
+                if (disjunct.IsEmpty)
+                {
+                    return new ConstSym(0, FactKind.Bool, ReadsSecurity); // not true
+                }
+
+                var negated = new CondSym(disjunct.Select(l => ImmutableArray.Create(l.Negate())).ToImmutableArray(), ReadsSecurity);
+                if (result is not CondSym soFar)
+                {
+                    return UnknownSym.Of(ReadsSecurity);
+                }
+
+                result = And(soFar, negated, ReadsSecurity);
+            }
+
+            return result;
+        }
+
+        public override Sym WithSecurity(bool readsSecurity) => new CondSym(Disjuncts, readsSecurity || ReadsSecurity);
+    }
+
+    /// <summary>The result of a call to another [MustMatchFaultPath] predicate of the same fault path (checked on its own, so trusted).</summary>
+    internal sealed class TrustedSym : Sym
+    {
+        public TrustedSym(IOperation call, bool negated, bool readsSecurity)
+            : base(readsSecurity)
+        {
+            Call = call;
+            Negated = negated;
+        }
+
+        public IOperation Call { get; }
+
+        public bool Negated { get; }
+
+        public TrustedSym Negate() => new TrustedSym(Call, !Negated, ReadsSecurity);
+
+        public override Sym WithSecurity(bool readsSecurity) => new TrustedSym(Call, Negated, readsSecurity || ReadsSecurity);
     }
 
     /// <summary>The bool result of a [TryAcquiresLock] call (negated when <see cref="Negated"/>).</summary>
@@ -142,6 +307,27 @@ namespace GuardOrder.Analyzers.Model
         public string Message { get; }
     }
 
+    /// <summary>
+    /// One side of a branch on a [SecurityCheck] read: <see cref="Branch"/> is the branch value (or the
+    /// assert argument, or the returned value); <see cref="Always"/> marks an assert or a returned
+    /// condition, whose other side never returns true.
+    /// </summary>
+    internal sealed class SecurityGate
+    {
+        public SecurityGate(IOperation branch, bool side, bool always)
+        {
+            Branch = branch;
+            Side = side;
+            Always = always;
+        }
+
+        public IOperation Branch { get; }
+
+        public bool Side { get; }
+
+        public bool Always { get; }
+    }
+
     /// <summary>Everything known at one point of one route. Immutable: every step makes a copy.</summary>
     internal sealed class RouteState
     {
@@ -155,7 +341,10 @@ namespace GuardOrder.Analyzers.Model
 
         public ImmutableDictionary<CaptureId, Sym> Captures { get; private set; } = ImmutableDictionary<CaptureId, Sym>.Empty;
 
-        public ImmutableDictionary<string, Sym> Values { get; private set; } = ImmutableDictionary<string, Sym>.Empty;
+        /// <summary>Flow captures of assignable references (the CFG captures <c>ret</c> before evaluating <c>A &amp;&amp; B</c> in <c>ret = A &amp;&amp; B</c>).</summary>
+        public ImmutableDictionary<CaptureId, ValueKey> CaptureKeys { get; private set; } = ImmutableDictionary<CaptureId, ValueKey>.Empty;
+
+        public ImmutableDictionary<ValueKey, Sym> Values { get; private set; } = ImmutableDictionary<ValueKey, Sym>.Empty;
 
         public ImmutableList<HeldLock> Held { get; private set; } = ImmutableList<HeldLock>.Empty;
 
@@ -163,6 +352,15 @@ namespace GuardOrder.Analyzers.Model
         public ImmutableList<IOperation> PendingTries { get; private set; } = ImmutableList<IOperation>.Empty;
 
         public bool SecurityPassed { get; private set; }
+
+        /// <summary>
+        /// The sides of branches on a [SecurityCheck] read this route took, in order (GO0005: a route is
+        /// gated when one of them is the only side from which the method returns true).
+        /// </summary>
+        public ImmutableList<SecurityGate> Gates { get; private set; } = ImmutableList<SecurityGate>.Empty;
+
+        /// <summary>The route returned through a call to a trusted predicate of the same fault path.</summary>
+        public IOperation? Trusted { get; private set; }
 
         /// <summary>The first [WriteGrant] call reached, if any.</summary>
         public IOperation? Grant { get; private set; }
@@ -185,21 +383,29 @@ namespace GuardOrder.Analyzers.Model
             return copy;
         }
 
-        public RouteState WithCaptures(ImmutableDictionary<CaptureId, Sym> captures)
+        public RouteState WithCaptures(ImmutableDictionary<CaptureId, Sym> captures, ImmutableDictionary<CaptureId, ValueKey> captureKeys)
         {
             var copy = Clone();
             copy.Captures = captures;
+            copy.CaptureKeys = captureKeys;
             return copy;
         }
 
-        public RouteState WithValue(string key, Sym value)
+        public RouteState WithCaptureKey(CaptureId id, ValueKey key)
+        {
+            var copy = Clone();
+            copy.CaptureKeys = CaptureKeys.SetItem(id, key);
+            return copy;
+        }
+
+        public RouteState WithValue(ValueKey key, Sym value)
         {
             var copy = Clone();
             copy.Values = Values.SetItem(key, value);
             return copy;
         }
 
-        public RouteState WithValues(ImmutableDictionary<string, Sym> values)
+        public RouteState WithValues(ImmutableDictionary<ValueKey, Sym> values)
         {
             var copy = Clone();
             copy.Values = values;
@@ -229,6 +435,21 @@ namespace GuardOrder.Analyzers.Model
 
             var copy = Clone();
             copy.SecurityPassed = true;
+            return copy;
+        }
+
+        public RouteState WithGate(SecurityGate gate)
+        {
+            var copy = Clone();
+            copy.Gates = Gates.Add(gate);
+            copy.SecurityPassed = true;
+            return copy;
+        }
+
+        public RouteState WithTrusted(IOperation call)
+        {
+            var copy = Clone();
+            copy.Trusted = call;
             return copy;
         }
 
@@ -275,10 +496,10 @@ namespace GuardOrder.Analyzers.Model
         public RouteState? WithFact(Fact fact)
         {
             var allowed = fact.Allowed;
-            var key = fact.RouteKey;
+            var key = fact.Var;
             foreach (var known in Facts)
             {
-                if (known.RouteKey == key)
+                if (known.Var.Equals(key))
                 {
                     allowed = allowed.Intersect(known.Allowed);
                 }

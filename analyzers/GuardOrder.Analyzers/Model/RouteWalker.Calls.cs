@@ -18,15 +18,24 @@ namespace GuardOrder.Analyzers.Model
         {
             var method = invocation.TargetMethod;
 
-            // Arguments first (their own calls and captures), then the call itself.
+            // A [Conditional] call whose symbol is not defined at the call is removed by the compiler:
+            // it is on no route (its arguments are not evaluated either).
+            if (ConditionalCalls.IsRemoved(invocation))
+            {
+                return One(state, UnknownSym.Plain);
+            }
+
+            // The receiver and the arguments first (their own calls and captures), then the call itself.
             var current = new List<(RouteState State, ImmutableArray<Sym> Args)> { (state, ImmutableArray<Sym>.Empty) };
+            Sym? receiver = null;
             if (invocation.Instance is { } instance)
             {
                 var next = new List<(RouteState, ImmutableArray<Sym>)>();
                 foreach (var (s, args) in current)
                 {
-                    foreach (var (after, _) in Evaluate(instance, s, depth))
+                    foreach (var (after, value) in Evaluate(instance, s, depth))
                     {
+                        receiver = value;
                         next.Add((after, args));
                     }
                 }
@@ -51,38 +60,56 @@ namespace GuardOrder.Analyzers.Model
             var result = new List<(RouteState, Sym)>();
             foreach (var (s, args) in current)
             {
-                result.AddRange(Call(invocation, method, s, args, depth));
+                foreach (var asserted in Asserts(invocation, s, args))
+                {
+                    result.AddRange(Call(invocation, method, asserted, args, receiver, depth));
+                }
             }
 
             return result;
         }
 
-        private List<(RouteState State, Sym Value)> Call(IInvocationOperation invocation, IMethodSymbol method, RouteState state, ImmutableArray<Sym> args, int depth)
+        /// <summary>
+        /// The states after the call's asserts: a [DoesNotReturnIf(b)] argument is !b when the call
+        /// returns (an assert on a [SecurityCheck] read gates the route), a [NotNull] argument is not null.
+        /// </summary>
+        private List<RouteState> Asserts(IInvocationOperation invocation, RouteState state, ImmutableArray<Sym> args)
         {
-            var argsReadSecurity = args.Any(a => a.ReadsSecurity);
-            var security = argsReadSecurity || _symbols.IsSecurityCheck(method);
-
-            // [DoesNotReturnIf(b)] parameters: the call returns only when the argument is !b.
+            var states = new List<RouteState> { state };
             for (int i = 0; i < invocation.Arguments.Length && i < args.Length; i++)
             {
                 var parameter = invocation.Arguments[i].Parameter;
                 var attribute = GuardOrderSymbols.GetAttribute(parameter, _symbols.DoesNotReturnIf);
                 if (attribute is not null && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is bool stopsWhen)
                 {
-                    if (args[i].ReadsSecurity)
+                    var next = new List<RouteState>();
+                    foreach (var s in states)
                     {
-                        state = state.WithSecurityPassed();
+                        var gated = args[i].ReadsSecurity ? s.WithGate(new SecurityGate(invocation.Arguments[i].Value, !stopsWhen, always: true)) : s;
+                        next.AddRange(Assume(gated, args[i], !stopsWhen));
                     }
 
-                    var assumed = Assume(state, args[i], !stopsWhen);
-                    if (assumed is null)
+                    states = next;
+                }
+                else if (GuardOrderSymbols.HasAttribute(parameter, _symbols.NotNull) && args[i] is CheckSym { Kind: FactKind.Reference } checkedArgument)
+                {
+                    var next = new List<RouteState>();
+                    foreach (var s in states)
                     {
-                        return NoAlternatives;
+                        next.AddRange(Assume(s, Combine(BinaryOperatorKind.NotEquals, checkedArgument, new ConstSym(0, FactKind.Reference, false)), true));
                     }
 
-                    state = assumed;
+                    states = next;
                 }
             }
+
+            return states;
+        }
+
+        private List<(RouteState State, Sym Value)> Call(IInvocationOperation invocation, IMethodSymbol method, RouteState state, ImmutableArray<Sym> args, Sym? receiver, int depth)
+        {
+            var argsReadSecurity = args.Any(a => a.ReadsSecurity);
+            var security = argsReadSecurity || _symbols.IsSecurityCheck(method);
 
             if (GuardOrderSymbols.HasAttribute(GuardOrderSymbols.Original(method), _symbols.DoesNotReturn))
             {
@@ -101,7 +128,7 @@ namespace GuardOrder.Analyzers.Model
                     state = CheckPendingTries(state, invocation);
                 }
 
-                return One(state, new CheckSym(GuardOrderSymbols.Original(method)!, KindOf(method.ReturnType), Text(invocation), FirstHeld(state), invocation, security));
+                return One(state, (Sym?)Produced(invocation, method, args, receiver, state, security) ?? UnknownSym.Of(security));
             }
 
             if (_symbols.IsTryAcquiresLock(method))
@@ -114,13 +141,18 @@ namespace GuardOrder.Analyzers.Model
             {
                 var held = LockOf(invocation);
                 var locked = state.WithHeld(state.Held.Add(held));
-                locked = locked.WithFact(new Fact(GuardOrderSymbols.Original(method)!, FactKind.Lock, held.AcquireText, IntSet.Point(1), null, invocation)) ?? locked;
+                locked = locked.WithFact(Fact.LockTaken(held)) ?? locked;
                 return One(locked, UnknownSym.Of(security));
             }
 
             if (_symbols.IsReleasesLock(method))
             {
                 return One(Release(state, invocation, depth), UnknownSym.Of(security));
+            }
+
+            if (IsTrustedPredicate(method))
+            {
+                return One(state, new TrustedSym(invocation, negated: false, security));
             }
 
             if (ShouldExpand(method, depth) is { } helper)
@@ -136,10 +168,66 @@ namespace GuardOrder.Analyzers.Model
             // [DoesNotReturnIf] assert on a [SecurityCheck] read at its top still guards the caller.
             if (method.ReturnsVoid && depth < _maxHelperDepth && AssertsSecurity(method))
             {
-                state = state.WithSecurityPassed();
+                state = state.WithGate(new SecurityGate(invocation, side: true, always: true));
             }
 
-            return One(state, UnknownSym.Of(security));
+            return One(state, (Sym?)Produced(invocation, method, args, receiver, state, security) ?? UnknownSym.Of(security));
+        }
+
+        /// <summary>
+        /// The value a call returns as a subject: the method and its arguments' subjects (primitive
+        /// arguments are not compared). Null when the call returns nothing or an object argument has
+        /// no subject (then the result is unknown).
+        /// </summary>
+        private CheckSym? Produced(IInvocationOperation invocation, IMethodSymbol method, ImmutableArray<Sym> args, Sym? receiver, RouteState state, bool security)
+        {
+            if (method.ReturnsVoid)
+            {
+                return null;
+            }
+
+            var original = (IMethodSymbol)GuardOrderSymbols.Original(method)!;
+            var subjects = ImmutableArray.CreateBuilder<Subject?>(args.Length + 1);
+            if (invocation.Instance is not null)
+            {
+                if (receiver is not CheckSym { Subject: { } self })
+                {
+                    return null;
+                }
+
+                subjects.Add(self);
+            }
+
+            for (int i = 0; i < args.Length && i < invocation.Arguments.Length; i++)
+            {
+                if (IsPrimitive(invocation.Arguments[i].Parameter?.Type))
+                {
+                    subjects.Add(null);
+                }
+                else if (args[i] is CheckSym { Subject: { } argument })
+                {
+                    subjects.Add(argument);
+                }
+                else
+                {
+                    return null;
+                }
+            }
+
+            var annotated = _symbols.IsFaultPathCheck(original) || _symbols.IsSecurityCheck(original) ? original : null;
+            return new CheckSym(new ProducedSubject(original, subjects.ToImmutable()), KindOf(original.ReturnType), Text(invocation), FirstHeld(state), invocation, security, annotated);
+        }
+
+        /// <summary>A call to a [MustMatchFaultPath] predicate of the fault path this walk checks against: it is checked on its own.</summary>
+        private bool IsTrustedPredicate(IMethodSymbol method)
+        {
+            if (_trustedFaultPath is null || !GuardOrderSymbols.HasAttribute(GuardOrderSymbols.Original(method), _symbols.MustMatchFaultPath))
+            {
+                return false;
+            }
+
+            var target = FaultPathTarget.Resolve((IMethodSymbol)GuardOrderSymbols.Original(method)!, _symbols, _cancellationToken);
+            return target?.Method is { } faultPath && target.Problem is null && SymbolEqualityComparer.Default.Equals(faultPath.OriginalDefinition, _trustedFaultPath);
         }
 
         private bool AssertsSecurity(IMethodSymbol method)
@@ -213,12 +301,13 @@ namespace GuardOrder.Analyzers.Model
                 if (invocation.Arguments[i].Parameter is { } parameter)
                 {
                     var definition = parameter.Ordinal < helper.Method.Parameters.Length ? helper.Method.Parameters[parameter.Ordinal] : parameter;
-                    bound = bound.WithValue(ParameterKey(definition), args[i]);
+                    bound = bound.WithValue(new SymbolKey(definition.OriginalDefinition), args[i]);
                 }
             }
 
             var callerCaptures = state.Captures;
-            bound = bound.WithCaptures(ImmutableDictionary<CaptureId, Sym>.Empty).WithReturn(null, null);
+            var callerCaptureKeys = state.CaptureKeys;
+            bound = bound.WithCaptures(ImmutableDictionary<CaptureId, Sym>.Empty, ImmutableDictionary<CaptureId, ValueKey>.Empty).WithReturn(null, null);
 
             _inlineStack.Add(helper.Method);
             List<Route> routes;
@@ -242,7 +331,7 @@ namespace GuardOrder.Analyzers.Model
                 _routes--; // helper routes are not complete routes of the analysed method
                 var end = route.State;
                 var value = end.ReturnValue ?? UnknownSym.Plain;
-                var back = end.WithCaptures(callerCaptures).WithValues(values).WithReturn(state.ReturnValue, state.ReturnOperation);
+                var back = end.WithCaptures(callerCaptures, callerCaptureKeys).WithValues(values).WithReturn(state.ReturnValue, state.ReturnOperation);
                 result.Add((back, value));
             }
 

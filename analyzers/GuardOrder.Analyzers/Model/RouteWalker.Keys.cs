@@ -49,60 +49,114 @@ namespace GuardOrder.Analyzers.Model
             }
         }
 
-        /// <summary>A stable key for a local, parameter, or a field/property path rooted at one (<c>vmf.page</c>); null otherwise.</summary>
-        public string? KeyOf(IOperation? operation)
+        /// <summary>Where the value of a local, parameter, or field/property path rooted at one (<c>vmf.page</c>) lives; null otherwise.</summary>
+        public static ValueKey? KeyOf(IOperation? operation)
         {
             switch (operation is null ? null : Unwrap(operation))
             {
                 case ILocalReferenceOperation local:
-                    return "L:" + SymbolKey(local.Local);
+                    return new SymbolKey(local.Local);
                 case IParameterReferenceOperation parameter:
-                    return ParameterKey(parameter.Parameter);
+                    return new SymbolKey(parameter.Parameter.OriginalDefinition);
                 case IInstanceReferenceOperation:
-                    return "this";
+                    return SymbolKey.This;
                 case IFieldReferenceOperation field:
                     if (field.Field.IsStatic || field.Instance is null)
                     {
-                        return "S:" + Display(field.Field);
+                        return new SymbolKey(field.Field.OriginalDefinition);
                     }
 
                     var fieldOwner = KeyOf(field.Instance);
-                    return fieldOwner is null ? null : fieldOwner + "." + field.Field.Name;
+                    return fieldOwner is null ? null : new PathKey(fieldOwner, field.Field.OriginalDefinition);
                 case IPropertyReferenceOperation property when property.Arguments.IsEmpty:
                     if (property.Property.IsStatic || property.Instance is null)
                     {
-                        return "S:" + Display(property.Property);
+                        return new SymbolKey(property.Property.OriginalDefinition);
                     }
 
                     var propertyOwner = KeyOf(property.Instance);
-                    return propertyOwner is null ? null : propertyOwner + "." + property.Property.Name;
+                    return propertyOwner is null ? null : new PathKey(propertyOwner, property.Property.OriginalDefinition);
                 default:
                     return null;
             }
         }
 
-        private string ParameterKey(IParameterSymbol parameter) =>
-            "P:" + (parameter.ContainingSymbol is IMethodSymbol m ? Display(GuardOrderSymbols.Original(m) ?? m) : (parameter.ContainingSymbol is null ? null : Display(parameter.ContainingSymbol))) + "::" + parameter.Ordinal;
-
-        private string SymbolKey(ISymbol symbol)
+        /// <summary>
+        /// The subject of an input parameter that holds no value on this route: "the input of this
+        /// type" when the type is unique among the method's parameters, the parameter itself otherwise
+        /// (then it maps to nothing in another method).
+        /// </summary>
+        private static Subject InputOf(IParameterSymbol parameter)
         {
-            var location = symbol.Locations.Length > 0 ? symbol.Locations[0].SourceSpan.Start : -1;
-            return (symbol.ContainingSymbol is null ? null : Display(symbol.ContainingSymbol)) + "::" + symbol.Name + "@" + location;
+            if (parameter.ContainingSymbol is IMethodSymbol method)
+            {
+                var same = 0;
+                foreach (var other in method.Parameters)
+                {
+                    if (Subject.SameType(other.Type, parameter.Type))
+                    {
+                        same++;
+                    }
+                }
+
+                if (same > 1)
+                {
+                    return new ParameterSubject(parameter.OriginalDefinition);
+                }
+            }
+
+            return new InputSubject(parameter.Type);
+        }
+
+        /// <summary>The input types a method can name: its parameters of unique type (and its containing type for instance methods).</summary>
+        public static ImmutableArray<ITypeSymbol> InputsOf(IMethodSymbol method)
+        {
+            var inputs = ImmutableArray.CreateBuilder<ITypeSymbol>();
+            foreach (var parameter in method.Parameters)
+            {
+                if (InputOf(parameter) is InputSubject input)
+                {
+                    inputs.Add(input.Type);
+                }
+            }
+
+            if (!method.IsStatic && method.ContainingType is not null)
+            {
+                inputs.Add(method.ContainingType);
+            }
+
+            return inputs.ToImmutable();
+        }
+
+        /// <summary>True for values compared as values, not as objects (numbers, bool, enums, strings).</summary>
+        private static bool IsPrimitive(ITypeSymbol? type)
+        {
+            if (type is null)
+            {
+                return true;
+            }
+
+            if (type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T && type is INamedTypeSymbol { TypeArguments.Length: 1 } nullable)
+            {
+                type = nullable.TypeArguments[0];
+            }
+
+            return type.SpecialType != SpecialType.None || type.TypeKind == TypeKind.Enum || type.TypeKind == TypeKind.Pointer;
         }
 
         /// <summary>
-        /// A symbol's display string, computed once per walk: keys are built on every read of a
-        /// local, parameter or field path, and SymbolDisplay dominated the walk's profile.
+        /// The subject of <c>owner.member</c>: an object member of an input (of another type) is the
+        /// input of its own type (<c>vmf.vma</c> is the vm_area_struct the predicate gets as <c>vma</c>);
+        /// any other member is a path.
         /// </summary>
-        private string Display(ISymbol symbol)
+        private static Subject MemberOf(Subject owner, ISymbol member, ITypeSymbol? type)
         {
-            if (!_displayKeys.TryGetValue(symbol, out var display))
+            if (owner is InputSubject input && type is not null && !IsPrimitive(type) && !Subject.SameType(type, input.Type))
             {
-                display = symbol.ToDisplayString();
-                _displayKeys[symbol] = display;
+                return new InputSubject(type);
             }
 
-            return display;
+            return new MemberSubject(owner, member.OriginalDefinition);
         }
 
         /// <summary>The operation's source text with whitespace runs collapsed.</summary>

@@ -16,10 +16,10 @@ namespace GuardOrder.Analyzers.Model
 
         private HeldLock LockOf(IInvocationOperation invocation)
         {
-            var argument = invocation.Arguments.Length > 0 ? invocation.Arguments[0].Value : null;
-            var key = argument is null ? string.Empty : KeyOf(Unwrap(argument)) ?? Text(argument);
-            var method = GuardOrderSymbols.Original(invocation.TargetMethod) as IMethodSymbol;
-            var family = method is { Parameters.Length: > 0 } ? method.Parameters[0].Type.ToDisplayString() : method?.Name ?? string.Empty;
+            var argument = invocation.Arguments.Length > 0 ? invocation.Arguments[0].Value : invocation.Instance;
+            var key = argument is null ? null : KeyOf(Unwrap(argument));
+            var method = (IMethodSymbol)GuardOrderSymbols.Original(invocation.TargetMethod)!;
+            ITypeSymbol family = method.Parameters.Length > 0 ? method.Parameters[0].Type : method.ContainingType;
             return new HeldLock(key, family, invocation, Text(invocation));
         }
 
@@ -30,7 +30,7 @@ namespace GuardOrder.Analyzers.Model
             {
                 foreach (var pending in state.PendingTries)
                 {
-                    if (pending is IInvocationOperation attempt && LockOf(attempt).Family == releasing.Family)
+                    if (pending is IInvocationOperation attempt && LockOf(attempt).SameFamily(releasing))
                     {
                         state = Issue(state, pending, "try-unchecked", Text(pending) + " is not branched on before " + Text(release) + " releases the lock it may not hold");
                         state = state.WithPendingTries(state.PendingTries.Remove(pending));
@@ -38,7 +38,7 @@ namespace GuardOrder.Analyzers.Model
                 }
             }
 
-            HeldLock? match = state.Held.FirstOrDefault(h => h.Key == releasing.Key) ?? state.Held.FirstOrDefault(h => h.Family == releasing.Family);
+            HeldLock? match = (releasing.Target is null ? null : state.Held.FirstOrDefault(h => releasing.Target.Equals(h.Target))) ?? state.Held.FirstOrDefault(h => h.SameFamily(releasing));
             if (match is null)
             {
                 if (depth == 0 && _mode == RouteMode.Locks)
@@ -60,6 +60,18 @@ namespace GuardOrder.Analyzers.Model
             }
 
             return state.PendingTries.IsEmpty ? state : state.WithPendingTries(ImmutableList<IOperation>.Empty);
+        }
+
+        /// <summary>GO0004: a lock taken inside a loop body and still held at its back edge.</summary>
+        private void CheckLocksAtBackEdge(RouteState state, ImmutableList<HeldLock>? heldAtEntry)
+        {
+            foreach (var held in state.Held)
+            {
+                if (heldAtEntry is null || !heldAtEntry.Contains(held))
+                {
+                    _backEdgeIssues.Add(new LockIssue(held.Acquire, "leak", "the lock taken by " + held.AcquireText + " is still held when the loop starts its next iteration on the route through " + RouteText(state.Lines)));
+                }
+            }
         }
 
         private RouteState CheckLocksAtExit(RouteState state)

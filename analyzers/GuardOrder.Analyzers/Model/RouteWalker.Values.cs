@@ -2,18 +2,19 @@ using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
-using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace GuardOrder.Analyzers.Model
 {
-    /// <summary>Symbolic evaluation of operations along one route (values, conditions, patterns).</summary>
+    /// <summary>
+    /// Symbolic evaluation of operations along one route: values of locals, parameters, member paths
+    /// and calls as <see cref="Subject"/>s; comparisons, flag tests, patterns and null tests as
+    /// conditions (<see cref="CondSym"/>), so every C# form of a condition gives the facts of its if-form.
+    /// </summary>
     internal sealed partial class RouteWalker
     {
-        // ----- values -----------------------------------------------------------------------
-
         private static readonly List<(RouteState, Sym)> NoAlternatives = new List<(RouteState, Sym)>();
 
         private static List<(RouteState, Sym)> One(RouteState state, Sym value) => new List<(RouteState, Sym)>(1) { (state, value) };
@@ -39,28 +40,28 @@ namespace GuardOrder.Analyzers.Model
                 case IFlowCaptureReferenceOperation reference:
                     return One(state, state.Captures.TryGetValue(reference.Id, out var captured) ? captured : UnknownSym.Plain);
                 case IFlowCaptureOperation capture:
-                    return Map(Evaluate(capture.Value, state, depth), (s, v) => (s.WithCapture(capture.Id, v), v));
-                case ILocalReferenceOperation or IParameterReferenceOperation:
+                    var capturedKey = KeyOf(capture.Value);
+                    return Map(Evaluate(capture.Value, state, depth), (s, v) => (capturedKey is null ? s.WithCapture(capture.Id, v) : s.WithCapture(capture.Id, v).WithCaptureKey(capture.Id, capturedKey), v));
+                case ILocalReferenceOperation or IParameterReferenceOperation or IInstanceReferenceOperation:
                     return One(state, ValueOf(operation, state));
                 case IFieldReferenceOperation field:
-                    if (_symbols.IsSecurityCheck(field.Field))
-                    {
-                        return One(state, UnknownSym.Security);
-                    }
-
-                    return One(state, ValueOf(operation, state));
+                    return EvaluateMember(field, field.Field, field.Instance, field.Type, state, depth);
                 case IPropertyReferenceOperation property when property.Arguments.IsEmpty:
-                    return EvaluateProperty(property, state, depth);
+                    return EvaluateMember(property, property.Property, property.Instance, property.Type, state, depth);
                 case IInvocationOperation invocation:
                     return EvaluateInvocation(invocation, state, depth);
                 case IUnaryOperation unary:
                     return Map(Evaluate(unary.Operand, state, depth), (s, v) => (s, unary.OperatorKind == UnaryOperatorKind.Not ? Negate(v) : UnknownSym.Of(v.ReadsSecurity)));
                 case IBinaryOperation binary:
                     return EvaluateBinary(binary, state, depth);
+                case IIsNullOperation isNull:
+                    return Map(Evaluate(isNull.Operand, state, depth), (s, v) => (s, Combine(BinaryOperatorKind.Equals, v, new ConstSym(0, FactKind.Reference, false))));
                 case IIsPatternOperation pattern:
-                    return Map(Evaluate(pattern.Value, state, depth), (s, v) => (s, MatchPattern(v, pattern.Pattern)));
+                    return EvaluatePattern(pattern, state, depth);
                 case ISimpleAssignmentOperation assignment:
                     return EvaluateAssignment(assignment, state, depth);
+                case IDefaultValueOperation defaultValue when defaultValue.Type is { IsReferenceType: true } || defaultValue.Type?.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T:
+                    return One(state, new ConstSym(0, FactKind.Reference, false));
                 case ICompoundAssignmentOperation or IIncrementOrDecrementOperation:
                     return EvaluateChildren(operation, state, depth, (s, security) =>
                     {
@@ -117,18 +118,11 @@ namespace GuardOrder.Analyzers.Model
             return result;
         }
 
-        private bool ReadsSecurityHere(IOperation operation) => operation switch
-        {
-            IFieldReferenceOperation field => _symbols.IsSecurityCheck(field.Field),
-            IPropertyReferenceOperation property => _symbols.IsSecurityCheck(property.Property),
-            IInvocationOperation invocation => _symbols.IsSecurityCheck(invocation.TargetMethod),
-            IMemberReferenceOperation member => _symbols.IsSecurityCheck(member.Member),
-            _ => false,
-        };
+        private bool ReadsSecurityHere(IOperation operation) => SecurityReads.IsSecurityMember(operation, _symbols);
 
         private Sym Constant(IOperation operation)
         {
-            var security = ReadsSecurityHere(operation) || (operation is IConversionOperation conversion && ReadsSecurityHere(conversion.Operand));
+            var security = SecurityReads.ReadsSecurityCheck(operation, _symbols);
             var value = operation.ConstantValue.Value;
             switch (value)
             {
@@ -137,36 +131,82 @@ namespace GuardOrder.Analyzers.Model
                 case bool b:
                     return new ConstSym(b ? 1 : 0, FactKind.Bool, security);
                 case ulong u:
-                    return new ConstSym(u > (ulong)IntSet.Max ? IntSet.Max : (long)u, FactKind.Integer, security);
+                    return new ConstSym(u > (ulong)IntSet.Max ? IntSet.Max : (long)u, FactKind.Integer, security, NamedConstants(operation));
                 case sbyte or byte or short or ushort or int or uint or long or char:
                     var l = Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
-                    return new ConstSym(Math.Max(IntSet.Min, Math.Min(IntSet.Max, l)), FactKind.Integer, security);
+                    return new ConstSym(Math.Max(IntSet.Min, Math.Min(IntSet.Max, l)), FactKind.Integer, security, NamedConstants(operation));
                 default:
                     return UnknownSym.Of(security);
             }
         }
 
+        /// <summary>The named constants (const fields, enum members) an integer constant expression is built from.</summary>
+        private static ImmutableArray<(long Value, IFieldSymbol Field)> NamedConstants(IOperation operation)
+        {
+            var names = ImmutableArray.CreateBuilder<(long, IFieldSymbol)>();
+            foreach (var node in operation.DescendantsAndSelf())
+            {
+                if (node is IFieldReferenceOperation { Field.HasConstantValue: true } field && field.ConstantValue.HasValue && field.ConstantValue.Value is { } v && v is not bool && v is not string)
+                {
+                    try
+                    {
+                        names.Add((unchecked((long)Convert.ToUInt64(v, System.Globalization.CultureInfo.InvariantCulture)), field.Field));
+                    }
+                    catch (OverflowException)
+                    {
+                        names.Add((Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture), field.Field));
+                    }
+                }
+            }
+
+            return names.ToImmutable();
+        }
+
+        /// <summary>The value a local, parameter or <c>this</c> holds on the route; an unassigned input parameter is its input subject.</summary>
         private Sym ValueOf(IOperation reference, RouteState state)
         {
             var key = KeyOf(reference);
-            return key is not null && state.Values.TryGetValue(key, out var value) ? value : UnknownSym.Of(ReadsSecurityHere(reference));
+            if (key is not null && state.Values.TryGetValue(key, out var value))
+            {
+                return value;
+            }
+
+            switch (Unwrap(reference))
+            {
+                case IParameterReferenceOperation parameter when parameter.Parameter.RefKind != RefKind.Out:
+                    return new CheckSym(InputOf(parameter.Parameter), KindOf(parameter.Type), Text(reference), FirstHeld(state), reference, false, null);
+                case IInstanceReferenceOperation instance when instance.Type is not null:
+                    return new CheckSym(new InputSubject(instance.Type), FactKind.Reference, "this", FirstHeld(state), reference, false, null);
+                default:
+                    return UnknownSym.Of(ReadsSecurityHere(reference));
+            }
         }
 
-        private List<(RouteState State, Sym Value)> EvaluateProperty(IPropertyReferenceOperation property, RouteState state, int depth)
+        /// <summary>A field or property read: its value on the route, else the member subject of its owner's subject.</summary>
+        private List<(RouteState State, Sym Value)> EvaluateMember(IOperation operation, ISymbol member, IOperation? instance, ITypeSymbol? type, RouteState state, int depth)
         {
-            if (_symbols.IsFaultPathCheck(property.Property))
-            {
-                var check = new CheckSym(GuardOrderSymbols.Original(property.Property)!, KindOf(property.Type), Text(property), FirstHeld(state), property, _symbols.IsSecurityCheck(property.Property));
-                return One(state, check);
-            }
-
-            var key = KeyOf(property);
+            var security = _symbols.IsSecurityCheck(member);
+            var annotated = _symbols.IsFaultPathCheck(member) || security ? GuardOrderSymbols.Original(member) : null;
+            var key = KeyOf(operation);
             if (key is not null && state.Values.TryGetValue(key, out var known))
             {
-                return One(state, known);
+                return One(state, known.WithSecurity(security));
             }
 
-            return One(state, UnknownSym.Of(_symbols.IsSecurityCheck(property.Property)));
+            if (member.IsStatic || instance is null)
+            {
+                return One(state, new CheckSym(new StaticSubject(member.OriginalDefinition), KindOf(type), Text(operation), FirstHeld(state), operation, security, annotated));
+            }
+
+            return Map(Evaluate(instance, state, depth), (s, owner) =>
+            {
+                if (owner is CheckSym { Subject: { } subject })
+                {
+                    return (s, new CheckSym(MemberOf(subject, member, type), KindOf(type), Text(operation), FirstHeld(s), operation, security || owner.ReadsSecurity, annotated));
+                }
+
+                return (s, UnknownSym.Of(security || owner.ReadsSecurity));
+            });
         }
 
         private List<(RouteState State, Sym Value)> EvaluateAssignment(ISimpleAssignmentOperation assignment, RouteState state, int depth)
@@ -181,7 +221,8 @@ namespace GuardOrder.Analyzers.Model
                     after = after.WithPendingTries(ImmutableList<IOperation>.Empty);
                 }
 
-                var key = KeyOf(assignment.Target);
+                var key = KeyOf(assignment.Target) ??
+                    (Unwrap(assignment.Target) is IFlowCaptureReferenceOperation captured && after.CaptureKeys.TryGetValue(captured.Id, out var capturedKey) ? capturedKey : null);
                 if (key is not null)
                 {
                     after = after.WithValue(key, v);
@@ -207,25 +248,12 @@ namespace GuardOrder.Analyzers.Model
             return result;
         }
 
-        private static Sym Combine(BinaryOperatorKind kind, Sym left, Sym right)
+        private Sym Combine(BinaryOperatorKind kind, Sym left, Sym right)
         {
             var security = left.ReadsSecurity || right.ReadsSecurity;
             if (!IsComparison(kind))
             {
-                if (left is ConstSym { Kind: FactKind.Bool } l && right is ConstSym { Kind: FactKind.Bool } r)
-                {
-                    switch (kind)
-                    {
-                        case BinaryOperatorKind.And:
-                        case BinaryOperatorKind.ConditionalAnd:
-                            return new ConstSym(l.Value & r.Value, FactKind.Bool, security);
-                        case BinaryOperatorKind.Or:
-                        case BinaryOperatorKind.ConditionalOr:
-                            return new ConstSym(l.Value | r.Value, FactKind.Bool, security);
-                    }
-                }
-
-                return UnknownSym.Of(security);
+                return CombineLogical(kind, left, right, security);
             }
 
             if (left is ConstSym && right is not ConstSym)
@@ -234,33 +262,130 @@ namespace GuardOrder.Analyzers.Model
                 kind = Flip(kind);
             }
 
-            if (right is ConstSym constant)
+            if (right is not ConstSym constant)
             {
-                switch (left)
-                {
-                    case CheckSym check when check.Kind == constant.Kind || (check.Kind == FactKind.Reference && constant.Kind == FactKind.Reference):
-                        var set = SetFor(kind, constant.Value, check.Kind);
-                        return set is null ? UnknownSym.Of(security) : new CondSym(check, set, security);
-                    case CondSym or TrySym or CheckSym { Kind: FactKind.Bool } when constant.Kind == FactKind.Bool && kind is BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals:
-                        var same = (kind == BinaryOperatorKind.Equals) == (constant.Value != 0);
-                        var asBool = AsCondition(left);
-                        return (same ? asBool : Negate(asBool)).WithSecurity(security);
-                    case ConstSym other when other.Kind == constant.Kind:
-                        var holds = kind switch
-                        {
-                            BinaryOperatorKind.Equals => other.Value == constant.Value,
-                            BinaryOperatorKind.NotEquals => other.Value != constant.Value,
-                            BinaryOperatorKind.LessThan => other.Value < constant.Value,
-                            BinaryOperatorKind.LessThanOrEqual => other.Value <= constant.Value,
-                            BinaryOperatorKind.GreaterThan => other.Value > constant.Value,
-                            _ => other.Value >= constant.Value,
-                        };
-                        return new ConstSym(holds ? 1 : 0, FactKind.Bool, security);
-                }
+                return UnknownSym.Of(security);
+            }
+
+            // A lifted comparison of null with a non-null constant (e?.IsStale == false on the null route).
+            if (left is ConstSym { Kind: FactKind.Reference, Value: 0 } && constant.Kind != FactKind.Reference && kind is BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals)
+            {
+                return new ConstSym(kind == BinaryOperatorKind.NotEquals ? 1 : 0, FactKind.Bool, security);
+            }
+
+            switch (left)
+            {
+                case MaskSym mask when constant.Kind == FactKind.Integer:
+                    return FlagTest(mask, kind, constant.Value, security);
+                case CheckSym check when constant.Kind == FactKind.Reference:
+                    // A null test of any object (or of a Nullable value).
+                    return kind is BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals
+                        ? CondSym.Single(new Literal(check.WithKind(FactKind.Reference), 0, null, kind == BinaryOperatorKind.Equals ? IntSet.Point(0) : IntSet.Point(1)), security)
+                        : UnknownSym.Of(security);
+                case CheckSym check when check.Kind == constant.Kind || (check.Kind == FactKind.Bool && constant.Kind == FactKind.Integer):
+                    var set = SetFor(kind, constant.Value, check.Kind);
+                    return set is null ? UnknownSym.Of(security) : CondSym.Single(new Literal(check, 0, null, set), security);
+                case CondSym or TrySym or TrustedSym or CheckSym { Kind: FactKind.Bool } when constant.Kind == FactKind.Bool && kind is BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals:
+                    var same = (kind == BinaryOperatorKind.Equals) == (constant.Value != 0);
+                    var asBool = AsCondition(left);
+                    return (same ? asBool : Negate(asBool)).WithSecurity(security);
+                case ConstSym other when other.Kind == constant.Kind:
+                    var holds = kind switch
+                    {
+                        BinaryOperatorKind.Equals => other.Value == constant.Value,
+                        BinaryOperatorKind.NotEquals => other.Value != constant.Value,
+                        BinaryOperatorKind.LessThan => other.Value < constant.Value,
+                        BinaryOperatorKind.LessThanOrEqual => other.Value <= constant.Value,
+                        BinaryOperatorKind.GreaterThan => other.Value > constant.Value,
+                        _ => other.Value >= constant.Value,
+                    };
+                    return new ConstSym(holds ? 1 : 0, FactKind.Bool, security);
             }
 
             return UnknownSym.Of(security);
         }
+
+        /// <summary>&amp;, |, &amp;&amp;, || over conditions and constants, and <c>value &amp; mask</c>.</summary>
+        private Sym CombineLogical(BinaryOperatorKind kind, Sym left, Sym right, bool security)
+        {
+            var isAnd = kind is BinaryOperatorKind.And or BinaryOperatorKind.ConditionalAnd;
+            var isOr = kind is BinaryOperatorKind.Or or BinaryOperatorKind.ConditionalOr;
+            if (kind == BinaryOperatorKind.And)
+            {
+                if (left is ConstSym { Kind: FactKind.Integer } && right is CheckSym)
+                {
+                    (left, right) = (right, left);
+                }
+
+                if (left is CheckSym { Kind: FactKind.Integer } value && right is ConstSym { Kind: FactKind.Integer } mask)
+                {
+                    return new MaskSym(value, mask, security);
+                }
+            }
+
+            if (left is ConstSym { Kind: FactKind.Integer } li && right is ConstSym { Kind: FactKind.Integer } ri && kind is BinaryOperatorKind.Or or BinaryOperatorKind.And)
+            {
+                return new ConstSym(kind == BinaryOperatorKind.Or ? li.Value | ri.Value : li.Value & ri.Value, FactKind.Integer, security, li.Names.AddRange(ri.Names));
+            }
+
+            if (!isAnd && !isOr)
+            {
+                return UnknownSym.Of(security);
+            }
+
+            if (left is ConstSym { Kind: FactKind.Bool } lc)
+            {
+                return isAnd ? (lc.Value == 0 ? lc.WithSecurity(security) : right.WithSecurity(security)) : (lc.Value != 0 ? lc.WithSecurity(security) : right.WithSecurity(security));
+            }
+
+            if (right is ConstSym { Kind: FactKind.Bool } rc)
+            {
+                return isAnd ? (rc.Value == 0 ? rc.WithSecurity(security) : left.WithSecurity(security)) : (rc.Value != 0 ? rc.WithSecurity(security) : left.WithSecurity(security));
+            }
+
+            if (AsCondition(left) is CondSym l && AsCondition(right) is CondSym r)
+            {
+                return isAnd ? CondSym.And(l, r, security) : CondSym.Or(l, r, security);
+            }
+
+            return UnknownSym.Of(security);
+        }
+
+        /// <summary>
+        /// <c>(x &amp; M) op K</c> as literals on the single bits of M: <c>== 0</c> all clear, <c>!= 0</c>
+        /// one set, <c>== M</c> all set, <c>== K</c> each bit as in K; anything else is unknown.
+        /// </summary>
+        private Sym FlagTest(MaskSym mask, BinaryOperatorKind kind, long k, bool security)
+        {
+            var bits = mask.Bits;
+            if (bits.IsEmpty || bits.Length > CondSym.MaxDisjuncts)
+            {
+                return UnknownSym.Of(security);
+            }
+
+            Literal Bit(long bit, bool set) => new Literal(mask.Value, bit, mask.Mask.BitName(bit), IntSet.Point(set ? 1 : 0), AnnotatedField(mask.Mask.BitField(bit)));
+
+            CondSym Equal(long value) =>
+                (value & ~mask.Mask.Value) != 0
+                    ? new CondSym(ImmutableArray<ImmutableArray<Literal>>.Empty, security) // never equal: false
+                    : new CondSym(ImmutableArray.Create(bits.Select(b => Bit(b, (value & b) != 0)).ToImmutableArray()), security);
+
+            switch (kind)
+            {
+                case BinaryOperatorKind.Equals:
+                    return Equal(k);
+                case BinaryOperatorKind.NotEquals:
+                    return Equal(k).Negate();
+                case BinaryOperatorKind.GreaterThan when k == 0:
+                    return Equal(0).Negate();
+                default:
+                    return UnknownSym.Of(security);
+            }
+        }
+
+        /// <summary>The constant naming a bit, when it is [FaultPathCheck] or [SecurityCheck] (the bit's test is then annotated).</summary>
+        private IFieldSymbol? AnnotatedField(IFieldSymbol? field) =>
+            field is not null && (_symbols.IsFaultPathCheck(field) || _symbols.IsSecurityCheck(field)) ? field : null;
 
         private static bool IsComparison(BinaryOperatorKind kind) => kind is BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals
             or BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual or BinaryOperatorKind.GreaterThan or BinaryOperatorKind.GreaterThanOrEqual;
@@ -294,63 +419,193 @@ namespace GuardOrder.Analyzers.Model
             };
         }
 
-        private static Sym MatchPattern(Sym value, IPatternOperation pattern)
+        // ----- patterns ---------------------------------------------------------------------
+
+        private List<(RouteState State, Sym Value)> EvaluatePattern(IIsPatternOperation pattern, RouteState state, int depth)
         {
+            var result = new List<(RouteState, Sym)>();
+            foreach (var (s, value) in Evaluate(pattern.Value, state, depth))
+            {
+                var bindings = new List<(ILocalSymbol, Sym)>();
+                var matched = MatchPattern(value, pattern.Pattern, pattern.Value.Type, s, bindings);
+                var after = s;
+                foreach (var (local, bound) in bindings)
+                {
+                    after = after.WithValue(new SymbolKey(local), bound);
+                }
+
+                result.Add((after, matched));
+            }
+
+            return result;
+        }
+
+        /// <summary>
+        /// The condition "<paramref name="value"/> matches <paramref name="pattern"/>": constants,
+        /// relational, not/and/or, type and declaration patterns (a null test), property patterns
+        /// (a null test and the sub-patterns on the members). Declared variables are bound.
+        /// </summary>
+        private Sym MatchPattern(Sym value, IPatternOperation pattern, ITypeSymbol? inputType, RouteState state, List<(ILocalSymbol, Sym)> bindings)
+        {
+            var security = value.ReadsSecurity;
             switch (pattern)
             {
                 case IConstantPatternOperation constantPattern when constantPattern.Value.ConstantValue.HasValue:
-                    var c = constantPattern.Value.ConstantValue.Value;
-                    var constant = c is null ? new ConstSym(0, FactKind.Reference, false)
-                        : c is bool b ? new ConstSym(b ? 1 : 0, FactKind.Bool, false)
-                        : c is int i ? new ConstSym(i, FactKind.Integer, false)
-                        : (Sym?)null;
-                    return constant is null ? UnknownSym.Of(value.ReadsSecurity) : Combine(BinaryOperatorKind.Equals, value, constant);
+                    return Combine(BinaryOperatorKind.Equals, value, Constant(constantPattern.Value));
+                case IRelationalPatternOperation relational when relational.Value.ConstantValue.HasValue && Constant(relational.Value) is ConstSym bound:
+                    return Combine(relational.OperatorKind, value, bound);
                 case INegatedPatternOperation negated:
-                    return Negate(MatchPattern(value, negated.Pattern));
-                case IRecursivePatternOperation recursive when recursive.PropertySubpatterns.IsEmpty && recursive.DeconstructionSubpatterns.IsEmpty && recursive.DeclaredSymbol is null && value is CheckSym { Kind: FactKind.Reference } check:
-                    return new CondSym(check, IntSet.Point(1), value.ReadsSecurity);
-                case IRelationalPatternOperation relational when relational.Value.ConstantValue.Value is int k:
-                    return Combine(relational.OperatorKind, value, new ConstSym(k, FactKind.Integer, false));
+                    return Negate(MatchPattern(value, negated.Pattern, inputType, state, bindings));
+                case IBinaryPatternOperation binary:
+                    var left = MatchPattern(value, binary.LeftPattern, inputType, state, bindings);
+                    var right = MatchPattern(value, binary.RightPattern, inputType, state, bindings);
+                    return CombineLogical(binary.OperatorKind == BinaryOperatorKind.Or ? BinaryOperatorKind.ConditionalOr : BinaryOperatorKind.ConditionalAnd, left, right, security);
+                case IDiscardPatternOperation:
+                    return new ConstSym(1, FactKind.Bool, security);
+                case IDeclarationPatternOperation declaration:
+                    if (declaration.DeclaredSymbol is ILocalSymbol declared)
+                    {
+                        bindings.Add((declared, value));
+                    }
+
+                    return declaration.MatchesNull ? new ConstSym(1, FactKind.Bool, security) : NotNull(value, inputType, security);
+                case ITypePatternOperation:
+                    return NotNull(value, inputType, security);
+                case IRecursivePatternOperation recursive:
+                    if (recursive.DeclaredSymbol is ILocalSymbol local)
+                    {
+                        bindings.Add((local, value));
+                    }
+
+                    if (!recursive.DeconstructionSubpatterns.IsEmpty)
+                    {
+                        return UnknownSym.Of(security);
+                    }
+
+                    var condition = NotNull(value, inputType, security);
+                    foreach (var property in recursive.PropertySubpatterns)
+                    {
+                        var member = property.Member switch
+                        {
+                            IFieldReferenceOperation f => (ISymbol)f.Field,
+                            IPropertyReferenceOperation p when p.Arguments.IsEmpty => p.Property,
+                            _ => null,
+                        };
+                        if (member is null || value is not CheckSym { Subject: { } owner })
+                        {
+                            return UnknownSym.Of(security);
+                        }
+
+                        var memberType = property.Member.Type;
+                        var memberSecurity = _symbols.IsSecurityCheck(member);
+                        var annotated = _symbols.IsFaultPathCheck(member) || memberSecurity ? GuardOrderSymbols.Original(member) : null;
+                        var text = ((CheckSym)value).Text + "." + member.Name;
+                        var memberValue = new CheckSym(MemberOf(owner, member, memberType), KindOf(memberType), text, FirstHeld(state), property.Member, memberSecurity, annotated);
+                        var sub = MatchPattern(memberValue, property.Pattern, memberType, state, bindings);
+                        condition = CombineLogical(BinaryOperatorKind.ConditionalAnd, condition, sub, security || memberSecurity);
+                    }
+
+                    return condition;
                 default:
-                    return UnknownSym.Of(value.ReadsSecurity);
+                    return UnknownSym.Of(security);
             }
         }
 
+        /// <summary>"value is not null"; always true for a non-nullable value type.</summary>
+        private Sym NotNull(Sym value, ITypeSymbol? inputType, bool security)
+        {
+            if (inputType is { IsValueType: true } && inputType.OriginalDefinition.SpecialType != SpecialType.System_Nullable_T)
+            {
+                return new ConstSym(1, FactKind.Bool, security);
+            }
+
+            return Combine(BinaryOperatorKind.NotEquals, value, new ConstSym(0, FactKind.Reference, false)).WithSecurity(security);
+        }
+
         private static Sym AsCondition(Sym value) =>
-            value is CheckSym { Kind: FactKind.Bool } check ? new CondSym(check, IntSet.Point(1), check.ReadsSecurity) : value;
+            value is CheckSym { Kind: FactKind.Bool } check ? CondSym.Single(new Literal(check, 0, null, IntSet.Point(1)), check.ReadsSecurity) : value;
 
         private static Sym Negate(Sym value) => AsCondition(value) switch
         {
             ConstSym { Kind: FactKind.Bool } c => new ConstSym(1 - c.Value, FactKind.Bool, c.ReadsSecurity),
             CondSym cond => cond.Negate(),
             TrySym attempt => attempt.Negate(),
+            TrustedSym trusted => trusted.Negate(),
             var other => UnknownSym.Of(other.ReadsSecurity),
         };
 
-        /// <summary>The route continues only if <paramref name="value"/> can be <paramref name="outcome"/>; the facts that follow are added.</summary>
-        public static RouteState? Assume(RouteState state, Sym value, bool outcome)
+        /// <summary>
+        /// The states in which <paramref name="value"/> is <paramref name="outcome"/>, with the facts that
+        /// follow (one state per disjunct of a condition); empty when the route cannot go that way.
+        /// An unknown value constrains nothing.
+        /// </summary>
+        public static List<RouteState> Assume(RouteState state, Sym value, bool outcome)
         {
+            var result = new List<RouteState>(1);
             switch (AsCondition(value))
             {
                 case ConstSym c:
-                    return (c.Value != 0) == outcome ? state : null;
-                case CondSym cond:
-                    var allowed = outcome ? cond.WhenTrue : cond.WhenTrue.ComplementWithin(Fact.DomainOf(cond.Check.Kind));
-                    return state.WithFact(cond.Check.ToFact(allowed));
-                case TrySym attempt:
-                    var pending = state.PendingTries.Remove(attempt.LockIfTaken.Acquire);
-                    var next = state.WithPendingTries(pending);
-                    if (outcome == attempt.Negated)
+                    if ((c.Value != 0) == outcome)
                     {
-                        return next;
+                        result.Add(state);
                     }
 
-                    next = next.WithHeld(next.Held.Add(attempt.LockIfTaken));
-                    return next.WithFact(new Fact(attempt.Method, FactKind.Lock, attempt.LockIfTaken.AcquireText, IntSet.Point(1), null, attempt.LockIfTaken.Acquire));
+                    return result;
+                case CondSym cond:
+                    var holding = outcome ? cond : cond.Negate();
+                    if (holding is ConstSym k)
+                    {
+                        return Assume(state, k, true);
+                    }
+
+                    if (holding is not CondSym dnf)
+                    {
+                        result.Add(state);
+                        return result;
+                    }
+
+                    foreach (var disjunct in dnf.Disjuncts)
+                    {
+                        RouteState? next = state;
+                        foreach (var literal in disjunct)
+                        {
+                            next = next.WithFact(literal.ToFact());
+                            if (next is null)
+                            {
+                                break;
+                            }
+                        }
+
+                        if (next is not null)
+                        {
+                            result.Add(next);
+                        }
+                    }
+
+                    return result;
+                case TrySym attempt:
+                    var pending = state.PendingTries.Remove(attempt.LockIfTaken.Acquire);
+                    var after = state.WithPendingTries(pending);
+                    if (outcome == attempt.Negated)
+                    {
+                        result.Add(after);
+                        return result;
+                    }
+
+                    after = after.WithHeld(after.Held.Add(attempt.LockIfTaken));
+                    if (after.WithFact(Fact.LockTaken(attempt.LockIfTaken)) is { } locked)
+                    {
+                        result.Add(locked);
+                    }
+
+                    return result;
+                case TrustedSym trusted:
+                    result.Add(outcome != trusted.Negated ? state.WithTrusted(trusted.Call) : state);
+                    return result;
                 default:
-                    return state;
+                    result.Add(state);
+                    return result;
             }
         }
-
     }
 }

@@ -26,8 +26,8 @@ namespace GuardOrder.Analyzers.Model
     /// </summary>
     internal sealed partial class RouteWalker
     {
-        public const int MaxRoutes = 4096;
-        public const int MaxSteps = 200_000;
+        public const int MaxRoutes = Limits.MaxRoutes;
+        public const int MaxSteps = Limits.MaxSteps;
 
         private readonly GuardOrderSymbols _symbols;
         private readonly MethodBodies _bodies;
@@ -35,13 +35,17 @@ namespace GuardOrder.Analyzers.Model
         private readonly int _maxHelperDepth;
         private readonly CancellationToken _cancellationToken;
         private readonly List<IMethodSymbol> _inlineStack = new List<IMethodSymbol>();
-        private readonly Dictionary<ISymbol, string> _displayKeys = new Dictionary<ISymbol, string>(SymbolEqualityComparer.Default);
+        private readonly List<LockIssue> _backEdgeIssues = new List<LockIssue>();
         private int _steps;
         private int _routes;
         private bool _aborted;
 
-        public RouteWalker(GuardOrderSymbols symbols, MethodBodies bodies, RouteMode mode, int maxHelperDepth, CancellationToken cancellationToken)
+        private readonly IMethodSymbol? _trustedFaultPath;
+
+        /// <param name="trustedFaultPath">In predicate mode: the fault path the predicate is checked against; calls to other predicates of it are trusted.</param>
+        public RouteWalker(GuardOrderSymbols symbols, MethodBodies bodies, RouteMode mode, int maxHelperDepth, CancellationToken cancellationToken, IMethodSymbol? trustedFaultPath = null)
         {
+            _trustedFaultPath = trustedFaultPath?.OriginalDefinition;
             _symbols = symbols;
             _bodies = bodies;
             _mode = mode;
@@ -49,7 +53,13 @@ namespace GuardOrder.Analyzers.Model
             _cancellationToken = cancellationToken;
         }
 
-        /// <summary>The routes of <paramref name="cfg"/>, or null when the walk gave up (too many routes).</summary>
+        /// <summary>The walk stopped at <see cref="MaxRoutes"/> or <see cref="MaxSteps"/> (not cancelled): the rules report that (GO0008), never silence.</summary>
+        public bool HitLimit { get; private set; }
+
+        /// <summary>GO0004 problems found at back edges (they end no route, so they are not on a route's state).</summary>
+        public IReadOnlyList<LockIssue> BackEdgeIssues => _backEdgeIssues;
+
+        /// <summary>The routes of <paramref name="cfg"/>, or null when the walk gave up (too many routes, or cancelled).</summary>
         public ImmutableArray<Route>? Walk(ControlFlowGraph cfg, IMethodSymbol? method)
         {
             if (method is not null)
@@ -84,7 +94,11 @@ namespace GuardOrder.Analyzers.Model
                 Cfg = cfg;
                 Depth = depth;
                 OnRoute = new bool[cfg.Blocks.Length];
+                EntryHeld = new ImmutableList<HeldLock>?[cfg.Blocks.Length];
             }
+
+            /// <summary>The locks held when the current route entered each block on it.</summary>
+            public ImmutableList<HeldLock>?[] EntryHeld { get; }
 
             public ControlFlowGraph Cfg { get; }
 
@@ -119,6 +133,7 @@ namespace GuardOrder.Analyzers.Model
             if (++_steps > MaxSteps || _routes > MaxRoutes)
             {
                 _aborted = true;
+                HitLimit = true;
                 return false;
             }
 
@@ -157,10 +172,18 @@ namespace GuardOrder.Analyzers.Model
 
             if (frame.OnRoute[block.Ordinal])
             {
+                // A back edge (loop, continue, goto backwards): the route ends here. A lock taken since
+                // the route entered this block is still held when the next iteration starts.
+                if (_mode == RouteMode.Locks && frame.Depth == 0)
+                {
+                    CheckLocksAtBackEdge(state, frame.EntryHeld[block.Ordinal]);
+                }
+
                 return;
             }
 
             frame.OnRoute[block.Ordinal] = true;
+            frame.EntryHeld[block.Ordinal] = state.Held;
             try
             {
                 VisitBody(frame, block, state, finallies);
@@ -245,12 +268,12 @@ namespace GuardOrder.Analyzers.Model
                             next = next.WithReturn(sym, value);
                         }
 
-                        Follow(frame, branch, next, finallies);
+                        Follow(frame, block, branch, next, finallies);
                     }
                 }
                 else
                 {
-                    Follow(frame, branch, state, finallies);
+                    Follow(frame, block, branch, state, finallies);
                 }
 
                 return;
@@ -265,20 +288,21 @@ namespace GuardOrder.Analyzers.Model
                     continue;
                 }
 
-                var decided = sym.ReadsSecurity ? after.WithSecurityPassed() : after;
-                if (Assume(decided, sym, whenTrue) is { } taken)
+                // A branch on a [SecurityCheck] read: each side is recorded (GO0005 decides which side gates).
+                var gated = sym.ReadsSecurity && block.BranchValue is not null;
+                foreach (var taken in Assume(gated ? after.WithGate(new SecurityGate(block.BranchValue!, whenTrue, always: false)) : after, sym, whenTrue))
                 {
-                    Follow(frame, block.ConditionalSuccessor, taken, finallies);
+                    Follow(frame, block, block.ConditionalSuccessor, taken, finallies);
                 }
 
-                if (Assume(decided, sym, !whenTrue) is { } notTaken)
+                foreach (var notTaken in Assume(gated ? after.WithGate(new SecurityGate(block.BranchValue!, !whenTrue, always: false)) : after, sym, !whenTrue))
                 {
-                    Follow(frame, block.FallThroughSuccessor, notTaken, finallies);
+                    Follow(frame, block, block.FallThroughSuccessor, notTaken, finallies);
                 }
             }
         }
 
-        private void Follow(Frame frame, ControlFlowBranch? branch, RouteState state, ImmutableStack<FinallyContinuation> finallies)
+        private void Follow(Frame frame, BasicBlock from, ControlFlowBranch? branch, RouteState state, ImmutableStack<FinallyContinuation> finallies)
         {
             if (branch is null)
             {
@@ -299,14 +323,49 @@ namespace GuardOrder.Analyzers.Model
                 return;
             }
 
-            if (branch.Semantics is ControlFlowBranchSemantics.Throw or ControlFlowBranchSemantics.Rethrow
-                or ControlFlowBranchSemantics.ProgramTermination or ControlFlowBranchSemantics.Error)
+            if (branch.Semantics is ControlFlowBranchSemantics.Throw or ControlFlowBranchSemantics.Rethrow)
             {
-                // Exceptional and erroneous routes are not enumerated.
+                // An exception leaves the method (unless a catch in it takes it): for the lock rule it is
+                // an exit like a return, after the enclosing finally regions. The other rules do not
+                // follow exceptional routes (a throw never returns true nor grants).
+                if (_mode == RouteMode.Locks && frame.Depth == 0 && !state.Held.IsEmpty)
+                {
+                    ExceptionalExit(frame, from, state, finallies);
+                }
+
+                return;
+            }
+
+            if (branch.Semantics is ControlFlowBranchSemantics.ProgramTermination or ControlFlowBranchSemantics.Error)
+            {
                 return;
             }
 
             Continue(frame, branch.FinallyRegions, branch.Destination, state, finallies);
+        }
+
+        /// <summary>Runs the finally regions around <paramref name="from"/> and ends the route at the exit, unless a catch region of the method takes the exception.</summary>
+        private void ExceptionalExit(Frame frame, BasicBlock from, RouteState state, ImmutableStack<FinallyContinuation> finallies)
+        {
+            var finallyRegions = ImmutableArray.CreateBuilder<ControlFlowRegion>();
+            for (var region = from.EnclosingRegion; region is not null; region = region.EnclosingRegion)
+            {
+                if (region.Kind == ControlFlowRegionKind.Try && region.EnclosingRegion is { } parent)
+                {
+                    if (parent.Kind is ControlFlowRegionKind.TryAndCatch)
+                    {
+                        return; // caught in the method: the route continues in a catch (not enumerated)
+                    }
+
+                    if (parent.Kind == ControlFlowRegionKind.TryAndFinally && parent.NestedRegions.Length > 1)
+                    {
+                        finallyRegions.Add(parent.NestedRegions[1]);
+                    }
+                }
+            }
+
+            var exit = frame.Cfg.Blocks[frame.Cfg.Blocks.Length - 1];
+            Continue(frame, finallyRegions.ToImmutable(), exit, state, finallies);
         }
 
         private void Continue(Frame frame, ImmutableArray<ControlFlowRegion> finallyRegions, BasicBlock? destination, RouteState state, ImmutableStack<FinallyContinuation> finallies)

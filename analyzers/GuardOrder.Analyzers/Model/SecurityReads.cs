@@ -26,6 +26,40 @@ namespace GuardOrder.Analyzers.Model
         public static bool ReadsSecurityCheck(IOperation? operation, GuardOrderSymbols symbols) =>
             FindSecurityRead(operation, symbols) is not null;
 
+        /// <summary>Does <paramref name="operation"/> itself (not its operands) read a [SecurityCheck] symbol?</summary>
+        public static bool IsSecurityMember(IOperation operation, GuardOrderSymbols symbols) =>
+            symbols.SecurityCheck is not null && ReadSymbol(operation) is { } symbol && symbols.IsSecurityCheck(symbol);
+
+        /// <summary>Every [SecurityCheck] symbol <paramref name="operation"/> reads, in tree order.</summary>
+        public static System.Collections.Generic.IEnumerable<ISymbol> AllSecurityReads(IOperation operation, GuardOrderSymbols symbols)
+        {
+            if (symbols.SecurityCheck is null)
+            {
+                yield break;
+            }
+
+            foreach (var node in operation.DescendantsAndSelf())
+            {
+                if (node is not INameOfOperation && ReadSymbol(node) is { } symbol && symbols.IsSecurityCheck(symbol) && !IsInNameOf(node))
+                {
+                    yield return symbol;
+                }
+            }
+        }
+
+        private static bool IsInNameOf(IOperation operation)
+        {
+            for (var parent = operation.Parent; parent is not null; parent = parent.Parent)
+            {
+                if (parent is INameOfOperation)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         private static ISymbol? Find(IOperation operation, GuardOrderSymbols symbols)
         {
             if (operation is INameOfOperation)

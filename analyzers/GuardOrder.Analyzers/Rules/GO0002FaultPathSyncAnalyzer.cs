@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
@@ -22,11 +21,11 @@ namespace GuardOrder.Analyzers
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class GO0002FaultPathSyncAnalyzer : DiagnosticAnalyzer
     {
-        /// <summary>Predicate routes with different facts decided per method; past it the method is not reported.</summary>
-        internal const int MaxDistinctRoutes = 512;
+        /// <summary>Predicate routes with different facts decided per method; past it the method gets GO0008.</summary>
+        internal const int MaxDistinctRoutes = Limits.MaxDistinctPredicateRoutes;
 
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-            ImmutableArray.Create(Descriptors.GO0002FaultPathMissingCheck, Descriptors.GO0003CheckOutsideLock);
+            ImmutableArray.Create(Descriptors.GO0002FaultPathMissingCheck, Descriptors.GO0003CheckOutsideLock, Descriptors.GO0008AnalysisLimit);
 
         public override void Initialize(AnalysisContext context)
         {
@@ -41,74 +40,12 @@ namespace GuardOrder.Analyzers
                 }
 
                 var bodies = new MethodBodies(start.Compilation);
-                var faultPaths = new ConcurrentDictionary<(IMethodSymbol, int), Lazy<FaultPathRoutes?>>();
+                var faultPaths = new FaultPathCache(symbols, bodies);
                 start.RegisterSymbolAction(c => Analyze(c, symbols, bodies, faultPaths), SymbolKind.Method);
             });
         }
 
-        /// <summary>The grant routes of one fault path (computed once per compilation and helper depth).</summary>
-        internal sealed class FaultPathRoutes
-        {
-            public FaultPathRoutes(ImmutableArray<Route> grantRoutes)
-            {
-                GrantRoutes = grantRoutes;
-                FactSets = grantRoutes.Select(r => FactSet.From(r.State.Facts)).ToImmutableArray();
-            }
-
-            public ImmutableArray<Route> GrantRoutes { get; }
-
-            public ImmutableArray<FactSet> FactSets { get; }
-
-            public static FaultPathRoutes? Compute(IMethodSymbol faultPath, GuardOrderSymbols symbols, MethodBodies bodies, int depth, CancellationToken cancellationToken)
-            {
-                var cfg = bodies.GetControlFlowGraph(faultPath, cancellationToken);
-                if (cfg is null)
-                {
-                    return null;
-                }
-
-                var routes = new RouteWalker(symbols, bodies, RouteMode.FaultPath, depth, cancellationToken).Walk(cfg, faultPath);
-                if (routes is null)
-                {
-                    return null;
-                }
-
-                var grants = routes.Value.Where(r => r.End == RouteEnd.Grant).ToImmutableArray();
-                return grants.IsEmpty ? null : new FaultPathRoutes(grants);
-            }
-        }
-
-        /// <summary>
-        /// The fault path's grant routes, computed once per (fault path, depth) for the compilation
-        /// even when several predicates ask at the same time (a Lazy value: GetOrAdd's factory alone
-        /// may run more than once). A cancelled computation is dropped so that the next caller retries.
-        /// </summary>
-        private static FaultPathRoutes? FaultPathRoutesOf(
-            ConcurrentDictionary<(IMethodSymbol, int), Lazy<FaultPathRoutes?>> faultPaths,
-            (IMethodSymbol Method, int Depth) key,
-            GuardOrderSymbols symbols,
-            MethodBodies bodies,
-            CancellationToken cancellationToken)
-        {
-            var lazy = faultPaths.GetOrAdd(
-                key,
-                k => new Lazy<FaultPathRoutes?>(() => FaultPathRoutes.Compute(k.Item1, symbols, bodies, k.Item2, cancellationToken), LazyThreadSafetyMode.ExecutionAndPublication));
-            try
-            {
-                return lazy.Value;
-            }
-            catch (OperationCanceledException)
-            {
-                ((ICollection<KeyValuePair<(IMethodSymbol, int), Lazy<FaultPathRoutes?>>>)faultPaths).Remove(new KeyValuePair<(IMethodSymbol, int), Lazy<FaultPathRoutes?>>(key, lazy));
-                throw;
-            }
-        }
-
-        private static void Analyze(
-            SymbolAnalysisContext context,
-            GuardOrderSymbols symbols,
-            MethodBodies bodies,
-            ConcurrentDictionary<(IMethodSymbol, int), Lazy<FaultPathRoutes?>> faultPaths)
+        private static void Analyze(SymbolAnalysisContext context, GuardOrderSymbols symbols, MethodBodies bodies, FaultPathCache faultPaths)
         {
             var predicate = (IMethodSymbol)context.Symbol;
             var target = FaultPathTarget.Resolve(predicate, symbols, context.CancellationToken);
@@ -120,9 +57,18 @@ namespace GuardOrder.Analyzers
             var tree = predicate.Locations.Length > 0 ? predicate.Locations[0].SourceTree : null;
             var depth = GuardOrderOptions.MaxHelperDepth(context.Options, tree);
             var faultPath = target.Method.OriginalDefinition;
-            var fault = FaultPathRoutesOf(faultPaths, (faultPath, depth), symbols, bodies, context.CancellationToken);
+            var fault = faultPaths.Get(faultPath, depth, context.CancellationToken);
             if (fault is null)
             {
+                return; // no body, or no route of it grants (GO0006 reports a fault path that never grants)
+            }
+
+            void Limit(string why) =>
+                context.ReportDiagnostic(Diagnostic.Create(Descriptors.GO0008AnalysisLimit, predicate.Locations[0], predicate.Name, "GO0002/GO0003", why));
+
+            if (fault.HitLimit)
+            {
+                Limit($"its fault path {faultPath.Name} has more than {Limits.MaxRoutes} routes or {Limits.MaxSteps} steps");
                 return;
             }
 
@@ -132,14 +78,29 @@ namespace GuardOrder.Analyzers
                 return;
             }
 
-            var routes = new RouteWalker(symbols, bodies, RouteMode.Predicate, depth, context.CancellationToken).Walk(cfg, predicate);
-            if (routes is null)
+            var view = fault.ForPredicate(RouteWalker.InputsOf(predicate));
+            var assumptions = FaultPathAssumptions.Alternatives(FaultPathAssumptions.Find(predicate, faultPath, symbols), symbols, bodies, depth, context.CancellationToken);
+            if (assumptions is null)
             {
-                return; // too many routes: report nothing rather than guess (see RouteWalker)
+                Limit($"its [FaultPathAssumption] methods have more than {Limits.MaxAssumptionCombinations} combined routes");
+                return;
             }
 
-            // Every granting route is checked; identical fact sets are decided once.
-            var decided = new Dictionary<string, ImplicationResult>();
+            var walker = new RouteWalker(symbols, bodies, RouteMode.Predicate, depth, context.CancellationToken, trustedFaultPath: faultPath);
+            var routes = walker.Walk(cfg, predicate);
+            if (routes is null)
+            {
+                if (walker.HitLimit)
+                {
+                    Limit($"more than {Limits.MaxRoutes} routes or {Limits.MaxSteps} steps");
+                }
+
+                return;
+            }
+
+            // Every route that returns true is checked (one per way the returned condition holds, and
+            // per declared assumption); identical fact sets are decided once.
+            var decided = new Dictionary<FactSet, ImplicationResult>();
             var failing = new List<(IOperation Returned, ImplicationResult Result)>();
             foreach (var route in routes.Value)
             {
@@ -148,34 +109,51 @@ namespace GuardOrder.Analyzers
                     continue;
                 }
 
-                var granting = RouteWalker.Assume(route.State, route.State.ReturnValue ?? UnknownSym.Plain, outcome: true);
-                if (granting is null)
+                foreach (var granting in RouteWalker.Assume(route.State, route.State.ReturnValue ?? UnknownSym.Plain, outcome: true))
                 {
-                    continue;
-                }
-
-                var facts = FactSet.From(granting.Facts);
-                var signature = Signature(granting.Facts);
-                if (!decided.TryGetValue(signature, out var result))
-                {
-                    if (decided.Count >= MaxDistinctRoutes)
+                    if (granting.Trusted is not null)
                     {
-                        return; // too many different predicate routes to decide: report nothing rather than guess
+                        continue; // returns a predicate of the same fault path: checked on its own
                     }
 
-                    result = Implication.Check(facts, fault.FactSets);
-                    decided[signature] = result;
-                }
+                    var own = FactSet.From(granting.Facts);
+                    foreach (var assumption in assumptions.Value)
+                    {
+                        var facts = own.Conjoin(assumption);
+                        if (facts is null)
+                        {
+                            continue; // the assumption rules this route out
+                        }
 
-                if (!result.Implied)
-                {
-                    failing.Add((returned, result));
+                        if (!decided.TryGetValue(facts, out var result))
+                        {
+                            if (decided.Count >= MaxDistinctRoutes)
+                            {
+                                Limit($"more than {MaxDistinctRoutes} distinct routes return true");
+                                return;
+                            }
+
+                            result = Implication.Check(facts, view.FactSets);
+                            decided[facts] = result;
+                        }
+
+                        if (result.IsUndecided)
+                        {
+                            Limit($"the implication search exceeded {Limits.MaxImplicationNodes} steps");
+                            return;
+                        }
+
+                        if (!result.Implied)
+                        {
+                            failing.Add((returned, result));
+                        }
+                    }
                 }
             }
 
             // GO0003: one diagnostic per unlocked read (or per return, when the reads are in helpers).
             var lockDiagnostics = new Dictionary<int, (SyntaxNode At, List<string> Members, Fact Required, string Grant)>();
-            var seenLockFacts = new HashSet<(int, string)>();
+            var seenLockFacts = new HashSet<(int, FactVar)>();
             foreach (var (returned, result) in failing)
             {
                 foreach (var (required, unlocked) in result.OutsideLock)
@@ -186,7 +164,7 @@ namespace GuardOrder.Analyzers
                         at = returned.Syntax;
                     }
 
-                    if (!seenLockFacts.Add((at.SpanStart, required.MemberOnlyKey)))
+                    if (!seenLockFacts.Add((at.SpanStart, required.Var.Unlocked)))
                     {
                         continue;
                     }
@@ -223,7 +201,7 @@ namespace GuardOrder.Analyzers
                 var candidates = new List<(IOperation Returned, ImplicationResult Result, List<string> Missing)>();
                 foreach (var (returned, result) in group)
                 {
-                    var explainedLocks = new HashSet<string>(result.OutsideLock.Select(o => o.Required.UnderLock!.Family));
+                    var explainedLocks = new HashSet<ITypeSymbol>(result.OutsideLock.Select(o => o.Required.UnderLock!.Family), SymbolEqualityComparer.Default);
                     var missing = Describe(result.Missing, explainedLocks);
                     if (missing.Count > 0)
                     {
@@ -252,9 +230,6 @@ namespace GuardOrder.Analyzers
         private static string GrantName(FaultPathRoutes fault, ImplicationResult result) =>
             fault.GrantRoutes[result.Closest].State.Grant is IInvocationOperation call ? call.TargetMethod.Name : "the grant";
 
-        private static string Signature(ImmutableList<Fact> facts) =>
-            string.Join(";", facts.Select(f => f.RouteKey + "=" + string.Join(",", f.Allowed.Intervals.Select(i => i.Lo + ".." + i.Hi))).OrderBy(x => x, System.StringComparer.Ordinal));
-
         private static bool Within(SyntaxNode node, IMethodSymbol method)
         {
             foreach (var reference in method.DeclaringSyntaxReferences)
@@ -273,14 +248,14 @@ namespace GuardOrder.Analyzers
         /// under a lock that is itself missing is written without "under ..."). A lock GO0003 already
         /// names is left out when nothing else is missing.
         /// </summary>
-        private static List<string> Describe(ImmutableArray<Fact> missing, HashSet<string> explainedLocks)
+        private static List<string> Describe(ImmutableArray<Fact> missing, HashSet<ITypeSymbol> explainedLocks)
         {
             var texts = new List<string>();
             var checks = missing.Where(f => f.Kind != FactKind.Lock).ToList();
-            var missingLockFamilies = new HashSet<string>();
+            var missingLockFamilies = new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default);
             foreach (var fact in missing.Where(f => f.Kind == FactKind.Lock))
             {
-                var family = fact.MemberOnlyKey.Substring("lock:".Length);
+                var family = ((LockSubject)fact.Var.Subject).Family;
                 missingLockFamilies.Add(family);
                 if (checks.Count == 0 && explainedLocks.Contains(family))
                 {
@@ -292,7 +267,7 @@ namespace GuardOrder.Analyzers
 
             foreach (var fact in checks)
             {
-                if (fact.UnderLock is not null && missing.Any(other => other.UnderLock is null && other.MemberOnlyKey == fact.MemberOnlyKey && other.Allowed.Equals(fact.Allowed)))
+                if (fact.UnderLock is not null && missing.Any(other => other.UnderLock is null && other.Var.SameValueAs(fact.Var) && other.Allowed.Equals(fact.Allowed)))
                 {
                     continue;
                 }

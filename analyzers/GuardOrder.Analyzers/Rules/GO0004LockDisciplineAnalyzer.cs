@@ -19,7 +19,7 @@ namespace GuardOrder.Analyzers
     public sealed class GO0004LockDisciplineAnalyzer : DiagnosticAnalyzer
     {
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-            ImmutableArray.Create(Descriptors.GO0004LockDiscipline);
+            ImmutableArray.Create(Descriptors.GO0004LockDiscipline, Descriptors.GO0008AnalysisLimit);
 
         public override void Initialize(AnalysisContext context)
         {
@@ -59,13 +59,17 @@ namespace GuardOrder.Analyzers
             var routes = walker.Walk(cfg, method);
             if (routes is null)
             {
-                return; // too many routes: report nothing rather than guess (see RouteWalker)
+                if (walker.HitLimit)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.GO0008AnalysisLimit, method.Locations[0], method.Name, "GO0004", $"more than {Limits.MaxRoutes} routes or {Limits.MaxSteps} steps"));
+                }
+
+                return;
             }
 
             var reported = new HashSet<(int, string)>();
-            foreach (var route in routes.Value)
+            foreach (var issue in routes.Value.SelectMany(r => r.State.Issues).Concat(walker.BackEdgeIssues))
             {
-                foreach (var issue in route.State.Issues)
                 {
                     var syntax = issue.Operation.Syntax;
                     if (reported.Add((syntax.SpanStart, issue.Kind)))

@@ -10,17 +10,20 @@ namespace GuardOrder.Analyzers
 {
     /// <summary>
     /// GO0005: in a [MustMatchFaultPath] predicate, and in a bool method whose leading guard run
-    /// rejects (returns false) on a [SecurityCheck] read, every route that can return true must
-    /// first branch on a [SecurityCheck] read — directly, through an expanded helper, or through a
-    /// [DoesNotReturnIf] assert. Reported once per offending return. A method that reads no
-    /// [SecurityCheck] member on any route is not reported (there is no check to bypass), nor is a
-    /// method whose routes exceed the walk's cap.
+    /// rejects (returns false) on a [SecurityCheck] read, every route that can return true must be
+    /// GATED by a [SecurityCheck] read: it took the only side of a branch on such a read from which
+    /// the method returns true (a guard that lost its return gates nothing), passed a
+    /// [DoesNotReturnIf] assert on one (a [Conditional] assert the compiler removes does not count),
+    /// returns a condition that reads one, or returns a trusted predicate of the same fault path.
+    /// Reported once per offending return. A predicate that reads no security check at all is
+    /// reported on every true return; another bool method without one is not checked. A method past
+    /// the walk's bounds gets GO0008.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class GO0005SecurityBypassAnalyzer : DiagnosticAnalyzer
     {
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-            ImmutableArray.Create(Descriptors.GO0005SecurityCheckBypassed);
+            ImmutableArray.Create(Descriptors.GO0005SecurityCheckBypassed, Descriptors.GO0008AnalysisLimit);
 
         public override void Initialize(AnalysisContext context)
         {
@@ -67,30 +70,61 @@ namespace GuardOrder.Analyzers
 
             var tree = method.Locations.Length > 0 ? method.Locations[0].SourceTree : null;
             var depth = GuardOrderOptions.MaxHelperDepth(context.Options, tree);
-            var routes = new RouteWalker(symbols, bodies, RouteMode.Predicate, depth, context.CancellationToken).Walk(cfg, method);
-            if (routes is null || !routes.Value.Any(r => r.State.SecurityPassed || (r.State.ReturnValue?.ReadsSecurity ?? false)))
+            var walker = new RouteWalker(symbols, bodies, RouteMode.Predicate, depth, context.CancellationToken);
+            var routes = walker.Walk(cfg, method);
+            if (routes is null)
             {
-                return; // too many routes, or no security check anywhere to bypass
+                if (walker.HitLimit)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.GO0008AnalysisLimit, method.Locations[0], method.Name, "GO0005", $"more than {Limits.MaxRoutes} routes or {Limits.MaxSteps} steps"));
+                }
+
+                return;
+            }
+
+            // The routes that return true (one per way the returned condition can hold).
+            var trueRoutes = new List<(RouteState State, IOperation Returned, bool ReturnReadsSecurity)>();
+            foreach (var route in routes.Value)
+            {
+                if (route.End != RouteEnd.Return || route.State.ReturnOperation is not { } returned)
+                {
+                    continue;
+                }
+
+                var value = route.State.ReturnValue ?? UnknownSym.Plain;
+                foreach (var granting in RouteWalker.Assume(route.State, value, outcome: true))
+                {
+                    trueRoutes.Add((granting, returned, value.ReadsSecurity));
+                }
+            }
+
+            var readsSecurity = routes.Value.Any(r => !r.State.Gates.IsEmpty || (r.State.ReturnValue?.ReadsSecurity ?? false));
+            if (!readsSecurity && !isPredicate)
+            {
+                return; // no security check anywhere to bypass
+            }
+
+            // A branch on a security read gates when the method returns true from one of its sides only.
+            var sides = new Dictionary<IOperation, int>();
+            foreach (var (state, _, _) in trueRoutes)
+            {
+                foreach (var gate in state.Gates)
+                {
+                    sides.TryGetValue(gate.Branch, out var seen);
+                    sides[gate.Branch] = seen | (gate.Side ? 1 : 2);
+                }
             }
 
             var checks = FactExtraction.SecurityCheckNames(body, symbols).Distinct().ToList();
-            var suffix = checks.Count == 0 ? string.Empty : " (" + string.Join(", ", checks) + " is tested only on other routes)";
+            var suffix = !readsSecurity
+                ? " (it reads no [SecurityCheck] member: an early-write predicate grants a write, so a security check is always due)"
+                : checks.Count == 0 ? string.Empty : " (" + string.Join(", ", checks) + " is tested only on other routes)";
             var reported = new HashSet<int>();
-            foreach (var route in routes.Value)
+            foreach (var (state, returned, returnReadsSecurity) in trueRoutes)
             {
-                var state = route.State;
-                if (route.End != RouteEnd.Return || state.ReturnOperation is not { } returned || state.SecurityPassed)
-                {
-                    continue;
-                }
-
-                var value = state.ReturnValue ?? UnknownSym.Plain;
-                if (value.ReadsSecurity || RouteWalker.Assume(state, value, outcome: true) is null)
-                {
-                    continue;
-                }
-
-                if (reported.Add(returned.Syntax.SpanStart))
+                var gated = returnReadsSecurity || state.Trusted is not null ||
+                    state.Gates.Any(g => g.Always || sides[g.Branch] != 3);
+                if (!gated && reported.Add(returned.Syntax.SpanStart))
                 {
                     context.ReportDiagnostic(Diagnostic.Create(Descriptors.GO0005SecurityCheckBypassed, returned.Syntax.GetLocation(), method.Name, suffix));
                 }

@@ -16,13 +16,19 @@ namespace GuardOrder.Tests.Model
 
         private static ISymbol Member(string name) => Members.GetTypeByMetadataName("mm")!.GetMembers(name).Single();
 
-        private static readonly HeldLock PageLock = new HeldLock("page", "page", null!, "trylock_page(page)");
+        private static readonly ITypeSymbol PageType = Members.GetTypeByMetadataName("page")!;
+
+        private static readonly HeldLock PageLock = new HeldLock(null, PageType, null!, "trylock_page(page)");
+
+        /// <summary>member(the page): the subject every test fact is about.</summary>
+        private static FactVar Var(string member, HeldLock? underLock) =>
+            new FactVar(new ProducedSubject((IMethodSymbol)Member(member), ImmutableArray.Create<Subject?>(new InputSubject(PageType))), 0, underLock?.Family);
 
         private static Fact Bool(string member, bool value, HeldLock? underLock = null) =>
-            new Fact(Member(member), FactKind.Bool, member + "(page)", IntSet.Point(value ? 1 : 0), underLock, null);
+            new Fact(Var(member, underLock), FactKind.Bool, member + "(page)", IntSet.Point(value ? 1 : 0), underLock, null, Member(member));
 
         private static Fact Count(IntSet allowed, HeldLock? underLock = null) =>
-            new Fact(Member("page_count"), FactKind.Integer, "page_count(page)", allowed, underLock, null);
+            new Fact(Var("page_count", underLock), FactKind.Integer, "page_count(page)", allowed, underLock, null, Member("page_count"));
 
         private static FactSet Set(params Fact[] facts) => FactSet.From(ImmutableList.Create(facts));
 

@@ -1,0 +1,234 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+
+namespace GuardOrder.Analyzers.Model
+{
+    /// <summary>The grant routes of one fault path: where it calls a [WriteGrant] member, and what it knew there.</summary>
+    internal sealed class FaultPathRoutes
+    {
+        private FaultPathRoutes(IMethodSymbol method, ImmutableArray<Route> grantRoutes, bool hitLimit)
+        {
+            Method = method;
+            GrantRoutes = grantRoutes;
+            HitLimit = hitLimit;
+        }
+
+        public IMethodSymbol Method { get; }
+
+        public ImmutableArray<Route> GrantRoutes { get; }
+
+        /// <summary>The walk of the fault path itself stopped at a bound (reported as GO0008 on its predicates).</summary>
+        public bool HitLimit { get; }
+
+        public static FaultPathRoutes? Compute(IMethodSymbol faultPath, GuardOrderSymbols symbols, MethodBodies bodies, int depth, CancellationToken cancellationToken)
+        {
+            var cfg = bodies.GetControlFlowGraph(faultPath, cancellationToken);
+            if (cfg is null)
+            {
+                return null;
+            }
+
+            var walker = new RouteWalker(symbols, bodies, RouteMode.FaultPath, depth, cancellationToken);
+            var routes = walker.Walk(cfg, faultPath);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (routes is null)
+            {
+                return walker.HitLimit ? new FaultPathRoutes(faultPath, ImmutableArray<Route>.Empty, hitLimit: true) : null;
+            }
+
+            var grants = routes.Value.Where(r => r.End == RouteEnd.Grant).ToImmutableArray();
+            return grants.IsEmpty ? null : new FaultPathRoutes(faultPath, grants, hitLimit: false);
+        }
+
+        /// <summary>
+        /// The grant routes as a predicate with <paramref name="inputs"/> must establish them. A fact on
+        /// state the predicate cannot name (the fault's own mode, e.g. its fault flags) is taken at its
+        /// granting value and listed in <see cref="PredicateView.Assumed"/> (GO0007); a fact on a
+        /// [FaultPathCheck] member it cannot name stays required (it can then never be established:
+        /// reported, not assumed).
+        /// </summary>
+        public PredicateView ForPredicate(IReadOnlyCollection<ITypeSymbol> inputs)
+        {
+            var sets = ImmutableArray.CreateBuilder<FactSet>(GrantRoutes.Length);
+            var assumed = new List<Fact>();
+            var gaps = new List<Fact>();
+            foreach (var route in GrantRoutes)
+            {
+                var kept = ImmutableList.CreateBuilder<Fact>();
+                foreach (var fact in route.State.Facts)
+                {
+                    if (fact.Kind != FactKind.Lock && fact.Annotated is null && !fact.Var.Subject.IsObservableFrom(inputs))
+                    {
+                        if (!assumed.Any(a => a.Var.Equals(fact.Var) && a.Allowed.Equals(fact.Allowed)))
+                        {
+                            assumed.Add(fact);
+                        }
+
+                        continue;
+                    }
+
+                    if (fact.Kind != FactKind.Lock && fact.Annotated is null && !gaps.Any(g => g.Var.SameValueAs(fact.Var)))
+                    {
+                        gaps.Add(fact);
+                    }
+
+                    kept.Add(fact);
+                }
+
+                sets.Add(FactSet.From(kept.ToImmutable()));
+            }
+
+            return new PredicateView(this, sets.ToImmutable(), assumed.ToImmutableArray(), gaps.ToImmutableArray());
+        }
+    }
+
+    /// <summary>A fault path's grant routes as one predicate sees them.</summary>
+    internal sealed class PredicateView
+    {
+        public PredicateView(FaultPathRoutes routes, ImmutableArray<FactSet> factSets, ImmutableArray<Fact> assumed, ImmutableArray<Fact> gaps)
+        {
+            Routes = routes;
+            FactSets = factSets;
+            Assumed = assumed;
+            Gaps = gaps;
+        }
+
+        public FaultPathRoutes Routes { get; }
+
+        /// <summary>One per grant route (same order as <see cref="FaultPathRoutes.GrantRoutes"/>).</summary>
+        public ImmutableArray<FactSet> FactSets { get; }
+
+        /// <summary>Conditions on state the predicate cannot name, taken at their granting value.</summary>
+        public ImmutableArray<Fact> Assumed { get; }
+
+        /// <summary>Required conditions on members and calls that carry no GuardOrder annotation.</summary>
+        public ImmutableArray<Fact> Gaps { get; }
+    }
+
+    /// <summary>
+    /// Fault-path routes, computed once per compilation and helper depth. Each caller computes with
+    /// its own cancellation token: a cancelled computation is never shared (two callers may compute
+    /// the same routes at the same time; the first result is kept).
+    /// </summary>
+    internal sealed class FaultPathCache
+    {
+        private readonly ConcurrentDictionary<(IMethodSymbol Method, int Depth), FaultPathRoutes?> _routes =
+            new ConcurrentDictionary<(IMethodSymbol, int), FaultPathRoutes?>(new KeyComparer());
+
+        private readonly GuardOrderSymbols _symbols;
+        private readonly MethodBodies _bodies;
+
+        public FaultPathCache(GuardOrderSymbols symbols, MethodBodies bodies)
+        {
+            _symbols = symbols;
+            _bodies = bodies;
+        }
+
+        public FaultPathRoutes? Get(IMethodSymbol faultPath, int depth, CancellationToken cancellationToken)
+        {
+            var key = (faultPath.OriginalDefinition, depth);
+            if (_routes.TryGetValue(key, out var known))
+            {
+                return known;
+            }
+
+            var computed = FaultPathRoutes.Compute(key.OriginalDefinition, _symbols, _bodies, depth, cancellationToken);
+            return _routes.GetOrAdd(key, computed);
+        }
+
+        private sealed class KeyComparer : IEqualityComparer<(IMethodSymbol Method, int Depth)>
+        {
+            public bool Equals((IMethodSymbol Method, int Depth) x, (IMethodSymbol Method, int Depth) y) =>
+                x.Depth == y.Depth && SymbolEqualityComparer.Default.Equals(x.Method, y.Method);
+
+            public int GetHashCode((IMethodSymbol Method, int Depth) obj) =>
+                unchecked((SymbolEqualityComparer.Default.GetHashCode(obj.Method) * 31) + obj.Depth);
+        }
+    }
+
+    /// <summary>
+    /// Declared assumptions: bool methods marked [FaultPathAssumption] next to the fault path or the
+    /// predicate. Their true routes are alternatives conjoined with each predicate route before the
+    /// implication is decided ("a VM_SHARED mapping holds no PageAnon page").
+    /// </summary>
+    internal static class FaultPathAssumptions
+    {
+        /// <summary>The assumption methods that apply, or empty.</summary>
+        public static ImmutableArray<IMethodSymbol> Find(IMethodSymbol predicate, IMethodSymbol faultPath, GuardOrderSymbols symbols)
+        {
+            if (symbols.FaultPathAssumption is null)
+            {
+                return ImmutableArray<IMethodSymbol>.Empty;
+            }
+
+            var found = ImmutableArray.CreateBuilder<IMethodSymbol>();
+            foreach (var type in new[] { faultPath.ContainingType, predicate.ContainingType }.Distinct<INamedTypeSymbol?>(SymbolEqualityComparer.Default))
+            {
+                if (type is null)
+                {
+                    continue;
+                }
+
+                foreach (var member in type.GetMembers())
+                {
+                    if (member is IMethodSymbol { ReturnType.SpecialType: SpecialType.System_Boolean } method && GuardOrderSymbols.HasAttribute(method, symbols.FaultPathAssumption))
+                    {
+                        found.Add(method);
+                    }
+                }
+            }
+
+            return found.ToImmutable();
+        }
+
+        /// <summary>
+        /// The alternatives the assumptions allow: one fact set per combination of their true routes
+        /// (an empty set when there are none); null when a walk or the combination exceeds its bound.
+        /// </summary>
+        public static ImmutableArray<FactSet>? Alternatives(ImmutableArray<IMethodSymbol> methods, GuardOrderSymbols symbols, MethodBodies bodies, int depth, CancellationToken cancellationToken)
+        {
+            var alternatives = new List<ImmutableList<Fact>> { ImmutableList<Fact>.Empty };
+            foreach (var method in methods)
+            {
+                var cfg = bodies.GetControlFlowGraph(method, cancellationToken);
+                if (cfg is null)
+                {
+                    continue;
+                }
+
+                var routes = new RouteWalker(symbols, bodies, RouteMode.Predicate, depth, cancellationToken).Walk(cfg, method);
+                if (routes is null)
+                {
+                    return null;
+                }
+
+                var trueRoutes = routes.Value
+                    .Where(r => r.End == RouteEnd.Return)
+                    .SelectMany(r => RouteWalker.Assume(r.State, r.State.ReturnValue ?? UnknownSym.Plain, outcome: true))
+                    .Select(s => s.Facts)
+                    .ToList();
+                var next = new List<ImmutableList<Fact>>();
+                foreach (var soFar in alternatives)
+                {
+                    foreach (var facts in trueRoutes)
+                    {
+                        next.Add(soFar.AddRange(facts));
+                        if (next.Count > Limits.MaxAssumptionCombinations)
+                        {
+                            return null;
+                        }
+                    }
+                }
+
+                alternatives = next;
+            }
+
+            return alternatives.Select(FactSet.From).ToImmutableArray();
+        }
+    }
+}
