@@ -35,15 +35,37 @@ namespace GuardOrder.Tests.Sync
         {
             var lines = source.Replace("\r\n", "\n").Split('\n');
             var wanted = old.Replace("\r\n", "\n").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
-            for (int i = 0; i + wanted.Length <= lines.Length; i++)
+            if (wanted.Length > 1 || old.Contains('\n'))
             {
-                if (Enumerable.Range(0, wanted.Length).All(j => lines[i + j].Trim() == wanted[j]))
+                for (int i = 0; i < lines.Length; i++)
                 {
-                    return string.Join("\n", lines.Take(i).Concat(new[] { replacement }).Concat(lines.Skip(i + wanted.Length)));
+                    // Match the wanted lines in order from line i, skipping blank lines of the source.
+                    int j = i, k = 0;
+                    while (j < lines.Length && k < wanted.Length)
+                    {
+                        var line = lines[j].Trim();
+                        if (line.Length == 0 && k > 0)
+                        {
+                            j++;
+                            continue;
+                        }
+
+                        if (line != wanted[k])
+                        {
+                            break;
+                        }
+
+                        j++;
+                        k++;
+                    }
+
+                    if (k == wanted.Length)
+                    {
+                        return string.Join("\n", lines.Take(i).Concat(new[] { replacement }).Concat(lines.Skip(j)));
+                    }
                 }
             }
-
-            if (source.Contains(old))
+            else if (source.Contains(old))
             {
                 return source.Replace(old, replacement);
             }
