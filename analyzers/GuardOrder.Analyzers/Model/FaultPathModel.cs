@@ -83,15 +83,17 @@ namespace GuardOrder.Analyzers.Model
                 sets.Add(FactSet.From(kept.ToImmutable()));
             }
 
-            return new PredicateView(this, sets.ToImmutable(), assumed.ToImmutableArray(), gaps.ToImmutableArray());
+            var unread = GrantRoutes.SelectMany(r => r.State.Unread).Select(o => RouteWalker.Text(o)).Distinct().ToImmutableArray();
+            return new PredicateView(this, sets.ToImmutable(), assumed.ToImmutableArray(), gaps.ToImmutableArray(), unread);
         }
     }
 
     /// <summary>A fault path's grant routes as one predicate sees them.</summary>
     internal sealed class PredicateView
     {
-        public PredicateView(FaultPathRoutes routes, ImmutableArray<FactSet> factSets, ImmutableArray<Fact> assumed, ImmutableArray<Fact> gaps)
+        public PredicateView(FaultPathRoutes routes, ImmutableArray<FactSet> factSets, ImmutableArray<Fact> assumed, ImmutableArray<Fact> gaps, ImmutableArray<string> unread)
         {
+            Unread = unread;
             Routes = routes;
             FactSets = factSets;
             Assumed = assumed;
@@ -105,6 +107,9 @@ namespace GuardOrder.Analyzers.Model
 
         /// <summary>Conditions on state the predicate cannot name, taken at their granting value.</summary>
         public ImmutableArray<Fact> Assumed { get; }
+
+        /// <summary>Conditions on the grant routes the evaluator could not read (both sides followed).</summary>
+        public ImmutableArray<string> Unread { get; }
 
         /// <summary>Required conditions on members and calls that carry no GuardOrder annotation.</summary>
         public ImmutableArray<Fact> Gaps { get; }

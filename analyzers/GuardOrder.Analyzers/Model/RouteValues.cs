@@ -359,6 +359,9 @@ namespace GuardOrder.Analyzers.Model
         /// </summary>
         public ImmutableList<SecurityGate> Gates { get; private set; } = ImmutableList<SecurityGate>.Empty;
 
+        /// <summary>Branch conditions on this route the evaluator could not read (both sides were followed): listed by GO0007 for fault paths.</summary>
+        public ImmutableList<IOperation> Unread { get; private set; } = ImmutableList<IOperation>.Empty;
+
         /// <summary>The route returned through a call to a trusted predicate of the same fault path.</summary>
         public IOperation? Trusted { get; private set; }
 
@@ -443,6 +446,13 @@ namespace GuardOrder.Analyzers.Model
             var copy = Clone();
             copy.Gates = Gates.Add(gate);
             copy.SecurityPassed = true;
+            return copy;
+        }
+
+        public RouteState WithUnread(IOperation condition)
+        {
+            var copy = Clone();
+            copy.Unread = Unread.Add(condition);
             return copy;
         }
 

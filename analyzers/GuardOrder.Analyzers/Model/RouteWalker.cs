@@ -280,12 +280,19 @@ namespace GuardOrder.Analyzers.Model
             }
 
             var whenTrue = block.ConditionKind == ControlFlowConditionKind.WhenTrue;
-            foreach (var (after, sym) in Evaluate(block.BranchValue, state, frame.Depth))
+            foreach (var (evaluated, sym) in Evaluate(block.BranchValue, state, frame.Depth))
             {
+                var after = evaluated;
                 if (_mode == RouteMode.FaultPath && after.Grant is not null && frame.Depth == 0)
                 {
                     Finish(frame, after, RouteEnd.Grant);
                     continue;
+                }
+
+                // A condition the evaluator cannot read constrains nothing; on a fault path that is said (GO0007).
+                if (_mode == RouteMode.FaultPath && sym is UnknownSym && block.BranchValue is not null)
+                {
+                    after = after.WithUnread(block.BranchValue);
                 }
 
                 // A branch on a [SecurityCheck] read: each side is recorded (GO0005 decides which side gates).

@@ -73,6 +73,11 @@ namespace GuardOrder.Analyzers
                 parts.Add("comparing conditions that carry no GuardOrder annotation: " + string.Join(", ", view.Gaps.Select(f => f.Describe()).Distinct()));
             }
 
+            if (!view.Unread.IsEmpty)
+            {
+                parts.Add("not reading " + string.Join(", ", view.Unread.Select(t => "'" + t + "'")) + " (conditions the analysis cannot evaluate: annotate or simplify them)");
+            }
+
             if (parts.Count > 0)
             {
                 context.ReportDiagnostic(Diagnostic.Create(Descriptors.GO0007FaultPathAssumed, predicate.Locations[0], predicate.Name, faultPath.Name, string.Join("; ", parts)));

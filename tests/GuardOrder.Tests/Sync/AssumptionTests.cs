@@ -99,5 +99,25 @@ namespace GuardOrder.Tests.Sync
         [Fact]
         public async Task AnnotationGapIsListed() =>
             AssertReports(await RunAsync(KernelFixture.With(SharedRoute)), "GO0007", "VM_SHARED");
+    
+        /// <summary>A fault-path condition the evaluator cannot read (here a lambda's result) is listed, not dropped silently.</summary>
+        [Fact]
+        public async Task UnreadableFaultPathConditionIsListed()
+        {
+            var source = KernelFixture.With("""
+                    static int do_wp_lambda(vm_fault vmf)
+                    {
+                        System.Func<bool> veto = () => vmf.page == null;
+                        if (veto())
+                            return 0;
+                        wp_page_reuse(vmf);
+                        return 1;
+                    }
+
+                    [MustMatchFaultPath(nameof(do_wp_lambda))]
+                    static bool p(vm_area_struct vma) => (vma.vm_flags & VM_WRITE) != 0;
+                """);
+            AssertReports(await RunAsync(source), "GO0007", "not reading", "veto()");
+        }
     }
 }
