@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -292,12 +293,16 @@ namespace GuardOrder.Analyzers.Model
     /// <summary>A problem with lock use found on a route (GO0004).</summary>
     internal sealed class LockIssue
     {
-        public LockIssue(IOperation operation, string kind, string message)
+        public LockIssue(IOperation operation, string kind, string message, params IOperation?[] related)
         {
             Operation = operation;
             Kind = kind;
             Message = message;
+            Related = related;
         }
+
+        /// <summary>Evidence (GO0004's additional locations): the acquisition, the exit or back edge it leaks through.</summary>
+        public IReadOnlyList<IOperation?> Related { get; }
 
         /// <summary>Short category (leak, unheld-release, try-ignored, try-unchecked) used to report each problem once per operation.</summary>
         public string Kind { get; }

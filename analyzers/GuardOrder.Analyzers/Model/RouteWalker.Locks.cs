@@ -32,7 +32,7 @@ namespace GuardOrder.Analyzers.Model
                 {
                     if (pending is IInvocationOperation attempt && LockOf(attempt).SameFamily(releasing))
                     {
-                        state = Issue(state, pending, "try-unchecked", Text(pending) + " is not branched on before " + Text(release) + " releases the lock it may not hold");
+                        state = Issue(state, pending, "try-unchecked", Text(pending) + " is not branched on before " + Text(release) + " releases the lock it may not hold", release);
                         state = state.WithPendingTries(state.PendingTries.Remove(pending));
                     }
                 }
@@ -56,7 +56,7 @@ namespace GuardOrder.Analyzers.Model
         {
             foreach (var pending in state.PendingTries)
             {
-                state = Issue(state, pending, "try-unchecked", Text(pending) + " is not branched on before " + Text(guarded) + ", the code it guards");
+                state = Issue(state, pending, "try-unchecked", Text(pending) + " is not branched on before " + Text(guarded) + ", the code it guards", guarded);
             }
 
             return state.PendingTries.IsEmpty ? state : state.WithPendingTries(ImmutableList<IOperation>.Empty);
@@ -69,7 +69,7 @@ namespace GuardOrder.Analyzers.Model
             {
                 if (heldAtEntry is null || !heldAtEntry.Contains(held))
                 {
-                    _backEdgeIssues.Add(new LockIssue(held.Acquire, "leak", "the lock taken by " + held.AcquireText + " is still held when the loop starts its next iteration on the route through " + RouteText(state.Lines)));
+                    _backEdgeIssues.Add(new LockIssue(held.Acquire, "leak", "the lock taken by " + held.AcquireText + " is still held when the loop starts its next iteration on the route through " + RouteText(state.Lines), held.Acquire));
                 }
             }
         }
@@ -83,14 +83,14 @@ namespace GuardOrder.Analyzers.Model
 
             foreach (var held in state.Held)
             {
-                state = Issue(state, held.Acquire, "leak", "the lock taken by " + held.AcquireText + " is not released on the route through " + RouteText(state.Lines));
+                state = Issue(state, held.Acquire, "leak", "the lock taken by " + held.AcquireText + " is not released on the route through " + RouteText(state.Lines), held.Acquire, state.ReturnOperation);
             }
 
             return state;
         }
 
-        private RouteState Issue(RouteState state, IOperation at, string kind, string message) =>
-            _mode == RouteMode.Locks ? state.WithIssue(new LockIssue(at, kind, message)) : state;
+        private RouteState Issue(RouteState state, IOperation at, string kind, string message, params IOperation?[] related) =>
+            _mode == RouteMode.Locks ? state.WithIssue(new LockIssue(at, kind, message, related)) : state;
 
         public static string RouteText(ImmutableList<int> lines)
         {

@@ -184,9 +184,12 @@ namespace GuardOrder.Analyzers
 
             foreach (var entry in lockDiagnostics.Values.OrderBy(e => e.At.SpanStart))
             {
+                // Evidence: where the fault path takes the lock, and its re-check under it.
+                var evidence = SourceLocations(entry.Required.UnderLock!.Acquire, entry.Required.Operation);
                 context.ReportDiagnostic(Diagnostic.Create(
                     Descriptors.GO0003CheckOutsideLock,
                     entry.At.GetLocation(),
+                    evidence,
                     predicate.Name,
                     string.Join(", ", entry.Members),
                     faultPath.Name,
@@ -216,15 +219,36 @@ namespace GuardOrder.Analyzers
 
                 var best = candidates.OrderByDescending(c => c.Result.Shared).ThenBy(c => c.Missing.Count).First();
                 var others = candidates.Select(c => string.Join(", ", c.Missing) + "|" + GrantName(fault, c.Result)).Distinct().Count() - 1;
+
+                // Evidence: the fault path's checks the predicate lacks (one per missing fact), then the grant call.
+                var evidence = SourceLocations(best.Result.Missing.Select(f => f.Operation).Append(fault.GrantRoutes[best.Result.Closest].State.Grant).ToArray());
                 context.ReportDiagnostic(Diagnostic.Create(
                     Descriptors.GO0002FaultPathMissingCheck,
                     best.Returned.Syntax.GetLocation(),
+                    evidence,
                     predicate.Name,
                     faultPath.Name,
                     GrantName(fault, best.Result),
                     string.Join(", ", best.Missing),
                     others <= 0 ? string.Empty : others == 1 ? " (and 1 other route to this return lacks checks)" : $" (and {others} other routes to this return lack checks)"));
             }
+        }
+
+        /// <summary>The source locations of <paramref name="operations"/>, once each, in order (null and metadata ones skipped).</summary>
+        internal static IEnumerable<Location> SourceLocations(params IOperation?[] operations)
+        {
+            var seen = new HashSet<Location>();
+            var result = new List<Location>();
+            foreach (var operation in operations)
+            {
+                var location = operation?.Syntax.GetLocation();
+                if (location is not null && location.IsInSource && seen.Add(location))
+                {
+                    result.Add(location);
+                }
+            }
+
+            return result;
         }
 
         private static string GrantName(FaultPathRoutes fault, ImplicationResult result) =>

@@ -74,7 +74,7 @@ namespace GuardOrder.Analyzers
                     var syntax = issue.Operation.Syntax;
                     if (reported.Add((syntax.SpanStart, issue.Kind)))
                     {
-                        context.ReportDiagnostic(Diagnostic.Create(Descriptors.GO0004LockDiscipline, syntax.GetLocation(), issue.Message));
+                        context.ReportDiagnostic(Diagnostic.Create(Descriptors.GO0004LockDiscipline, syntax.GetLocation(), GO0002FaultPathSyncAnalyzer.SourceLocations(issue.Related.ToArray()), issue.Message));
                     }
                 }
             }

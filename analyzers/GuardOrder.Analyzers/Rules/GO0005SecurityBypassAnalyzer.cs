@@ -119,6 +119,8 @@ namespace GuardOrder.Analyzers
             var suffix = !readsSecurity
                 ? " (it reads no [SecurityCheck] member: an early-write predicate grants a write, so a security check is always due)"
                 : checks.Count == 0 ? string.Empty : " (" + string.Join(", ", checks) + " is tested only on other routes)";
+            // Evidence: the security checks the method makes (the ones the route bypasses).
+            var evidence = GO0002FaultPathSyncAnalyzer.SourceLocations(routes.Value.SelectMany(r => r.State.Gates).Select(g => g.Branch).Distinct().ToArray()).ToList();
             var reported = new HashSet<int>();
             foreach (var (state, returned, returnReadsSecurity) in trueRoutes)
             {
@@ -126,7 +128,7 @@ namespace GuardOrder.Analyzers
                     state.Gates.Any(g => g.Always || sides[g.Branch] != 3);
                 if (!gated && reported.Add(returned.Syntax.SpanStart))
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.GO0005SecurityCheckBypassed, returned.Syntax.GetLocation(), method.Name, suffix));
+                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.GO0005SecurityCheckBypassed, returned.Syntax.GetLocation(), evidence, method.Name, suffix));
                 }
             }
         }
