@@ -182,7 +182,7 @@ namespace GuardOrder.Analyzers.Model
             }
         }
 
-        private static IOperation? Unwrap(IOperation? operation)
+        internal static IOperation? Unwrap(IOperation? operation)
         {
             while (operation is IConversionOperation { IsImplicit: true } conversion)
             {
@@ -691,7 +691,8 @@ namespace GuardOrder.Analyzers.Model
                         GuardPrecondition.ArgumentValidation,
                         Preconditions.NullTestedByThrowHelper(invocation));
 
-                case IExpressionStatementOperation { Operation: ISimpleAssignmentOperation { Target: IDiscardOperation, Value: ICoalesceOperation { WhenNull: IThrowOperation thrown } coalesce } }:
+                case IExpressionStatementOperation { Operation: ISimpleAssignmentOperation { Target: IDiscardOperation, Value: ICoalesceOperation coalesce } }
+                    when GuardExit.Unwrap(coalesce.WhenNull) is IThrowOperation thrown:
                     {
                         // `_ = vma ?? throw new ArgumentNullException(nameof(vma));`: argument validation;
                         // `_ = vma ?? throw new InvalidOperationException();`: a null test.

@@ -75,6 +75,9 @@ namespace GuardOrder.Analyzers.Model
             }
         }
 
+        /// <summary>Is the path just <paramref name="symbol"/> (a parameter or local, nothing read through it)?</summary>
+        public bool IsSingle(ISymbol symbol) => symbols.Length == 1 && SymbolEqualityComparer.Default.Equals(symbols[0], symbol);
+
         public AccessPath Append(ISymbol member) => new AccessPath(symbols.Add(member));
 
         public bool Equals(AccessPath? other) =>
@@ -159,25 +162,28 @@ namespace GuardOrder.Analyzers.Model
                             pattern = negation.Pattern;
                         }
 
-                        bool matchesNull;
-                        switch (pattern)
+                        var value = PathsOfTested(isPattern.Value);
+                        if (value is null)
                         {
-                            case IConstantPatternOperation constant when IsNullConstant(constant.Value):
-                                matchesNull = true;
-                                break;
-                            case IRecursivePatternOperation { DeconstructSymbol: null, DeclaredSymbol: null } recursive
-                                when recursive.PropertySubpatterns.IsEmpty && recursive.DeconstructionSubpatterns.IsEmpty &&
-                                     (isPattern.Value.Type is null || SymbolEqualityComparer.Default.Equals(recursive.MatchedType, isPattern.Value.Type) ||
-                                      SymbolEqualityComparer.Default.Equals(recursive.MatchedType, Underlying(isPattern.Value.Type))):
-                                // `x is { }`: not null, nothing else.
-                                matchesNull = false;
-                                break;
-                            default:
-                                return null;
+                            return null;
                         }
 
-                        trueWhenNull = matchesNull != negated;
-                        return PathsOfTested(isPattern.Value);
+                        if (pattern is IConstantPatternOperation constant && IsNullConstant(constant.Value))
+                        {
+                            trueWhenNull = !negated;
+                            return value;
+                        }
+
+                        // `x is { }`, `x is object`, `x is { vma: { } }`: matches exactly when the paths are not null.
+                        // (A `?.` input has no single root path: only patterns without subpatterns are taken there.)
+                        var root = AccessPath.Of(isPattern.Value);
+                        if (NonNullPattern(pattern, root ?? value.First(), isPattern.Value.Type) is { } nonNull && (root is not null || nonNull.Count == 1))
+                        {
+                            trueWhenNull = negated;
+                            return value.Union(nonNull);
+                        }
+
+                        return null;
                     }
 
                 default:
@@ -190,7 +196,9 @@ namespace GuardOrder.Analyzers.Model
         /// <c>vmf</c> and <c>vmf.vma</c> for <c>vmf.vma.vm_flags</c>; the receiver of an instance call or
         /// indexer; an array. <c>?.</c> dereferences nothing, and neither do lambdas (not run there).
         /// </summary>
-        public static ImmutableHashSet<AccessPath> Dereferenced(IOperation? operation)
+        public static ImmutableHashSet<AccessPath> Dereferenced(IOperation? operation) => Dereferenced(operation, calleeDepth: 1);
+
+        private static ImmutableHashSet<AccessPath> Dereferenced(IOperation? operation, int calleeDepth)
         {
             var builder = ImmutableHashSet.CreateBuilder<AccessPath>();
             if (operation is null)
@@ -223,6 +231,11 @@ namespace GuardOrder.Analyzers.Model
                     builder.Add(path);
                 }
 
+                if (current is IInvocationOperation call && calleeDepth > 0)
+                {
+                    AddDereferencedArguments(call, calleeDepth, builder);
+                }
+
                 foreach (var child in current.ChildOperations)
                 {
                     if (child is not null)
@@ -234,6 +247,114 @@ namespace GuardOrder.Analyzers.Model
 
             return builder.ToImmutable();
         }
+
+        /// <summary>
+        /// <c>may_write(vma)</c> dereferences <c>vma</c> when the callee's source (in this compilation, one
+        /// declaration) dereferences that parameter and never tests it for null itself.
+        /// </summary>
+        private static void AddDereferencedArguments(IInvocationOperation call, int calleeDepth, ImmutableHashSet<AccessPath>.Builder builder)
+        {
+            var method = (call.TargetMethod.ReducedFrom ?? call.TargetMethod).OriginalDefinition;
+            if (method.DeclaringSyntaxReferences.Length != 1 || call.SemanticModel is not { } callerModel)
+            {
+                return;
+            }
+
+            var paths = call.Arguments
+                .Select(a => (Argument: a, Path: a.Parameter is not null && a.Value.Type is { IsValueType: false } ? AccessPath.Of(a.Value) : null))
+                .Where(p => p.Path is not null)
+                .ToList();
+            if (paths.Count == 0)
+            {
+                return;
+            }
+
+            var syntax = method.DeclaringSyntaxReferences[0].GetSyntax();
+            var compilation = callerModel.Compilation;
+            if (!compilation.ContainsSyntaxTree(syntax.SyntaxTree))
+            {
+                return;
+            }
+
+#pragma warning disable RS1030 // The callee may live in another tree; the driver caches semantic models.
+            var model = compilation.GetSemanticModel(syntax.SyntaxTree);
+#pragma warning restore RS1030
+            var body = model.GetOperation(syntax);
+            if (body is null)
+            {
+                return;
+            }
+
+            var dereferenced = Dereferenced(body, calleeDepth - 1);
+            var tested = ImmutableHashSet.CreateRange<ISymbol>(SymbolEqualityComparer.Default, Reordering.VariablesTested(body));
+            foreach (var (argument, path) in paths)
+            {
+                var parameter = argument.Parameter!.OriginalDefinition;
+                if (method.Parameters.Length > parameter.Ordinal)
+                {
+                    parameter = method.Parameters[parameter.Ordinal];
+                }
+
+                if (!tested.Contains(parameter) && dereferenced.Any(d => d.IsSingle(parameter)))
+                {
+                    builder.Add(path!);
+                }
+            }
+        }
+
+        /// <summary>
+        /// The paths a pattern requires to be non-null when it tests nothing else, or null: <c>{ }</c>,
+        /// <c>not null</c>, a type pattern of the input's own type or <c>object</c>, and property patterns
+        /// whose subpatterns are such patterns (<c>{ vma: { } }</c> requires <c>x</c> and <c>x.vma</c>).
+        /// </summary>
+        private static ImmutableHashSet<AccessPath>? NonNullPattern(IPatternOperation pattern, AccessPath path, ITypeSymbol? inputType)
+        {
+            switch (pattern)
+            {
+                case INegatedPatternOperation { Pattern: IConstantPatternOperation constant } when IsNullConstant(constant.Value):
+                    return ImmutableHashSet.Create(path);
+                case ITypePatternOperation type when IsOwnTypeOrObject(type.MatchedType, inputType):
+                    return ImmutableHashSet.Create(path);
+                case IRecursivePatternOperation { DeconstructSymbol: null, DeclaredSymbol: null } recursive
+                    when recursive.DeconstructionSubpatterns.IsEmpty && IsOwnTypeOrObject(recursive.MatchedType, inputType):
+                    {
+                        var result = ImmutableHashSet.CreateBuilder<AccessPath>();
+                        result.Add(path);
+                        foreach (var subpattern in recursive.PropertySubpatterns)
+                        {
+                            var member = subpattern.Member switch
+                            {
+                                IFieldReferenceOperation { Instance: IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.PatternInput } } field => (ISymbol)field.Field,
+                                IPropertyReferenceOperation { Instance: IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.PatternInput }, Arguments.IsEmpty: true } property => property.Property,
+                                _ => null,
+                            };
+                            if (member is null || !CanBeNull(subpattern.Member.Type))
+                            {
+                                return null;
+                            }
+
+                            var inner = NonNullPattern(subpattern.Pattern, path.Append(member), subpattern.Member.Type);
+                            if (inner is null)
+                            {
+                                return null;
+                            }
+
+                            result.UnionWith(inner);
+                        }
+
+                        return result.ToImmutable();
+                    }
+
+                default:
+                    return null;
+            }
+        }
+
+        private static bool IsOwnTypeOrObject(ITypeSymbol? matched, ITypeSymbol? input) =>
+            matched is null || input is null ||
+            matched.SpecialType == SpecialType.System_Object ||
+            SymbolEqualityComparer.Default.Equals(matched, input) ||
+            SymbolEqualityComparer.Default.Equals(matched, Underlying(input));
 
         /// <summary>Is the exception type <c>System.ArgumentException</c> or derived from it (ArgumentNullException, ArgumentOutOfRangeException, ...)?</summary>
         public static bool IsArgumentException(ITypeSymbol? type)
