@@ -1,5 +1,7 @@
+using System.Linq;
 using System.Threading.Tasks;
 using GuardOrder.Analyzers;
+using GuardOrder.Tests.Verifiers;
 using GuardOrder.CodeFixes;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
@@ -513,6 +515,107 @@ static class mprotect
             test.ExpectedDiagnostics.Add(GO0001(1));
             test.ExpectedDiagnostics.Add(GO0001(2));
             await test.RunAsync();
+        }
+            // ---------------------------------------------------------------------------------------
+        // The issue's own cases, on the review's first rework.
+        // ---------------------------------------------------------------------------------------
+
+        [Fact]
+        public Task Issue8_ThrowIfNullPrologue_NoLongerSwitchesGO0001Off() =>
+            VerifyFixAsync(
+                With(@"
+static class mprotect
+{
+    static bool may_avoid_write_fault(pte_t pte, vm_area_struct vma, ulong cp_flags)
+    {
+        ArgumentNullException.ThrowIfNull(vma);
+
+        /* It is unclear whether this optimization can be done safely for NUMA pages. */
+        if ((cp_flags & MM_CP_PROT_NUMA) != 0)
+            return false;
+
+        /* Never apply write bit if VM_WRITE not set. */
+        if ({|#0:(vma.vm_flags & VM_WRITE) == 0|})
+            return false;
+
+        return pte_dirty(pte);
+    }
+}
+"),
+                With(@"
+static class mprotect
+{
+    static bool may_avoid_write_fault(pte_t pte, vm_area_struct vma, ulong cp_flags)
+    {
+        ArgumentNullException.ThrowIfNull(vma);
+
+        /* Never apply write bit if VM_WRITE not set. */
+        if ((vma.vm_flags & VM_WRITE) == 0)
+            return false;
+
+        /* It is unclear whether this optimization can be done safely for NUMA pages. */
+        if ((cp_flags & MM_CP_PROT_NUMA) != 0)
+            return false;
+
+        return pte_dirty(pte);
+    }
+}
+"),
+                GO0001(0).WithMessage("Security check '(vma.vm_flags & VM_WRITE) == 0' should come before '" + Numa + "'"));
+
+        [Fact]
+        public Task Issue8_NullTestOfTheDereferencedOperand_IsItsPrecondition_NotReported() =>
+            VerifyNoFixAsync(With(@"
+static class mprotect
+{
+    static bool may_avoid_write_fault(pte_t pte, vm_area_struct vma, ulong cp_flags)
+    {
+        if (vma == null)
+            return false;
+
+        /* Never apply write bit if VM_WRITE not set. */
+        if ((vma.vm_flags & VM_WRITE) == 0)
+            return false;
+
+        /* It is unclear whether this optimization can be done safely for NUMA pages. */
+        if ((cp_flags & MM_CP_PROT_NUMA) != 0)
+            return false;
+
+        return pte_dirty(pte);
+    }
+}
+"));
+
+        // ---------------------------------------------------------------------------------------
+        // Half-typed preconditions never throw from the analyzer.
+        // ---------------------------------------------------------------------------------------
+
+        [Theory]
+        [InlineData("ArgumentNullException.ThrowIfNull(\n        if ((cp_flags & MM_CP_PROT_NUMA) != 0) return false;\n        if ((vma.vm_flags & VM_WRITE) == 0) return false;")]
+        [InlineData("ArgumentNullException.ThrowIfNull();\n        if ((cp_flags & MM_CP_PROT_NUMA) != 0) return false;\n        if ((vma.vm_flags & VM_WRITE) == 0) return false;")]
+        [InlineData("_ = vma ?? throw;\n        if ((cp_flags & MM_CP_PROT_NUMA) != 0) return false;\n        if ((vma.vm_flags & VM_WRITE) == 0) return false;")]
+        [InlineData("_ = vma ?? throw new ArgumentNullException(nameof());\n        if ((cp_flags & MM_CP_PROT_NUMA) != 0) return false;\n        if ((vma.vm_flags & VM_WRITE) == 0) return false;")]
+        [InlineData("if ((cp_flags & MM_CP_PROT_NUMA) != 0) return false;\n        if (vma?. == null) return false;\n        if ((vma.vm_flags & VM_WRITE) == 0) return false;")]
+        [InlineData("if ((cp_flags & MM_CP_PROT_NUMA) != 0) return false;\n        if (vmf is not { vma: ) return false;\n        if ((vmf.vma.vm_flags & VM_WRITE) == 0) return false;")]
+        [InlineData("if ((cp_flags & MM_CP_PROT_NUMA) != 0) return false;\n        System.Diagnostics.Debug.Assert(vma != );\n        if ((vma.vm_flags & VM_WRITE) == 0) return false;")]
+        [InlineData("if ((cp_flags & MM_CP_PROT_NUMA) != 0) return false;\n        if (vma == null) throw new ArgumentNullException(nameof(vma);\n        if (!may_write(vma)) return false;")]
+        [InlineData("if ((cp_flags & MM_CP_PROT_NUMA) != 0) return false;\n        if (vma == null) return false;\n        if (!undefined_helper(vma.vm_flags & VM_WRITE)) return false;")]
+        public async Task HalfTypedPreconditions_NoAnalyzerException_FixNeverThrows(string body)
+        {
+            var source = Method(body);
+            var diagnostics = await AnalyzerHarness.RunAsync(new GO0001SecurityGuardFirstAnalyzer(), source);
+            Assert.DoesNotContain(diagnostics, d => d.Id == "AD0001");
+
+            // Whatever the analysis says, asking for the fix on each diagnostic must not throw.
+            using var workspace = new Microsoft.CodeAnalysis.AdhocWorkspace();
+            var project = workspace.AddProject("HalfTyped", LanguageNames.CSharp).WithMetadataReferences(AnalyzerHarness.References);
+            var document = project.AddDocument("Test.cs", source);
+            foreach (var diagnostic in diagnostics.Where(d => d.Id == RuleIdentifiers.SecurityGuardFirst))
+            {
+                var actions = new System.Collections.Generic.List<Microsoft.CodeAnalysis.CodeActions.CodeAction>();
+                await new GO0001MoveSecurityGuardFirstFix().RegisterCodeFixesAsync(
+                    new CodeFixContext(document, diagnostic, (a, _) => actions.Add(a), System.Threading.CancellationToken.None));
+            }
         }
     }
 }
