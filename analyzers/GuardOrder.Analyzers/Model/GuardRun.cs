@@ -412,9 +412,12 @@ namespace GuardOrder.Analyzers.Model
 
     /// <summary>
     /// The leading run of guard clauses of a body (method, accessor, constructor, local function,
-    /// lambda): <c>if</c>s without else whose body always leaves, and [DoesNotReturnIf] assert calls,
+    /// lambda): <c>if</c>s without else whose body always leaves, [DoesNotReturnIf] assert calls and
+    /// argument-validation statements (<c>ArgumentNullException.ThrowIfNull(x);</c>, <c>_ = x ?? throw ...;</c>),
     /// with local declarations between them. Security guards (conditions that read a [SecurityCheck]
-    /// symbol) must all precede the other guards.
+    /// symbol) must all precede the other guards, except the preconditions
+    /// (<see cref="PreconditionItems"/>: argument validation, and null tests of what a later security
+    /// guard dereferences).
     /// </summary>
     internal sealed class GuardRun
     {

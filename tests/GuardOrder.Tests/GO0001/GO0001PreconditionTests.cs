@@ -158,6 +158,21 @@ static class mprotect
         }
 
         [Fact]
+        public Task SecurityCheckWithItsOwnNullTestInAConditional_MovesFirst() =>
+            VerifyFixAsync(
+                Method(@"
+        if ((cp_flags & MM_CP_PROT_NUMA) != 0)
+            return false;
+        if ({|#0:vma == null ? true : (vma.vm_flags & VM_WRITE) == 0|})
+            return false;"),
+                Method(@"
+        if (vma == null ? true : (vma.vm_flags & VM_WRITE) == 0)
+            return false;
+        if ((cp_flags & MM_CP_PROT_NUMA) != 0)
+            return false;"),
+                GO0001(0));
+
+        [Fact]
         public Task NullTestAfterTheSecurityCheck_IsAnOrdinaryGuard() =>
             VerifyNoFixAsync(Method(@"
         if ((vma.vm_flags & VM_WRITE) == 0)
