@@ -43,6 +43,38 @@ namespace GuardOrder.Benchmarks
                 return 0;
             }
 
+            if (args.Contains("--real-check"))
+            {
+                // The real-shaped corpus: compile errors and every diagnostic of one or more replicas.
+                var reps = int.Parse(Value(args, "--real-check") is { } v && !v.StartsWith("--", StringComparison.Ordinal) ? v : "1", CultureInfo.InvariantCulture);
+                var c = RealCorpus.CreateReplicas(reps);
+                Console.WriteLine($"{reps} replicas, {c.Lines:N0} lines, {c.Files.Count} files (replica {RealCorpus.ReplicaLines:N0} lines)");
+                using (var pe = new MemoryStream())
+                {
+                    var emit = c.Fresh().Emit(pe);
+                    foreach (var d in emit.Diagnostics.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).Take(30))
+                    {
+                        Console.WriteLine("compile: " + d);
+                    }
+                }
+
+                var r = Measure.Analyze(c, GuardOrderAssemblies.CreateAnalyzers());
+                foreach (var e in r.Exceptions.Take(5))
+                {
+                    Console.WriteLine("exception: " + e);
+                }
+
+                foreach (var d in r.Reported.OrderBy(d => d.Path, StringComparer.Ordinal).ThenBy(d => d.Line))
+                {
+                    Console.WriteLine($"{d.Path}({d.Line}): {d.Id}: {d.Message}");
+                }
+
+                var check = RealCorpus.SelfCheck(c, r);
+                check.Lines.ForEach(Console.WriteLine);
+                Console.WriteLine($"{r.Milliseconds:F0} ms: " + string.Join(", ", r.Telemetry.Select(p => $"{p.Key.GetType().Name} {p.Value.ExecutionTime.TotalMilliseconds:F0} ms")));
+                return check.Ok ? 0 : 1;
+            }
+
             if (args.Contains("--ide-probe"))
             {
                 var c = new Corpus(10_000, Seed, fileLines: 2000);
