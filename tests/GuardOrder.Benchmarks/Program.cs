@@ -75,6 +75,20 @@ namespace GuardOrder.Benchmarks
                 return check.Ok ? 0 : 1;
             }
 
+            if (args.Contains("--per-method"))
+            {
+                var c = RealCorpus.CreateReplicas(1);
+                var sw = Stopwatch.StartNew();
+                var pm = PerMethod.Run(c, GuardOrderAssemblies.CreateAnalyzers(), 12, scanAll: true);
+                foreach (var m in pm.Top)
+                {
+                    Console.WriteLine($"{m.Ms,8:F1} ms  own CFG routes {m.OwnRoutes,6}  walks {m.Walks}  {m.Method}");
+                }
+
+                Console.WriteLine($"total {pm.TotalMs:F0} ms; largest walk {pm.Largest}; capped walks {pm.Capped}; {sw.Elapsed.TotalSeconds:F1} s");
+                return 0;
+            }
+
             if (args.Contains("--ide-probe"))
             {
                 var c = new Corpus(10_000, Seed, fileLines: 2000);
