@@ -29,10 +29,11 @@ namespace GuardOrder.Benchmarks
                 return PrefixProfile.Run();
             }
 
-            if (Value(args, "--profile-go") is { } profileLines)
+            if ((Value(args, "--profile-go") ?? Value(args, "--profile-real")) is { } profileLines)
             {
-                // For a profiler: only the GuardOrder analysis of one corpus, a few times.
-                var c = new Corpus(int.Parse(profileLines, CultureInfo.InvariantCulture), Seed);
+                // For a profiler: only the GuardOrder analysis of one corpus (mixed, or real-shaped with --profile-real), a few times.
+                var n = int.Parse(profileLines, CultureInfo.InvariantCulture);
+                var c = args.Contains("--profile-real") ? RealCorpus.Create(n) : new Corpus(n, Seed);
                 var all = GuardOrderAssemblies.CreateAnalyzers();
                 for (var i = 0; i < 4; i++)
                 {
