@@ -13,10 +13,10 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace GuardOrder.Benchmarks
 {
     /// <summary>
-    /// dotnet run -c Release --project tests/GuardOrder.Benchmarks -- --all     (10k, 100k, 1M lines + IDE + BenchmarkDotNet for 10k/IDE)
-    /// dotnet run -c Release --project tests/GuardOrder.Benchmarks -- --quick   (10k lines + IDE, about a minute)
-    /// Options: --sizes 10000,100000  --runs N  --seed S  --no-bdn  --bdn-only  --out FILE.md
-    /// Diagnostics: --profile-go N (GuardOrder analysis only, for a profiler), --ide-probe, --prefix-profile
+    /// dotnet run -c Release --project tests/GuardOrder.Benchmarks -- --all --out result.md   (real-shaped + mixed corpora at 10k/100k/1M, worst methods, IDE rows, real builds)
+    /// dotnet run -c Release --project tests/GuardOrder.Benchmarks -- --quick                 (10k lines of both corpora + worst methods + IDE rows, under a minute)
+    /// Options: --sizes 10000,100000  --runs N  --seed S  --out FILE.md  --density  --build / --no-build  --build-lines N  --build-pairs N  --build-dir DIR  --bdn
+    /// Diagnostics: --real-check [replicas], --per-method, --build-probe LINES [--all-rules], --profile-go N / --profile-real N (for dotnet-trace), --ide-probe, --prefix-profile
     /// </summary>
     public static class Program
     {
