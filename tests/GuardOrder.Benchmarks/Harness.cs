@@ -81,7 +81,10 @@ namespace GuardOrder.Benchmarks
         public Dictionary<string, int> ById = new Dictionary<string, int>();
         public List<Exception> Exceptions = new List<Exception>();
 
-        /// <summary>Every reported diagnostic as (file path, id, line), for the real corpus's self-check.</summary>
+        /// <summary>Info-level diagnostics by id (not in Reported).</summary>
+        public Dictionary<string, int> InfoById = new Dictionary<string, int>();
+
+        /// <summary>Every reported diagnostic of severity Warning or above as (file path, id, line, message), for the real corpus's self-check.</summary>
         public List<(string Path, string Id, int Line, string Message)> Reported = new List<(string Path, string Id, int Line, string Message)>();
     }
 
@@ -128,6 +131,13 @@ namespace GuardOrder.Benchmarks
                 run.Diagnostics++;
                 run.ById[d.Id] = run.ById.TryGetValue(d.Id, out var n) ? n + 1 : 1;
                 var span = d.Location.GetLineSpan();
+                if (d.Severity < DiagnosticSeverity.Warning)
+                {
+                    // Info / hidden (IDE suggestions): counted, not part of the self-check.
+                    run.InfoById[d.Id] = run.InfoById.TryGetValue(d.Id, out var k) ? k + 1 : 1;
+                    continue;
+                }
+
                 run.Reported.Add((span.Path ?? "", d.Id, span.StartLinePosition.Line + 1, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)));
             }
 

@@ -156,7 +156,8 @@ namespace GuardOrder.Benchmarks
         }
 
         /// <summary>
-        /// The self-check: diagnostics per rule per replica, compared with <see cref="Planted"/>.
+        /// The self-check: diagnostics of severity Warning or above (what a build reports) per rule per
+        /// replica, compared with <see cref="Planted"/>; info-level ones are listed, not judged.
         /// Returns the markdown lines and whether every replica reports exactly the planted findings.
         /// </summary>
         public static (List<string> Lines, bool Ok, string Summary) SelfCheck(Corpus corpus, AnalyzerRun run)
@@ -209,8 +210,9 @@ namespace GuardOrder.Benchmarks
             var first = perReplica.Count > 0 ? perReplica[perReplica.Keys.First()] : new SortedDictionary<string, int>();
             var rules = first.GroupBy(p => p.Key.Substring(p.Key.LastIndexOf(' ') + 1)).OrderBy(g => g.Key, StringComparer.Ordinal)
                 .Select(g => $"{g.Key}×{g.Sum(p => p.Value)}");
+            var info = run.InfoById.Count == 0 ? "" : "; info-level, all replicas (not judged): " + string.Join(", ", run.InfoById.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}×{p.Value}"));
             var summary = $"per replica: {(first.Count == 0 ? "none" : string.Join(", ", rules))}; {perReplica.Count} replicas, " +
-                (ok ? "each exactly the planted findings" : "NOT the planted findings");
+                (ok ? "each exactly the planted findings" : "NOT the planted findings") + info;
             lines.Add($"- Self-check ({perReplica.Count} replicas of {ReplicaLines:N0} lines): " + (ok ? "**OK**, every replica reports exactly the planted findings: " : "**MISMATCH**: ") + Show(first));
             lines.AddRange(bad.Select(b => "  - " + b));
             return (lines, ok, summary);

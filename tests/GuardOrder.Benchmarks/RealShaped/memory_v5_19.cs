@@ -1,7 +1,9 @@
 // Real-shaped benchmark corpus: mm/memory.c (Linux v5.19) do_wp_page() and its helpers, ported the
 // way sample-mm/memory.cs ports v5.13. v5.19 added PageAnonExclusive and FAULT_FLAG_UNSHARE, and
 // still takes anonymous pages first (PageAnon() before the VM_SHARED test). Gotos are kept as
-// labels; the page table lock is implicit (pte_unmap_unlock() only marks it dropped).
+// labels; the page table lock is implicit (pte_unmap_unlock() only marks it dropped). The kernel's
+// userfaultfd_pte_wp(vma, ptep_get(vmf->pte)) reads vmf.orig_pte here, as sample-mm does: under the
+// page table lock the two are the same pte.
 using System;
 using GuardOrder;
 using static SampleMm.memory;
@@ -235,7 +237,7 @@ namespace SampleMm
 
             if (!unshare)
             {
-                if (userfaultfd_pte_wp(vma, vmf.pte.get()))
+                if (userfaultfd_pte_wp(vma, vmf.orig_pte))
                 {
                     pte_unmap_unlock(vmf);
                     return handle_userfault(vmf, VM_UFFD_WP);

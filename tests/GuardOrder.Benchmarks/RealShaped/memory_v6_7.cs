@@ -2,7 +2,8 @@
 // mapping is handled first, then a private anonymous folio is reused when its page is
 // PageAnonExclusive or wp_can_reuse_anon_folio() says so (a helper chain: do_wp_page ->
 // wp_can_reuse_anon_folio -> folio_test_ksm -> PageKsm), else copied. wp_page_copy() keeps the
-// kernel's goto unwinding (oom / oom_free_new / out) as labels.
+// kernel's goto unwinding (oom / oom_free_new / out) as labels. userfaultfd_pte_wp() reads
+// vmf.orig_pte (the kernel: ptep_get(vmf->pte), the same pte under the page table lock), as sample-mm does.
 using System;
 using GuardOrder;
 using static SampleMm.memory;
@@ -324,7 +325,7 @@ namespace SampleMm
 
             if (!unshare)
             {
-                if (userfaultfd_pte_wp(vma, vmf.pte.get()))
+                if (userfaultfd_pte_wp(vma, vmf.orig_pte))
                 {
                     if (!userfaultfd_wp_async(vma))
                     {
@@ -334,7 +335,7 @@ namespace SampleMm
 
                     // Nothing needed (cache flush, TLB invalidations, etc.) because we're only
                     // removing the uffd-wp bit, which is completely invisible to the user.
-                    pte = pte_clear_uffd_wp(vmf.pte.get());
+                    pte = pte_clear_uffd_wp(vmf.orig_pte);
                     set_pte_at(vma.vm_mm, vmf.address, vmf.pte, pte);
 
                     // Update this to be prepared for following up CoW handling.
