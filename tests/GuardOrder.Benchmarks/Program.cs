@@ -195,7 +195,7 @@ namespace GuardOrder.Benchmarks
                 foreach (var doc in new[] { "sample-mm/memory.cs", "sample-mm/mprotect.cs" })
                 {
                     Console.Error.WriteLine("[IDE] " + doc);
-                    ideRows.Add((doc, sm.Files.First(f => f.Name == doc).Lines, RunIdeOn(sm, doc, "sample-mm/mm.cs", quick ? 5 : 21, analyzers, floor)));
+                    ideRows.Add((doc, sm.Files.First(f => f.Name == doc).Lines, RunIdeOn(sm, doc, "sample-mm/mm.cs", quick ? 3 : 21, analyzers, floor)));
                 }
 
                 if (!quick)
