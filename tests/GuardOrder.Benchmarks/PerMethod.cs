@@ -470,7 +470,9 @@ namespace GuardOrder.Benchmarks
                     }
                 }
 
-                largest = $"{best.Count:N0} routes ({best.Mode} walk of {Short(best.Name)})";
+                largest = best.Count < 0
+                    ? "n/a (today's RouteWalker API not found: the analyzers changed)"
+                    : $"{best.Count:N0} routes ({best.Mode} walk of {Short(best.Name)})";
             }
 
             return (list, sink.Values.Sum(), largest, capped);
