@@ -42,8 +42,10 @@ namespace GuardOrder.Analyzers
         {
             var work = Path.Combine(Path.GetTempPath(), "guardorder-hygiene-" + Guid.NewGuid().ToString("N").Substring(0, 8));
             Directory.CreateDirectory(work);
-            // The repo's Directory.Build.props: LangVersion, Nullable, $(GuardOrderRoslynVersion).
+            // The repo's Directory.Build.props (LangVersion, Nullable, $(GuardOrderRoslynVersion)) and
+            // Directory.Packages.props (the package versions).
             File.Copy(Path.Combine(RepoPaths.Root, "Directory.Build.props"), Path.Combine(work, "Directory.Build.props"));
+            File.Copy(Path.Combine(RepoPaths.Root, "Directory.Packages.props"), Path.Combine(work, "Directory.Packages.props"));
 
             try
             {
