@@ -12,6 +12,7 @@ namespace GuardOrder.Package.Tests
     /// </summary>
     [Collection(PackageCollection.Name)]
     [Trait("Category", "EndToEnd")]
+    [Trait("Category", "Slow")]
     public sealed class GuardOrderModeTests
     {
         private readonly PackageFixture fixture;

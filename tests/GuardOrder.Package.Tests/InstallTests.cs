@@ -19,6 +19,7 @@ namespace GuardOrder.Package.Tests
     /// </summary>
     [Collection(PackageCollection.Name)]
     [Trait("Category", "EndToEnd")]
+    [Trait("Category", "Slow")]
     public sealed class InstallTests
     {
         private readonly PackageFixture fixture;

@@ -13,6 +13,7 @@ namespace GuardOrder.Package.Tests
     /// <summary>What is inside GuardOrder.&lt;version&gt;.nupkg, read from the packed file itself.</summary>
     [Collection(PackageCollection.Name)]
     [Trait("Category", "EndToEnd")]
+    [Trait("Category", "Slow")]
     public sealed class PackageContentTests
     {
         /// <summary>The oldest Roslyn the analyzers must load in (VS 2022 17.8, SDK 8.0.1xx).</summary>
