@@ -16,7 +16,7 @@ namespace GuardOrder.Tests.SampleBuild
     {
         public static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(5);
 
-        private static readonly string[] RootFiles = { "Directory.Build.props", "Directory.Build.targets", "global.json", ".editorconfig", "NuGet.config", "nuget.config" };
+        private static readonly string[] RootFiles = { "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props", "global.json", ".editorconfig", "NuGet.config", "nuget.config" };
         private static readonly string[] Projects = { "analyzers/GuardOrder.Annotations", "analyzers/GuardOrder.Analyzers", "analyzers/GuardOrder.CodeFixes", "sample-mm" };
 
         public SampleBuildFixture()

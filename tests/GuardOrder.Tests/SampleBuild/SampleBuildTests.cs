@@ -12,6 +12,7 @@ namespace GuardOrder.Tests.SampleBuild
     /// applies the fix.
     /// </summary>
     [Trait("Category", "SampleBuild")]
+    [Trait("Category", "Slow")]
     public sealed class SampleBuildTests : IClassFixture<SampleBuildFixture>
     {
         private readonly SampleBuildFixture fixture;
