@@ -71,13 +71,14 @@ namespace GuardOrder.Benchmarks
         public static readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> Planted =
             new Dictionary<string, IReadOnlyDictionary<string, int>>(StringComparer.Ordinal)
             {
-                // Peter Xu's first rework: NUMA test before VM_WRITE (GO0001); no lock, no PageKsm (GO0002 on
-                // both true returns, GO0003 for page_count() read unlocked).
-                ["sample-mm/as-posted/mprotect_2021_v1.cs"] = Counts(("GO0001", 1), ("GO0002", 2), ("GO0003", 1)),
+                // Peter Xu's first rework: NUMA test before VM_WRITE (GO0001); no lock, no PageKsm, and its
+                // page_count() is on pte_page(pte), not on the page do_wp_page decides on (GO0002 on both true
+                // returns; no GO0003, since no check of do_wp_page's page is made outside the lock).
+                ["sample-mm/as-posted/mprotect_2021_v1.cs"] = Counts(("GO0001", 1), ("GO0002", 2)),
 
                 // As posted: VM_WRITE second in its && (GO0001), the dirty-accounting route skips it (GO0005),
-                // page_count() unlocked (GO0003), no lock / PageKsm / mapcount (GO0002).
-                ["sample-mm/as-posted/mprotect_2021_posted.cs"] = Counts(("GO0001", 1), ("GO0002", 1), ("GO0003", 1), ("GO0005", 1)),
+                // no lock / PageKsm / mapcount on do_wp_page's page, no VM_SHARED (GO0002).
+                ["sample-mm/as-posted/mprotect_2021_posted.cs"] = Counts(("GO0001", 1), ("GO0002", 1), ("GO0005", 1)),
 
                 // The reviewed 2021 text: MM_CP_DIRTY_ACCT grants any page, pte_uffd_wp() instead of
                 // userfaultfd_pte_wp(), no page_mapcount() under the lock (GO0002 on both true returns).
