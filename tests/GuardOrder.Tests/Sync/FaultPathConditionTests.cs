@@ -48,6 +48,20 @@ namespace GuardOrder.Tests.Sync
                 }
             """;
 
+        /// <summary>The locked checks of <see cref="Correct"/>, which the everyday-form tests rewrite.</summary>
+        private const string LockedChecks = """
+                    if (PageKsm(page))
+                        goto unlock_fail;
+                    if (page_mapcount(page) != 1)
+                        goto unlock_fail;
+                    if (page_count(page) != 1)
+                        goto unlock_fail;
+                    ret = true;
+                unlock_fail:
+                    unlock_page(page);
+                    return ret;
+                """;
+
         [Fact]
         public async Task CorrectPredicateIsSilent() =>
             AssertSilent(await RunAsync(KernelFixture.With(Correct)));
@@ -190,18 +204,7 @@ namespace GuardOrder.Tests.Sync
         [InlineData("switch (PageKsm(page)) { case true: ret = false; break; case false: ret = page_mapcount(page) == 1 && page_count(page) == 1; break; } unlock_page(page); return ret;")]
         public async Task EverydayFormsOfTheLockedChecks(string locked)
         {
-            var variant = Mutate(Correct, """
-                    if (PageKsm(page))
-                        goto unlock_fail;
-                    if (page_mapcount(page) != 1)
-                        goto unlock_fail;
-                    if (page_count(page) != 1)
-                        goto unlock_fail;
-                    ret = true;
-                unlock_fail:
-                    unlock_page(page);
-                    return ret;
-                """, locked) + """
+            var variant = Mutate(Correct, LockedChecks, locked) + """
                     static bool Unlock(page page, bool result)
                     {
                         unlock_page(page);
@@ -220,18 +223,7 @@ namespace GuardOrder.Tests.Sync
         [InlineData("ret = page_count(page) is > 1 or < 1 ? false : !PageKsm(page); unlock_page(page); return ret;")]
         public async Task EverydayFormsMissingACheck(string locked)
         {
-            var variant = Mutate(Correct, """
-                    if (PageKsm(page))
-                        goto unlock_fail;
-                    if (page_mapcount(page) != 1)
-                        goto unlock_fail;
-                    if (page_count(page) != 1)
-                        goto unlock_fail;
-                    ret = true;
-                unlock_fail:
-                    unlock_page(page);
-                    return ret;
-                """, locked);
+            var variant = Mutate(Correct, LockedChecks, locked);
             AssertReports(await RunAsync(KernelFixture.With(variant)), "GO0002");
         }
 
