@@ -150,6 +150,22 @@ namespace SampleMm
         public static ulong change_pte_range(vm_area_struct vma, ulong addr, ulong end, pgprot_t newprot, ulong cp_flags)
         {
             var mm = vma.vm_mm;
+
+            // pte_offset_map_lock(): another CPU cannot change these ptes while the walk runs.
+            mm.page_table_lock_held = true;
+            try
+            {
+                return change_pte_range_locked(vma, addr, end, newprot, cp_flags);
+            }
+            finally
+            {
+                mm.page_table_lock_held = false;
+            }
+        }
+
+        private static ulong change_pte_range_locked(vm_area_struct vma, ulong addr, ulong end, pgprot_t newprot, ulong cp_flags)
+        {
+            var mm = vma.vm_mm;
             ulong pages = 0;
             bool prot_numa = (cp_flags & MM_CP_PROT_NUMA) != 0;
             bool uffd_wp = (cp_flags & MM_CP_UFFD_WP) != 0;
@@ -163,12 +179,37 @@ namespace SampleMm
                 }
 
                 pte_t oldpte = ptep.get();
-                if (!pte_present(oldpte))
+                pte_t ptent;
+
+                if (pte_none(oldpte))
                 {
                     continue;
                 }
 
-                pte_t ptent;
+                // A swap entry: only the uffd-wp bit changes.
+                if (!pte_present(oldpte))
+                {
+                    pte_t newpte = oldpte;
+                    if (uffd_wp)
+                    {
+                        newpte = pte_swp_mkuffd_wp(newpte);
+                    }
+                    else if (uffd_wp_resolve)
+                    {
+                        newpte = pte_swp_clear_uffd_wp(newpte);
+                    }
+
+                    if (!pte_same(oldpte, newpte))
+                    {
+                        set_pte_at(mm, addr, ptep, newpte);
+                        pages++;
+                    }
+
+                    continue;
+                }
+
+                // NUMA hinting keeps the write permission in the PROT_NONE pte (do_numa_page() restores it).
+                bool preserve_write = prot_numa && pte_write(oldpte);
 
                 // Avoid trapping faults against the zero or KSM pages.
                 if (prot_numa)
@@ -186,13 +227,17 @@ namespace SampleMm
                     }
 
                     // Also skip shared copy-on-write pages.
-                    if (is_cow_mapping(vma.vm_flags) && page_count(page) != 1)
+                    if (is_cow_mapping(vma.vm_flags) && page_mapcount(page) != 1)
                     {
                         continue;
                     }
                 }
 
                 ptent = pte_modify(oldpte, newprot);
+                if (preserve_write)
+                {
+                    ptent = pte_mk_savedwrite(ptent);
+                }
 
                 if (uffd_wp)
                 {
