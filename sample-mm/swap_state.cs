@@ -127,10 +127,17 @@ namespace SampleMm
         public static void free_swap_and_cache(swp_entry_t entry)
         {
             swap_free(entry);
-            if (__swap_count(entry) == 0 && swapper_space.TryGetValue(entry.val, out var page) && !page_mapped(page) && trylock_page(page))
+            if (__swap_count(entry) == 0 && swapper_space.TryGetValue(entry.val, out var page) && !page_mapped(page))
             {
-                delete_from_swap_cache(page);
-                unlock_page(page);
+                // find_get_page(): our reference keeps the page while we take it out, locked.
+                get_page(page);
+                if (trylock_page(page))
+                {
+                    delete_from_swap_cache(page);
+                    unlock_page(page);
+                }
+
+                put_page(page);
             }
         }
 
