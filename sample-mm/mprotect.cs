@@ -28,11 +28,14 @@ namespace SampleMm
         /// (wp_page_reuse() / wp_page_shared()); everywhere else the write must fault.
         ///
         /// This is the reviewed form from the 2021 thread (Peter Xu's rework with the VM_WRITE test
-        /// first and the KSM/page-lock squash), with the deviations mainline later made in
-        /// can_change_pte_writable() (v5.19+) so that every check is the one do_wp_page() makes:
+        /// first and the KSM/page-lock squash), with these deviations so that every check is the
+        /// one v5.13's do_wp_page() makes. (Mainline never merged the 2021 patch; v6.0 added
+        /// can_change_pte_writable(), commit 64fe24a3e05e, which keys on PageAnonExclusive() - v5.18
+        /// - with no page lock and no refcount or mapcount test. v5.13 has no PageAnonExclusive, so
+        /// the port keeps do_wp_page()'s checks.)
         ///  1. addr is a parameter: vm_normal_page() needs it.
-        ///  2. soft-dirty: the VMA test is the right way round (vma_soft_dirty_enabled()), as fixed in
-        ///     v6.0 ("mm/mprotect: fix soft-dirty check in can_change_pte_writable()").
+        ///  2. soft-dirty: the VMA test is the right way round, as mainline fixed it in
+        ///     76aefad628aa ("mm/mprotect: fix soft-dirty check in can_change_pte_writable()", v6.0).
         ///  3. userfaultfd_pte_wp(vma, pte) instead of pte_uffd_wp(pte), as do_wp_page() tests it.
         ///  4. vm_normal_page() + PageAnon(page) instead of pte_page(pte) + vma_is_anonymous(vma).
         ///  5. MM_CP_DIRTY_ACCT grants only for a non-anonymous page of a shared mapping: the case

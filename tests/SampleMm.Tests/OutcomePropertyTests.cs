@@ -17,7 +17,7 @@ namespace SampleMm.Tests
             this.output = output;
         }
 
-        internal const long iterations = 3_000;
+        internal const long iterations = 2_000;
 
         internal static readonly may_avoid_write_fault_t port = mprotect.may_avoid_write_fault;
 
@@ -59,7 +59,7 @@ namespace SampleMm.Tests
         public void Variant2021_HasAReachableCounterexample_CsCheckFindsAndShrinksIt(string variant)
         {
             var predicate = variant switch { "posted" => posted, "v1" => v1, _ => reviewed_2021_text };
-            var found = outcome_property.find_counterexample(predicate, 20 * iterations);
+            var found = outcome_property.find_counterexample(predicate, iterations);
             Assert.True(found is not null, variant + ": no counterexample found");
             output.WriteLine(found);
         }

@@ -70,6 +70,11 @@ namespace SampleMm.Tests.Mutation
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var failure = sources.Value.run(text, iterations);
             output.WriteLine($"{m.name} ({watch.ElapsedMilliseconds} ms): {failure ?? "survived"}");
+            if (failure is not null)
+            {
+                var caught = failure.Split('\n').Where(l => l.Length > 0 && !char.IsWhiteSpace(l[0]) && l.Contains(": ", StringComparison.Ordinal)).Select(l => l[..l.IndexOf(": ", StringComparison.Ordinal)]);
+                output.WriteLine("caught by: " + string.Join("; ", caught));
+            }
             if (m.equivalent is not null)
             {
                 Assert.True(failure is null, "the mutant said to be equivalent was killed - update Mutants.cs:\n" + failure);
@@ -116,9 +121,6 @@ namespace SampleMm.Tests.Mutation
             /// <summary>Compile the port with <paramref name="mprotect"/> as mprotect.cs, load it, run the checks.</summary>
             public string? run(string mprotect, long iterations)
             {
-                var trace = System.Diagnostics.Stopwatch.StartNew();
-                void log(string what) => File.AppendAllText(Path.Combine(Path.GetTempPath(), "samplemm-mutation-trace.txt"), $"{DateTime.UtcNow:HH:mm:ss.fff} {trace.ElapsedMilliseconds} ms {what}\n");
-                log("compile");
                 var trees = fixed_trees.Append(CSharpSyntaxTree.ParseText(mprotect, parse, mprotect_path));
                 var compilation = CSharpCompilation.Create(
                     "SampleMm.Mutant" + Guid.NewGuid().ToString("N"),
@@ -129,7 +131,6 @@ namespace SampleMm.Tests.Mutation
                 var emit = compilation.Emit(pe);
                 Assert.True(emit.Success, string.Join("\n", emit.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)));
                 pe.Position = 0;
-                log("emitted");
                 var context = new AssemblyLoadContext("mutant", isCollectible: true);
                 try
                 {
@@ -138,9 +139,7 @@ namespace SampleMm.Tests.Mutation
                     var method = entry.GetMethod("run", BindingFlags.Public | BindingFlags.Static)!;
                     try
                     {
-                        var result = (string?)method.Invoke(null, new object[] { iterations });
-                        log("ran: " + (result is null ? "passed" : "failed"));
-                        return result;
+                        return (string?)method.Invoke(null, new object[] { iterations });
                     }
                     catch (TargetInvocationException e)
                     {

@@ -25,33 +25,43 @@ namespace SampleMm.Tests.Scenario
             return null;
         }
 
-        /// <summary>Null when the port passes every check; otherwise the first failure.</summary>
+        /// <summary>
+        /// Null when the port passes every check; otherwise every check that fails, the first
+        /// failure of each shown: the kept scenarios, the interleaving, and the generated search
+        /// (all operations, and the KSM story's).
+        /// </summary>
         public static string? run(long iterations)
         {
             may_avoid_write_fault_t port = mprotect.may_avoid_write_fault;
+            var failures = new System.Collections.Generic.List<string>();
             foreach (var (name, sc) in known.all)
             {
                 var diff = outcome_property.check(port, sc);
                 if (diff is not null)
                 {
-                    return "known scenario '" + name + "': " + diff;
+                    failures.Add("known scenario '" + name + "': " + diff);
                 }
             }
 
             var failure = interleaving.check(port);
             if (failure is not null)
             {
-                return "interleaving: " + failure;
+                failures.Add("interleaving: " + failure);
             }
 
             failure = search(port, scenario.gen, iterations, 20210630);
             if (failure is not null)
             {
-                return "outcome property: " + failure;
+                failures.Add("generated scenarios: " + failure);
             }
 
             failure = search(port, scenario.ksm_story_gen, iterations, 20210630);
-            return failure is null ? null : "outcome property (KSM story): " + failure;
+            if (failure is not null)
+            {
+                failures.Add("generated KSM-story scenarios: " + failure);
+            }
+
+            return failures.Count == 0 ? null : string.Join("\n", failures);
         }
     }
 }
