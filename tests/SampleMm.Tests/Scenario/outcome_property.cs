@@ -97,9 +97,12 @@ namespace SampleMm.Tests.Scenario
 
                 for (int i = 0; i < sc.ops.Length; i++)
                 {
-                    foreach (var simpler in new[] { sc.ops[i] with { p = 0 }, sc.ops[i] with { value = sc.ops[i].value == 0 ? (byte)0 : (byte)1 } })
+                    // Each simplification starts from the current operation, so none undoes another.
+                    for (int which = 0; which < 2; which++)
                     {
-                        if (simpler != sc.ops[i])
+                        var current = sc.ops[i];
+                        var simpler = which == 0 ? current with { p = 0 } : current with { value = current.value == 0 ? (byte)0 : (byte)1 };
+                        if (simpler != current)
                         {
                             var ops = sc.ops.ToArray();
                             ops[i] = simpler;
