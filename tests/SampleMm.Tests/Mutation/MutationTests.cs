@@ -19,7 +19,7 @@ namespace SampleMm.Tests.Mutation
     /// </summary>
     public sealed class MutationTests
     {
-        internal const long iterations = 600;
+        internal const long iterations = 1_000;
 
         private readonly ITestOutputHelper output;
 
@@ -72,7 +72,7 @@ namespace SampleMm.Tests.Mutation
             output.WriteLine($"{m.name} ({watch.ElapsedMilliseconds} ms): {failure ?? "survived"}");
             if (failure is not null)
             {
-                var caught = failure.Split('\n').Where(l => l.Length > 0 && !char.IsWhiteSpace(l[0]) && l.Contains(": ", StringComparison.Ordinal)).Select(l => l[..l.IndexOf(": ", StringComparison.Ordinal)]);
+                var caught = failure.Split('\n').Where(l => l.StartsWith("known scenario", StringComparison.Ordinal) || l.StartsWith("interleaving", StringComparison.Ordinal) || l.StartsWith("generated", StringComparison.Ordinal)).Select(l => l[..l.IndexOf(": ", StringComparison.Ordinal)]);
                 output.WriteLine("caught by: " + string.Join("; ", caught));
             }
             if (m.equivalent is not null)
