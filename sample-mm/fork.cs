@@ -11,6 +11,9 @@ namespace SampleMm
         public static mm_struct dup_mm(mm_struct oldmm)
         {
             var mm = new mm_struct { mmap_base = oldmm.mmap_base };
+
+            // ksm_fork(): a child of a KSM-registered mm is scanned too (its VMAs keep VM_MERGEABLE).
+            ksm.ksm_fork(mm, oldmm);
             foreach (var mpnt in oldmm.mmap)
             {
                 var tmp = mmap.vm_area_dup(mpnt, mm);

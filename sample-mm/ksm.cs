@@ -92,6 +92,22 @@ namespace SampleMm
         /// <summary>__ksm_exit(): the mm is going away.</summary>
         public static void ksm_exit(mm_struct mm) => ksm_mm_list.Remove(mm);
 
+        /// <summary>ksm_fork(): the child joins ksmd's list when the parent is on it.</summary>
+        public static void ksm_fork(mm_struct mm, mm_struct oldmm)
+        {
+            if (ksm_mm_list.Contains(oldmm))
+            {
+                ksm_mm_list.Add(mm);
+            }
+        }
+
+        /// <summary>Forget every scanned mm and the stable tree (a test starts a fresh machine).</summary>
+        public static void reset()
+        {
+            ksm_mm_list.Clear();
+            root_stable_tree.Clear();
+        }
+
         private static bool memcmp_pages(page a, page b) => a.data.AsSpan().SequenceEqual(b.data);
 
         /// <summary>page_stable_node().</summary>
@@ -153,6 +169,13 @@ namespace SampleMm
         {
             var mm = vma.vm_mm;
             orig_pte = default;
+            // Another CPU holds this mm's page table lock (change_pte_range()): ksmd would spin on
+            // it; the port gives up on the page for this pass.
+            if (mm.page_table_lock_held)
+            {
+                return -EFAULT;
+            }
+
             // The pte no longer maps this page.
             if (!pte_offset_map(mm, address, false, out var ptep) || pte_pfn(ptep.get()) != page.pfn || !pte_present(ptep.get()))
             {
@@ -191,7 +214,12 @@ namespace SampleMm
         private static int replace_page(vm_area_struct vma, page page, page kpage, ulong address, pte_t orig_pte)
         {
             var mm = vma.vm_mm;
-            // The pte changed under us.
+            // The pte changed under us (or its page table is locked by another CPU).
+            if (mm.page_table_lock_held)
+            {
+                return -EFAULT;
+            }
+
             if (!pte_offset_map(mm, address, false, out var ptep) || !pte_same(ptep.get(), orig_pte))
             {
                 return -EFAULT;

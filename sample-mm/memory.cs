@@ -88,11 +88,11 @@ namespace SampleMm
             else
             {
                 new_page = alloc_page();
-                // cow_user_page(): copy the contents. A special pfn has no page: zero-fill.
-                if (old_page is not null)
-                {
-                    Array.Copy(old_page.data, new_page.data, (int)PAGE_SIZE);
-                }
+                // cow_user_page(): copy the contents. For a special pfn (no struct page) the kernel
+                // copies from the user address, i.e. from the memory that pfn maps; the port keeps
+                // that memory in mem_map at the same pfn.
+                var src = old_page ?? pfn_to_page(pte_pfn(vmf.orig_pte));
+                Array.Copy(src.data, new_page.data, (int)PAGE_SIZE);
             }
 
             __SetPageUptodate(new_page);
@@ -404,15 +404,78 @@ namespace SampleMm
 
         /// <summary>
         /// do_numa_page(), folded: a NUMA hinting fault. The port has one node: nothing migrates,
-        /// the pte gets the VMA's protection back.
+        /// the pte gets the VMA's protection back, and the write permission change_pte_range()
+        /// saved in the PROT_NONE pte (preserve_write, pte_mk_savedwrite()).
         /// </summary>
         private static uint do_numa_page(vm_fault vmf)
         {
             var vma = vmf.vma;
+            bool was_writable = pte_savedwrite(vmf.orig_pte);
             var pte = pte_modify(vmf.orig_pte, vma.vm_page_prot);
             pte = pte_mkyoung(pte);
+            if (was_writable)
+            {
+                pte = pte_mkwrite(pte);
+            }
+
             set_pte_at(vma.vm_mm, vmf.address, vmf.pte, pte);
             return 0;
+        }
+
+        /// <summary>
+        /// do_swap_page(): the pte is a swap entry. Find the page in the swap cache (or read it
+        /// back), map it - writable right away only for a write fault that reuse_swap_page() allows
+        /// - carrying the swap pte's soft-dirty and uffd-wp bits over, and let do_wp_page() handle a
+        /// write it could not grant.
+        /// </summary>
+        private static uint do_swap_page(vm_fault vmf)
+        {
+            var vma = vmf.vma;
+            var entry = pte_to_swp_entry(vmf.orig_pte);
+            uint ret = 0;
+            pte_t pte;
+
+            var page = swap_state.lookup_swap_cache(entry) ?? swap_state.swapin_readahead(entry);
+            lock_page(page);
+
+            pte = mk_pte(page, vma.vm_page_prot);
+            if ((vmf.flags & FAULT_FLAG_WRITE) != 0 && swap_state.reuse_swap_page(page, entry))
+            {
+                pte = maybe_mkwrite(pte_mkdirty(pte), vma);
+                vmf.flags &= ~FAULT_FLAG_WRITE;
+                ret |= VM_FAULT_WRITE;
+            }
+
+            if (pte_swp_soft_dirty(vmf.orig_pte))
+            {
+                pte = pte_mksoft_dirty(pte);
+            }
+
+            if (pte_swp_uffd_wp(vmf.orig_pte))
+            {
+                pte = pte_mkuffd_wp(pte);
+                pte = pte_wrprotect(pte);
+            }
+
+            set_pte_at(vma.vm_mm, vmf.address, vmf.pte, pte);
+            vmf.orig_pte = pte;
+
+            // do_page_add_anon_rmap(): the first mapping of a page read back from swap sets up its anon_vma.
+            if (!page_mapped(page))
+            {
+                page.mapping = vma.anon_vma;
+            }
+
+            page._mapcount++;
+            swap_state.swap_free(entry);
+            unlock_page(page);
+
+            if ((vmf.flags & FAULT_FLAG_WRITE) != 0)
+            {
+                ret |= do_wp_page(vmf);
+            }
+
+            return ret;
         }
 
         /// <summary>
@@ -435,10 +498,9 @@ namespace SampleMm
                 return do_fault(vmf);
             }
 
-            // The port never writes swap entries into ptes (reclaim stops at the swap cache).
             if (!pte_present(vmf.orig_pte))
             {
-                return VM_FAULT_SIGBUS;
+                return do_swap_page(vmf);
             }
 
             if (pte_protnone(vmf.orig_pte) && vma_is_accessible(vmf.vma))
@@ -510,8 +572,11 @@ namespace SampleMm
             pte = pte_mkold(pte);
 
             // Make sure the _PAGE_UFFD_WP bit is cleared if the new VMA does not have VM_UFFD_WP,
-            // which means that the uffd fork event is not enabled.
-            if ((dst_vma.vm_flags & VM_UFFD_WP) == 0)
+            // which means that the uffd fork event is not enabled. (v5.13 tests the SOURCE VMA's
+            // vm_flags here, so a registered parent's bit reaches the unregistered child; v5.14's
+            // "mm/userfaultfd: fix uffd-wp special cases for fork()" tests dst_vma. The child's
+            // VMA has no VM_UFFD_WP, so userfaultfd_pte_wp() ignores the left-over bit either way.)
+            if ((vm_flags & VM_UFFD_WP) == 0)
             {
                 pte = pte_clear_uffd_wp(pte);
             }
@@ -535,12 +600,22 @@ namespace SampleMm
                     continue;
                 }
 
-                if (!pte_present(src_pte.get()))
+                if (pte_none(src_pte.get()))
                 {
                     continue;
                 }
 
                 pte_offset_map(dst_vma.vm_mm, addr, true, out var dst_pte);
+
+                // copy_nonpresent_pte(): a swap entry gains a user; the child's pte is the same entry
+                // (v5.13 keeps its uffd-wp bit).
+                if (!pte_present(src_pte.get()))
+                {
+                    swap_state.swap_duplicate(pte_to_swp_entry(src_pte.get()));
+                    set_pte_at(dst_vma.vm_mm, addr, dst_pte, src_pte.get());
+                    continue;
+                }
+
                 copy_present_pte(dst_vma, src_vma, dst_pte, src_pte, addr);
             }
 
@@ -559,12 +634,20 @@ namespace SampleMm
                 }
 
                 pte_t ptent = ptep.get();
-                if (!pte_present(ptent))
+                if (pte_none(ptent))
                 {
                     continue;
                 }
 
                 ptep_get_and_clear(mm, addr, ptep);
+
+                // A swap entry: drop its count (and the swap cache page nobody uses any more).
+                if (!pte_present(ptent))
+                {
+                    swap_state.free_swap_and_cache(pte_to_swp_entry(ptent));
+                    continue;
+                }
+
                 var page = vm_normal_page(vma, addr, ptent);
                 if (page is null)
                 {

@@ -152,7 +152,11 @@ namespace SampleMm
         /// is 1 (checked again under the page lock), so an early-write predicate depends on it too.
         /// </summary>
         [FaultPathCheck]
-        public static int page_count(page page) => page._refcount;
+        public static int page_count(page page)
+        {
+            smp.before_page_state_read(page);
+            return page._refcount;
+        }
 
         /// <summary>get_page(): take a reference.</summary>
         public static void get_page(page page)
@@ -187,7 +191,11 @@ namespace SampleMm
         /// other files, not something the predicate shows.)
         /// </summary>
         [FaultPathCheck]
-        public static int page_mapcount(page page) => page._mapcount + 1;
+        public static int page_mapcount(page page)
+        {
+            smp.before_page_state_read(page);
+            return page._mapcount + 1;
+        }
 
         /// <summary>page_mapped().</summary>
         public static bool page_mapped(page page) => page._mapcount >= 0;

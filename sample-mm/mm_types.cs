@@ -77,6 +77,14 @@ namespace SampleMm
         public override string ToString()
         {
             var sb = new StringBuilder();
+            if (pte != 0 && (pte & (_PAGE_PRESENT | _PAGE_PROTNONE)) == 0)
+            {
+                sb.Append("swp(offset=").Append(pte_pfn(this));
+                if ((pte & _PAGE_SWP_SOFT_DIRTY) != 0) sb.Append(" soft-dirty");
+                if ((pte & _PAGE_SWP_UFFD_WP) != 0) sb.Append(" uffd-wp");
+                return sb.Append(')').ToString();
+            }
+
             sb.Append("pte(pfn=").Append(pte_pfn(this));
             if ((pte & _PAGE_PRESENT) != 0) sb.Append(" present");
             if ((pte & _PAGE_PROTNONE) != 0) sb.Append(" protnone");
@@ -208,6 +216,27 @@ namespace SampleMm
     /// <summary>struct mm_struct: one process address space.</summary>
     public sealed class mm_struct
     {
+        /// <summary>
+        /// Every live address space (the port's for_each_process()): rmap walks (try_to_unmap())
+        /// search their page tables for the ptes that map a page. exit_mmap() removes the mm.
+        /// </summary>
+        public static readonly List<mm_struct> all = new List<mm_struct>();
+
+        public mm_struct()
+        {
+            all.Add(this);
+        }
+
+        /// <summary>
+        /// The page table lock of this mm is held (change_pte_range() walks its ptes). Another CPU
+        /// that needs a pte of this mm (ksmd's write_protect_page(), try_to_unmap()) would spin on it:
+        /// the port makes it back off instead.
+        /// </summary>
+        public bool page_table_lock_held;
+
+        /// <summary>mm->has_pinned: some page of this mm was pinned with FOLL_PIN.</summary>
+        public bool has_pinned;
+
         /// <summary>The VMAs, sorted by address (the kernel's mmap list / rbtree).</summary>
         public readonly List<vm_area_struct> mmap = new List<vm_area_struct>();
 

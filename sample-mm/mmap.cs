@@ -174,12 +174,15 @@ namespace SampleMm
         /// <summary>exit_mmap(): the process exits; every mapping goes.</summary>
         public static void exit_mmap(mm_struct mm)
         {
+            // mmput(): ksm_exit() first, then the mappings go.
+            ksm.ksm_exit(mm);
             foreach (var vma in mm.mmap.ToArray())
             {
                 zap_page_range(vma, vma.vm_start, vma.vm_end);
             }
 
             mm.mmap.Clear();
+            mm_struct.all.Remove(mm);
         }
     }
 }

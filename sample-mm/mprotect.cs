@@ -28,11 +28,14 @@ namespace SampleMm
         /// (wp_page_reuse() / wp_page_shared()); everywhere else the write must fault.
         ///
         /// This is the reviewed form from the 2021 thread (Peter Xu's rework with the VM_WRITE test
-        /// first and the KSM/page-lock squash), with the deviations mainline later made in
-        /// can_change_pte_writable() (v5.19+) so that every check is the one do_wp_page() makes:
+        /// first and the KSM/page-lock squash), with these deviations so that every check is the
+        /// one v5.13's do_wp_page() makes. (Mainline never merged the 2021 patch; v6.0 added
+        /// can_change_pte_writable(), commit 64fe24a3e05e, which keys on PageAnonExclusive() - v5.18
+        /// - with no page lock and no refcount or mapcount test. v5.13 has no PageAnonExclusive, so
+        /// the port keeps do_wp_page()'s checks.)
         ///  1. addr is a parameter: vm_normal_page() needs it.
-        ///  2. soft-dirty: the VMA test is the right way round (vma_soft_dirty_enabled()), as fixed in
-        ///     v6.0 ("mm/mprotect: fix soft-dirty check in can_change_pte_writable()").
+        ///  2. soft-dirty: the VMA test is the right way round, as mainline fixed it in
+        ///     76aefad628aa ("mm/mprotect: fix soft-dirty check in can_change_pte_writable()", v6.0).
         ///  3. userfaultfd_pte_wp(vma, pte) instead of pte_uffd_wp(pte), as do_wp_page() tests it.
         ///  4. vm_normal_page() + PageAnon(page) instead of pte_page(pte) + vma_is_anonymous(vma).
         ///  5. MM_CP_DIRTY_ACCT grants only for a non-anonymous page of a shared mapping: the case
@@ -150,6 +153,22 @@ namespace SampleMm
         public static ulong change_pte_range(vm_area_struct vma, ulong addr, ulong end, pgprot_t newprot, ulong cp_flags)
         {
             var mm = vma.vm_mm;
+
+            // pte_offset_map_lock(): another CPU cannot change these ptes while the walk runs.
+            mm.page_table_lock_held = true;
+            try
+            {
+                return change_pte_range_locked(vma, addr, end, newprot, cp_flags);
+            }
+            finally
+            {
+                mm.page_table_lock_held = false;
+            }
+        }
+
+        private static ulong change_pte_range_locked(vm_area_struct vma, ulong addr, ulong end, pgprot_t newprot, ulong cp_flags)
+        {
+            var mm = vma.vm_mm;
             ulong pages = 0;
             bool prot_numa = (cp_flags & MM_CP_PROT_NUMA) != 0;
             bool uffd_wp = (cp_flags & MM_CP_UFFD_WP) != 0;
@@ -163,12 +182,37 @@ namespace SampleMm
                 }
 
                 pte_t oldpte = ptep.get();
-                if (!pte_present(oldpte))
+                pte_t ptent;
+
+                if (pte_none(oldpte))
                 {
                     continue;
                 }
 
-                pte_t ptent;
+                // A swap entry: only the uffd-wp bit changes.
+                if (!pte_present(oldpte))
+                {
+                    pte_t newpte = oldpte;
+                    if (uffd_wp)
+                    {
+                        newpte = pte_swp_mkuffd_wp(newpte);
+                    }
+                    else if (uffd_wp_resolve)
+                    {
+                        newpte = pte_swp_clear_uffd_wp(newpte);
+                    }
+
+                    if (!pte_same(oldpte, newpte))
+                    {
+                        set_pte_at(mm, addr, ptep, newpte);
+                        pages++;
+                    }
+
+                    continue;
+                }
+
+                // NUMA hinting keeps the write permission in the PROT_NONE pte (do_numa_page() restores it).
+                bool preserve_write = prot_numa && pte_write(oldpte);
 
                 // Avoid trapping faults against the zero or KSM pages.
                 if (prot_numa)
@@ -186,13 +230,17 @@ namespace SampleMm
                     }
 
                     // Also skip shared copy-on-write pages.
-                    if (is_cow_mapping(vma.vm_flags) && page_count(page) != 1)
+                    if (is_cow_mapping(vma.vm_flags) && page_mapcount(page) != 1)
                     {
                         continue;
                     }
                 }
 
                 ptent = pte_modify(oldpte, newprot);
+                if (preserve_write)
+                {
+                    ptent = pte_mk_savedwrite(ptent);
+                }
 
                 if (uffd_wp)
                 {

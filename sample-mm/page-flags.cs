@@ -70,6 +70,10 @@ namespace SampleMm
         /// under the page lock, which is why do_wp_page() tests it again after trylock_page().
         /// </summary>
         [FaultPathCheck]
-        public static bool PageKsm(page page) => (page.mapping_flags & PAGE_MAPPING_FLAGS) == PAGE_MAPPING_KSM;
+        public static bool PageKsm(page page)
+        {
+            smp.before_page_state_read(page);
+            return (page.mapping_flags & PAGE_MAPPING_FLAGS) == PAGE_MAPPING_KSM;
+        }
     }
 }

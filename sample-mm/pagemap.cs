@@ -21,6 +21,9 @@ namespace SampleMm
         [TryAcquiresLock]
         public static bool trylock_page(page page)
         {
+            // Reading PG_locked is reading the page's state: other CPUs may run first (smp.cs).
+            smp.before_page_state_read(page);
+
             // Someone else holds the lock: do not wait.
             if (PageLocked(page))
             {
@@ -30,6 +33,13 @@ namespace SampleMm
             page.flags |= 1UL << PG_locked;
             return true;
         }
+
+        /// <summary>
+        /// Tasks that hold a page lock across steps (reclaim, vmscan.cs): how to run each to the end,
+        /// its unlock_page() included. lock_page() on such a page runs the holder first.
+        /// </summary>
+        public static readonly System.Collections.Generic.Dictionary<page, System.Action> lock_holders =
+            new System.Collections.Generic.Dictionary<page, System.Action>();
 
         /// <summary>
         /// lock_page(): take PG_locked, sleeping until the current holder unlocks. On the port's one
@@ -42,7 +52,15 @@ namespace SampleMm
             if (PageLocked(page))
             {
                 nr_lock_waits++;
-                page.flags &= ~(1UL << PG_locked);
+                if (lock_holders.TryGetValue(page, out var run_to_unlock))
+                {
+                    run_to_unlock();
+                }
+                else
+                {
+                    // A holder the port does not run (a test set PG_locked for "someone"): it finishes now.
+                    page.flags &= ~(1UL << PG_locked);
+                }
             }
 
             page.flags |= 1UL << PG_locked;

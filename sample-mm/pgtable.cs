@@ -27,6 +27,12 @@ namespace SampleMm
 
         public const ulong PTE_PFN_MASK = 0x000ffffffffff000UL;
 
+        /// <summary>_PAGE_SWP_SOFT_DIRTY (_PAGE_PSE): the soft-dirty bit of a swap pte.</summary>
+        public const ulong _PAGE_SWP_SOFT_DIRTY = 1UL << 7;
+
+        /// <summary>_PAGE_SWP_UFFD_WP (_PAGE_USER): the uffd-wp bit of a swap pte.</summary>
+        public const ulong _PAGE_SWP_UFFD_WP = 1UL << 2;
+
         /// <summary>Bits pte_modify() keeps from the old pte (_PAGE_CHG_MASK).</summary>
         public const ulong _PAGE_CHG_MASK = PTE_PFN_MASK | _PAGE_SPECIAL | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_SOFT_DIRTY | _PAGE_UFFD_WP;
 
@@ -105,6 +111,37 @@ namespace SampleMm
         public static pte_t pte_mkuffd_wp(pte_t pte) => new pte_t(pte.pte | _PAGE_UFFD_WP);
 
         public static pte_t pte_clear_uffd_wp(pte_t pte) => new pte_t(pte.pte & ~_PAGE_UFFD_WP);
+
+        /// <summary>
+        /// pte_mk_savedwrite() / pte_savedwrite(): NUMA hinting keeps the write permission of a
+        /// PROT_NONE pte. x86 uses the generic fallbacks: the saved write bit is the write bit.
+        /// </summary>
+        public static pte_t pte_mk_savedwrite(pte_t pte) => pte_mkwrite(pte);
+
+        public static bool pte_savedwrite(pte_t pte) => pte_write(pte);
+
+        // ---- swap ptes (include/linux/swapops.h, arch/x86/include/asm/pgtable_64.h) ----
+
+        /// <summary>is_swap_pte(): not none and not present: the page is in swap.</summary>
+        public static bool is_swap_pte(pte_t pte) => !pte_none(pte) && !pte_present(pte);
+
+        /// <summary>swp_entry_to_pte(): the swap offset in the pfn field, present and protnone clear.</summary>
+        public static pte_t swp_entry_to_pte(swp_entry_t entry) => new pte_t((entry.val << PAGE_SHIFT) & PTE_PFN_MASK);
+
+        /// <summary>pte_to_swp_entry().</summary>
+        public static swp_entry_t pte_to_swp_entry(pte_t pte) => new swp_entry_t((pte.pte & PTE_PFN_MASK) >> PAGE_SHIFT);
+
+        public static bool pte_swp_soft_dirty(pte_t pte) => (pte.pte & _PAGE_SWP_SOFT_DIRTY) != 0;
+
+        public static pte_t pte_swp_mksoft_dirty(pte_t pte) => new pte_t(pte.pte | _PAGE_SWP_SOFT_DIRTY);
+
+        public static pte_t pte_swp_clear_soft_dirty(pte_t pte) => new pte_t(pte.pte & ~_PAGE_SWP_SOFT_DIRTY);
+
+        public static bool pte_swp_uffd_wp(pte_t pte) => (pte.pte & _PAGE_SWP_UFFD_WP) != 0;
+
+        public static pte_t pte_swp_mkuffd_wp(pte_t pte) => new pte_t(pte.pte | _PAGE_SWP_UFFD_WP);
+
+        public static pte_t pte_swp_clear_uffd_wp(pte_t pte) => new pte_t(pte.pte & ~_PAGE_SWP_UFFD_WP);
 
         /// <summary>pte_modify(): new protection bits, keeping pfn, dirty, accessed, soft-dirty, uffd-wp.</summary>
         public static pte_t pte_modify(pte_t pte, pgprot_t newprot) =>

@@ -3,8 +3,19 @@
 // (b) may_avoid_write_fault() as the patch "mm: improve mprotect(R|W) efficiency on pages
 // referenced once" was posted (mmotm patch 128/192, June 2021), reconstructed: the dirty-accounting
 // case skips the whole exclusive-access block - including the VM_WRITE test - on its way to
-// `return true` (GuardOrder: GO0005); VM_WRITE is the second operand of its && (GO0001); no page
-// lock, no PageKsm() test, page_count() read unlocked on pte_page() (GO0002/GO0003).
+// `return true` (GO0005); VM_WRITE is the second operand of its && (GO0001); no page lock, no
+// PageKsm() test, page_count() read unlocked on pte_page() (GO0002, GO0003).
+// Run (tests/SampleMm.Tests): the KSM fork leak and the soft-dirty polarity, as in v1. The
+// VM_WRITE bypass needs MM_CP_DIRTY_ACCT without VM_WRITE, which mprotect_fixup() never passes
+// (vma_wants_writenotify() requires VM_WRITE|VM_SHARED): GO0005 is about the text, not a
+// reachable state.
+//
+// GuardOrder findings in this file (`dotnet build sample-mm -p:AsPosted=true`; AsPostedFindingsTests keeps it in step):
+//   line 36: GO0001 naming `(vma.vm_flags & VM_WRITE) != 0`
+//   line 41: GO0003 naming `page_count`, `pte_page`, `trylock_page`
+//   line 67: GO0002 naming `trylock_page`, `userfaultfd_pte_wp`, `PageKsm`, `page_mapcount`
+//   line 67: GO0005 naming `VM_WRITE`
+// (end of findings)
 using GuardOrder;
 using static SampleMm.mm;
 using static SampleMm.pgtable;

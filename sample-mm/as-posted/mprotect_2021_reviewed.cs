@@ -2,13 +2,20 @@
 //
 // (c) The reviewed form (the seed's second version: VM_WRITE first, trylock_page(), PageKsm()
 // under the lock) exactly as written in 2021, for comparison with mprotect.cs, which keeps this
-// structure but makes the checks the ones do_wp_page() makes (as mainline later did). What this
-// text still lacks against do_wp_page() v5.13 (GuardOrder: GO0002):
-//  - pte_page(pte) + vma_is_anonymous(vma) where the fault path uses vm_normal_page() + PageAnon();
-//  - pte_uffd_wp(pte) where the fault path uses userfaultfd_pte_wp(vma, pte);
-//  - MM_CP_DIRTY_ACCT returns true for any page, where do_wp_page() grants in place only a
-//    non-anonymous page of a shared writable mapping (wp_page_shared());
-//  - no page_mapcount() re-check under the lock.
+// structure but makes each check the one do_wp_page() makes. What the build reports (GO0002, the
+// block below): the MM_CP_DIRTY_ACCT `return true` is reached without the userfaultfd_pte_wp()
+// and vm_normal_page() tests the fault path makes before wp_pfn_shared(); the final `return ret`
+// without userfaultfd_pte_wp() (it tests pte_uffd_wp() only) and without page_mapcount() under
+// the lock. pte_page() + vma_is_anonymous() (where do_wp_page() uses vm_normal_page() +
+// PageAnon()) is not reported: the analysis does not tell those pages apart.
+// Run (tests/SampleMm.Tests): the soft-dirty polarity is its one reachable bug (a write after
+// clear_refs goes unrecorded); its PageKsm() test under the lock stops the KSM fork leak and the
+// interleaving race.
+//
+// GuardOrder findings in this file (`dotnet build sample-mm -p:AsPosted=true`; AsPostedFindingsTests keeps it in step):
+//   line 72: GO0002 naming `userfaultfd_pte_wp`, `vm_normal_page`
+//   line 97: GO0002 naming `userfaultfd_pte_wp`, `page_mapcount`, `trylock_page`
+// (end of findings)
 using GuardOrder;
 using static SampleMm.mm;
 using static SampleMm.page_flags;

@@ -2,8 +2,18 @@
 //
 // (a) Peter Xu's first rework of may_avoid_write_fault() (linux-mm, 30 June 2021), the version
 // Linus answered with "Please just put that VM_WRITE test first. It's the one that really
-// *matters*." Kept as posted: the NUMA test comes BEFORE the VM_WRITE test (GuardOrder: GO0001),
-// and it has neither the page lock nor the PageKsm() test that do_wp_page() makes (GO0002/GO0003).
+// *matters*." Kept as posted: the NUMA test comes BEFORE the VM_WRITE test (GO0001), and it has
+// neither the page lock nor the PageKsm() test that do_wp_page() makes (GO0002, GO0003).
+// Run (tests/SampleMm.Tests): the KSM fork leak - a fork child's dirty pte on a KSM page that
+// only it still maps becomes writable and the next process ksmd merges reads the child's writes -
+// and the soft-dirty polarity (a write after clear_refs goes unrecorded).
+//
+// GuardOrder findings in this file (`dotnet build sample-mm -p:AsPosted=true`; AsPostedFindingsTests keeps it in step):
+//   line 36: GO0001 naming `(vma.vm_flags & VM_WRITE) == 0`
+//   line 65: GO0002 naming `userfaultfd_pte_wp`, `vm_normal_page`
+//   line 70: GO0003 naming `page_count`, `pte_page`, `trylock_page`
+//   line 72: GO0002 naming `trylock_page`, `userfaultfd_pte_wp`, `PageKsm`, `page_mapcount`
+// (end of findings)
 using GuardOrder;
 using static SampleMm.mm;
 using static SampleMm.pgtable;

@@ -15,6 +15,8 @@ namespace SampleMm.Tests
         public BehaviourTests()
         {
             mprotect.predicate = mprotect.may_avoid_write_fault;
+            // A fresh ksmd: no mm or stable node left over from another test.
+            ksm.reset();
         }
 
         public void Dispose()
@@ -375,17 +377,16 @@ namespace SampleMm.Tests
             p.store(addr, 1);
             // clear_refs "4" (fs/proc/task_mmu.c): tracking on for the VMA, pte soft-dirty cleared
             // and write-protected; the pte stays dirty.
-            var vma = find_vma(p.mm, addr)!;
-            vma.vm_flags &= ~VM_SOFTDIRTY;
-            mmap.vma_set_page_prot(vma);
-            pte_offset_map(p.mm, addr, false, out var ptep);
-            ptep.set(pte_clear_soft_dirty(pte_wrprotect(ptep.get())));
+            task_mmu.clear_refs_soft_dirty(p.mm);
+            Assert.Equal(0UL, task_mmu.pagemap_entry(p.mm, addr) & task_mmu.PM_SOFT_DIRTY);
+            Assert.True(pte_dirty(p.pte(addr)));
 
             p.reprotect_read_then_read_write(addr);
 
             Assert.False(pte_write(p.pte(addr)));
             Assert.Equal(1, p.store_counting_faults(addr, 2));
             Assert.True(pte_soft_dirty(p.pte(addr)), "the write fault records the write");
+            Assert.NotEqual(0UL, task_mmu.pagemap_entry(p.mm, addr) & task_mmu.PM_SOFT_DIRTY);
         }
 
         // ---- what goes wrong with the 2021 predicates ----
@@ -452,30 +453,34 @@ namespace SampleMm.Tests
         }
 
         /// <summary>
-        /// A KSM page that only A still maps (B merged with it, then exited): page_count() == 1,
-        /// still PageKsm, still in the stable tree. KSM installs clean ptes, so the demo marks A's
-        /// pte dirty by hand - the state the predicate must handle by itself, as do_wp_page() does.
+        /// A KSM page that only the fork child A still maps, through a dirty pte - built by the
+        /// kernel's own operations: Q and P store the same contents, A = fork(P) (fork keeps both
+        /// private ptes dirty), ksmd merges P's page - the one A shares - with Q's (KSM's
+        /// write_protect_page() cleans only P's pte), then Q and P exit: page_count() == 1, still
+        /// PageKsm, still in the stable tree.
         /// </summary>
         private static (process a, ulong addr, page kpage) ksm_page_mapped_once(byte content)
         {
-            var a = new process();
-            var b = new process();
-            ulong addr_a = a.mmap_anon();
-            ulong addr_b = b.mmap_anon();
-            a.store(addr_a, content);
-            b.store(addr_b, content);
-            ksm.ksm_madvise(a.mm, addr_a, addr_a + PAGE_SIZE, ksm.MADV_MERGEABLE);
-            ksm.ksm_madvise(b.mm, addr_b, addr_b + PAGE_SIZE, ksm.MADV_MERGEABLE);
+            var q = new process();
+            var p = new process();
+            ulong addr_q = q.mmap_anon();
+            ulong addr = p.mmap_anon();
+            ksm.ksm_madvise(q.mm, addr_q, addr_q + PAGE_SIZE, ksm.MADV_MERGEABLE);
+            ksm.ksm_madvise(p.mm, addr, addr + PAGE_SIZE, ksm.MADV_MERGEABLE);
+            q.store(addr_q, content);
+            p.store(addr, content);
+            var a = p.fork();
             ksm.ksm_do_scan();
-            var kpage = a.page(addr_a);
+            var kpage = a.page(addr);
             Assert.True(PageKsm(kpage));
-            b.exit();
+            Assert.False(pte_dirty(p.pte(addr)), "KSM cleaned the pte it merged through");
+            Assert.True(pte_dirty(a.pte(addr)), "fork left the child's pte dirty");
+            q.exit();
+            p.exit();
             Assert.Equal(1, page_count(kpage));
+            Assert.Equal(1, page_mapcount(kpage));
             Assert.True(PageKsm(kpage));
-
-            pte_offset_map(a.mm, addr_a, false, out var ptep);
-            ptep.set(pte_mkdirty(ptep.get()));
-            return (a, addr_a, kpage);
+            return (a, addr, kpage);
         }
 
         [Fact]
