@@ -38,6 +38,9 @@ namespace SampleMm
         public const ulong VM_WRITE = 0x00000002;
 
         public const ulong VM_EXEC = 0x00000004;
+
+        /// <summary>A shared mapping: do_wp_page() grants a write fault in place (wp_page_shared) only with it.</summary>
+        [FaultPathCheck]
         public const ulong VM_SHARED = 0x00000008;
         public const ulong VM_MAYREAD = 0x00000010;
         public const ulong VM_MAYWRITE = 0x00000020;

@@ -11,10 +11,9 @@
 // reachable state.
 //
 // GuardOrder findings in this file (`dotnet build sample-mm -p:AsPosted=true`; AsPostedFindingsTests keeps it in step):
-//   line 36: GO0001 naming `(vma.vm_flags & VM_WRITE) != 0`
-//   line 41: GO0003 naming `page_count`, `pte_page`, `trylock_page`
-//   line 67: GO0002 naming `trylock_page`, `userfaultfd_pte_wp`, `PageKsm`, `page_mapcount`
-//   line 67: GO0005 naming `VM_WRITE`
+//   line 35: GO0001 naming `(vma.vm_flags & VM_WRITE) != 0`
+//   line 66: GO0002 naming `userfaultfd_pte_wp`, `vm_normal_page`
+//   line 66: GO0005 naming `VM_WRITE`
 // (end of findings)
 using GuardOrder;
 using static SampleMm.mm;

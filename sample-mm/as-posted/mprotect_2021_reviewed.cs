@@ -14,7 +14,7 @@
 //
 // GuardOrder findings in this file (`dotnet build sample-mm -p:AsPosted=true`; AsPostedFindingsTests keeps it in step):
 //   line 72: GO0002 naming `userfaultfd_pte_wp`, `vm_normal_page`
-//   line 97: GO0002 naming `userfaultfd_pte_wp`, `page_mapcount`, `trylock_page`
+//   line 97: GO0002 naming `userfaultfd_pte_wp`, `vm_normal_page`
 // (end of findings)
 using GuardOrder;
 using static SampleMm.mm;

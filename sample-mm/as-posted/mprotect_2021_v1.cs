@@ -9,10 +9,9 @@
 // and the soft-dirty polarity (a write after clear_refs goes unrecorded).
 //
 // GuardOrder findings in this file (`dotnet build sample-mm -p:AsPosted=true`; AsPostedFindingsTests keeps it in step):
-//   line 36: GO0001 naming `(vma.vm_flags & VM_WRITE) == 0`
-//   line 65: GO0002 naming `userfaultfd_pte_wp`, `vm_normal_page`
-//   line 70: GO0003 naming `page_count`, `pte_page`, `trylock_page`
-//   line 72: GO0002 naming `trylock_page`, `userfaultfd_pte_wp`, `PageKsm`, `page_mapcount`
+//   line 35: GO0001 naming `(vma.vm_flags & VM_WRITE) == 0`
+//   line 64: GO0002 naming `userfaultfd_pte_wp`, `vm_normal_page`
+//   line 71: GO0002 naming `userfaultfd_pte_wp`, `vm_normal_page`
 // (end of findings)
 using GuardOrder;
 using static SampleMm.mm;

@@ -218,6 +218,13 @@ namespace GuardOrder.Analyzers.Model
                     }
                     else
                     {
+                        // A near miss (the same check made on another object: PageKsm(pte_page(pte)) for
+                        // PageKsm(vm_normal_page(...))) still says which route the author meant.
+                        if (predicate.Facts.Any(f => SameCheck(f.Var.Subject, pair.Key.Subject) && f.Var.Bit == pair.Key.Bit))
+                        {
+                            shared++;
+                        }
+
                         missing++;
                         if (effective.Intersect(pair.Value).IsEmpty)
                         {
@@ -277,6 +284,14 @@ namespace GuardOrder.Analyzers.Model
 
             return new ImplicationResult(false, best, bestShared, missingFacts.ToImmutable(), outside.ToImmutable());
         }
+
+        /// <summary>The same check (method or member) on possibly different objects.</summary>
+        private static bool SameCheck(Subject a, Subject b) => (a, b) switch
+        {
+            (ProducedSubject x, ProducedSubject y) => Microsoft.CodeAnalysis.SymbolEqualityComparer.Default.Equals(x.Method, y.Method),
+            (MemberSubject x, MemberSubject y) => Microsoft.CodeAnalysis.SymbolEqualityComparer.Default.Equals(x.Member, y.Member),
+            _ => false,
+        };
 
         /// <summary>True: implied; false: a counterexample exists; null: undecided within <see cref="MaxNodes"/>.</summary>
         private static bool? IsImplied(FactSet predicate, IReadOnlyList<FactSet> faultRoutes)

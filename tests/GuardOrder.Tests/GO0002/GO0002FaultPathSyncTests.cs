@@ -100,7 +100,8 @@ namespace GuardOrder.Tests.GO0002
         /// <summary>
         /// The seed's reviewed predicate (pte_page, pte_uffd_wp) against v5.13: no GO0003, but the real gaps
         /// of that version. Its KSM and count checks are on pte_page(pte), not on the page do_wp_page decides
-        /// on (vm_normal_page), so none of them counts and the closest grant is named with what is missing.
+        /// on (vm_normal_page), so none of them counts; they still show which grant route it meant (wp_page_reuse),
+        /// and every check of that route on the right page is named.
         /// </summary>
         [Fact]
         public async Task SeedReviewedPredicateReportsOnlyRealGaps()
@@ -143,8 +144,8 @@ namespace GuardOrder.Tests.GO0002
                     "may_avoid_write_fault", "do_wp_page", "wp_page_shared",
                     "vm_normal_page(vma, vmf.orig_pte) is not null, PageAnon(vmf.page) is false, (vma.vm_flags & VM_SHARED) != 0", ""),
                 Verify.Diagnostic("GO0002").WithLocation(1).WithArguments(
-                    "may_avoid_write_fault", "do_wp_page", "wp_page_shared",
-                    "vm_normal_page(vma, vmf.orig_pte) is not null, PageAnon(vmf.page) is false, (vma.vm_flags & VM_SHARED) != 0", ""));
+                    "may_avoid_write_fault", "do_wp_page", "wp_page_reuse",
+                    "vm_normal_page(vma, vmf.orig_pte) is not null, PageAnon(vmf.page) is true, PageKsm(page) is false under trylock_page(page), page_mapcount(page) == 1 under trylock_page(page), page_count(page) == 1 under trylock_page(page)", ""));
         }
 
         /// <summary>The 2021 as-posted predicate: no KSM test (GO0002) and page_count read without the page lock (GO0003).</summary>
@@ -212,8 +213,8 @@ namespace GuardOrder.Tests.GO0002
             await Verify.VerifyAnalyzerAsync(
                 source,
                 Verify.Diagnostic("GO0002").WithLocation(0).WithArguments(
-                    "may_avoid_write_fault", "do_wp_page", "wp_page_shared",
-                    "vm_normal_page(vma, vmf.orig_pte) is not null, PageAnon(vmf.page) is false, (vma.vm_flags & VM_SHARED) != 0",
+                    "may_avoid_write_fault", "do_wp_page", "wp_page_reuse",
+                    "trylock_page(page), vm_normal_page(vma, vmf.orig_pte) is not null, PageAnon(vmf.page) is true, PageKsm(page) is false, page_mapcount(page) == 1, page_count(page) == 1",
                     " (and 1 other route to this return lacks checks)"));
         }
 
