@@ -25,7 +25,7 @@ namespace GuardOrder.Analyzers
         public const string ReleaseKind = "Release";
         public const string BranchKind = "Branch";
 
-        private GO0004LockRepair(string? kind, string? refusal, ImmutableArray<ReturnStatementSyntax> exits, ExpressionStatementSyntax? release, ExpressionStatementSyntax? ignored, InvocationExpressionSyntax? tryCall)
+        private GO0004LockRepair(string? kind, string? refusal, ImmutableArray<StatementSyntax> exits, ExpressionStatementSyntax? release, ExpressionStatementSyntax? ignored, InvocationExpressionSyntax? tryCall)
         {
             Kind = kind;
             Refusal = refusal;
@@ -40,8 +40,8 @@ namespace GuardOrder.Analyzers
 
         public string? Refusal { get; }
 
-        /// <summary>Release: the leaking <c>return</c>s, each gets the release in front of it.</summary>
-        public ImmutableArray<ReturnStatementSyntax> Exits { get; }
+        /// <summary>Release: the leaking <c>return</c>s and <c>continue</c>s, each gets the release in front of it.</summary>
+        public ImmutableArray<StatementSyntax> Exits { get; }
 
         /// <summary>Release: the method's own release statement for the lock (copied, without trivia).</summary>
         public ExpressionStatementSyntax? Release { get; }
@@ -68,15 +68,14 @@ namespace GuardOrder.Analyzers
         }
 
         private static GO0004LockRepair Refuse(string reason) =>
-            new GO0004LockRepair(null, reason, ImmutableArray<ReturnStatementSyntax>.Empty, null, null, null);
+            new GO0004LockRepair(null, reason, ImmutableArray<StatementSyntax>.Empty, null, null, null);
 
         /// <summary>The repair for <paramref name="issue"/> found by a Locks-mode walk of <paramref name="body"/>.</summary>
         public static GO0004LockRepair Plan(LockIssue issue, bool atBackEdge, ImmutableArray<Route> routes, IMethodBodyOperation body, IMethodSymbol method, GuardOrderSymbols symbols)
         {
             return issue.Kind switch
             {
-                "leak" when atBackEdge => Refuse("the lock is still held at the loop's back edge: where in the loop to release it is not certain"),
-                "leak" => PlanRelease(issue, routes, body, symbols),
+                "leak" => PlanRelease(issue, atBackEdge, routes, body, symbols),
                 "try-ignored" => PlanBranch(issue, body, method, symbols),
                 "try-unchecked" => Refuse("the try-lock's result is kept but not branched on: which branch is meant is not certain"),
                 "unheld-release" => Refuse("a release without a held lock: removing or moving it is not certain"),
@@ -84,7 +83,7 @@ namespace GuardOrder.Analyzers
             };
         }
 
-        private static GO0004LockRepair PlanRelease(LockIssue issue, ImmutableArray<Route> routes, IMethodBodyOperation body, GuardOrderSymbols symbols)
+        private static GO0004LockRepair PlanRelease(LockIssue issue, bool atBackEdge, ImmutableArray<Route> routes, IMethodBodyOperation body, GuardOrderSymbols symbols)
         {
             if (issue.Operation is not IInvocationOperation acquire)
             {
@@ -142,12 +141,39 @@ namespace GuardOrder.Analyzers
                 }
             }
 
-            if (exits.Count == 0)
+            var statements = ImmutableArray.CreateBuilder<StatementSyntax>();
+            if (atBackEdge)
+            {
+                // The next iteration starts with the lock held: release before each 'continue' of the
+                // acquiring loop after the acquisition (a fresh walk of the result confirms the leak is gone).
+                var loop = acquire.Syntax.Ancestors().TakeWhile(a => a is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)).FirstOrDefault(IsLoop);
+                var tryGuard = acquire.Syntax.Ancestors().OfType<IfStatementSyntax>().FirstOrDefault(i => i.Condition.Span.Contains(acquire.Syntax.Span));
+                var continues = loop is null
+                    ? new List<ContinueStatementSyntax>()
+                    : loop.DescendantNodes(n => n == loop || !(IsLoop(n) || n is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax))
+                        .OfType<ContinueStatementSyntax>()
+                        .Where(c => c.SpanStart > acquire.Syntax.Span.End && (tryGuard is null || !tryGuard.Statement.Span.Contains(c.Span)))
+                        .ToList();
+                if (continues.Count == 0)
+                {
+                    return Refuse("the lock is still held at the loop's back edge without a 'continue': where in the loop to release it is not certain");
+                }
+
+                foreach (var next in continues)
+                {
+                    if (next.Parent is not (BlockSyntax or SwitchSectionSyntax or IfStatementSyntax or ElseClauseSyntax))
+                    {
+                        return Refuse("the continue at line " + (next.GetLocation().GetLineSpan().StartLinePosition.Line + 1) + " is not in a block or an if/else: where to put the release is not certain");
+                    }
+
+                    statements.Add(next);
+                }
+            }
+            else if (exits.Count == 0)
             {
                 return Refuse("no leaking exit found");
             }
 
-            var statements = ImmutableArray.CreateBuilder<ReturnStatementSyntax>();
             foreach (var exit in exits)
             {
                 var line = exit.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
@@ -179,6 +205,9 @@ namespace GuardOrder.Analyzers
 
             return new GO0004LockRepair(ReleaseKind, null, statements.ToImmutable(), release, null, null);
         }
+
+        private static bool IsLoop(SyntaxNode node) =>
+            node is ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax;
 
         private static GO0004LockRepair PlanBranch(LockIssue issue, IMethodBodyOperation body, IMethodSymbol method, GuardOrderSymbols symbols)
         {
@@ -219,7 +248,7 @@ namespace GuardOrder.Analyzers
                 return Refuse("the try-lock is inside a loop, try, switch or nested function: a 'return false' there is not certain");
             }
 
-            return new GO0004LockRepair(BranchKind, null, ImmutableArray<ReturnStatementSyntax>.Empty, null, statement, call);
+            return new GO0004LockRepair(BranchKind, null, ImmutableArray<StatementSyntax>.Empty, null, statement, call);
         }
 
         private static bool ReturnsFalse(IOperation operation)

@@ -18,8 +18,8 @@ namespace GuardOrder.CodeFixes
 {
     /// <summary>
     /// "Release the lock on this route" for GO0004: inserts the method's own release of the lock
-    /// (<c>unlock_page(page);</c>) before every <c>return</c> the lock leaks through (an embedded
-    /// <c>return</c> becomes a block), or turns an ignored try-lock into
+    /// (<c>unlock_page(page);</c>) before every <c>return</c> the lock leaks through, or every
+    /// <c>continue</c> of the loop it is still held at (an embedded exit becomes a block), or turns an ignored try-lock into
     /// <c>if (!trylock_page(page)) return false;</c>. The plan (<see cref="GO0004LockRepair"/>) is
     /// rebuilt from the current document, and the edit is kept only when a fresh lock walk of the
     /// edited method shows the problem gone and no new one.
@@ -132,13 +132,13 @@ namespace GuardOrder.CodeFixes
 
             var (routes, backEdge, body, method, symbols) = before.Value;
             var issueKind = kind == GO0004LockRepair.BranchKind ? "try-ignored" : "leak";
-            var issue = routes.SelectMany(r => r.State.Issues).FirstOrDefault(i => i.Kind == issueKind && i.Operation.Syntax == call);
+            var issue = routes.SelectMany(r => r.State.Issues).Concat(backEdge).FirstOrDefault(i => i.Kind == issueKind && i.Operation.Syntax == call);
             if (issue is null)
             {
                 return null;
             }
 
-            var plan = GO0004LockRepair.Plan(issue, backEdge.Any(b => b.Operation.Syntax == call), routes, body, method, symbols);
+            var plan = GO0004LockRepair.Plan(issue, backEdge.Any(b => b.Kind == "leak" && b.Operation.Syntax == call), routes, body, method, symbols);
             if (plan.Kind != kind)
             {
                 return null;
@@ -199,7 +199,7 @@ namespace GuardOrder.CodeFixes
             return old.Count(s => s == fixedSignature) > now.Count(s => s == fixedSignature) ? fixedDocument : null;
         }
 
-        private static SyntaxNode InsertRelease(SyntaxNode root, ReturnStatementSyntax exit, string release, string eol)
+        private static SyntaxNode InsertRelease(SyntaxNode root, StatementSyntax exit, string release, string eol)
         {
             if (exit.Parent is BlockSyntax or SwitchSectionSyntax)
             {

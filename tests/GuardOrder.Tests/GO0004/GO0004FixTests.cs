@@ -502,7 +502,44 @@ namespace GuardOrder.Tests.GO0004
             "does not return bool");
 
         [Fact]
-        public Task Refused_LeakAtTheLoopBackEdge() => AssertRefusedAsync(
+        public Task LeakAtContinue_ReleasedBeforeIt() => VerifyFixAsync(
+            """
+                static bool all(page[] pages)
+                {
+                    foreach (var page in pages)
+                    {
+                        {|#0:lock_page(page)|};
+                        /* KSM pages are skipped */
+                        if (PageKsm(page))
+                            continue;
+                        page.refcount++;
+                        unlock_page(page);
+                    }
+                    return true;
+                }
+            """,
+            """
+                static bool all(page[] pages)
+                {
+                    foreach (var page in pages)
+                    {
+                        lock_page(page);
+                        /* KSM pages are skipped */
+                        if (PageKsm(page))
+                        {
+                            unlock_page(page);
+                            continue;
+                        }
+                        page.refcount++;
+                        unlock_page(page);
+                    }
+                    return true;
+                }
+            """,
+            GO0004(0));
+
+        [Fact]
+        public Task Refused_LeakAtTheLoopBackEdgeWithoutContinue() => AssertRefusedAsync(
             """
                 static bool all(page[] pages)
                 {
@@ -510,8 +547,7 @@ namespace GuardOrder.Tests.GO0004
                     {
                         lock_page(page);
                         if (PageKsm(page))
-                            continue;
-                        unlock_page(page);
+                            unlock_page(page);
                     }
                     return true;
                 }
