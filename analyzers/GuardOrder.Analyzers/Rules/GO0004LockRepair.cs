@@ -261,7 +261,7 @@ namespace GuardOrder.Analyzers
             return operation is IReturnOperation { ReturnedValue: { ConstantValue: { HasValue: true, Value: false } } };
         }
 
-        private static bool WrittenAfter(IMethodBodyOperation body, ISymbol variable, int position)
+        internal static bool WrittenAfter(IMethodBodyOperation body, ISymbol variable, int position)
         {
             foreach (var operation in body.Descendants())
             {

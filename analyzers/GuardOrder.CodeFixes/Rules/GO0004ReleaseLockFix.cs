@@ -242,20 +242,20 @@ namespace GuardOrder.CodeFixes
             token.TrailingTrivia.Any(t => t.IsKind(SyntaxKind.EndOfLineTrivia)) ? token : token.WithTrailingTrivia(SyntaxFactory.EndOfLine(eol));
 
         /// <summary>The whitespace the node's first line starts with.</summary>
-        private static string Indentation(SyntaxNode node)
+        internal static string Indentation(SyntaxNode node)
         {
             var text = node.SyntaxTree.GetText();
             var line = text.Lines.GetLineFromPosition(node.SpanStart).ToString();
             return line.Substring(0, line.Length - line.TrimStart().Length);
         }
 
-        private static string EndOfLine(SyntaxNode root)
+        internal static string EndOfLine(SyntaxNode root)
         {
             var trivia = root.DescendantTrivia().FirstOrDefault(t => t.IsKind(SyntaxKind.EndOfLineTrivia));
             return trivia.IsKind(SyntaxKind.EndOfLineTrivia) ? trivia.ToFullString() : "\n";
         }
 
-        private static (ImmutableArray<Route> Routes, IReadOnlyList<LockIssue> BackEdge, IMethodBodyOperation Body, IMethodSymbol Method, GuardOrderSymbols Symbols)? Walk(SemanticModel model, BaseMethodDeclarationSyntax declaration, CancellationToken cancellationToken)
+        internal static (ImmutableArray<Route> Routes, IReadOnlyList<LockIssue> BackEdge, IMethodBodyOperation Body, IMethodSymbol Method, GuardOrderSymbols Symbols)? Walk(SemanticModel model, BaseMethodDeclarationSyntax declaration, CancellationToken cancellationToken)
         {
             var symbols = GuardOrderSymbols.TryCreate(model.Compilation);
             if (symbols is null ||
@@ -272,7 +272,7 @@ namespace GuardOrder.CodeFixes
         }
 
         /// <summary>The problems as the analyzer reports them (once per operation and kind), by kind and text.</summary>
-        private static List<(string Kind, string Text)> Signatures(ImmutableArray<Route> routes, IReadOnlyList<LockIssue> backEdge)
+        internal static List<(string Kind, string Text)> Signatures(ImmutableArray<Route> routes, IReadOnlyList<LockIssue> backEdge)
         {
             var seen = new HashSet<(int, string)>();
             var result = new List<(string, string)>();
