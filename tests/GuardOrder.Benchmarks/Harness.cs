@@ -28,6 +28,17 @@ namespace GuardOrder.Benchmarks
                 .ToImmutableArray();
         }
 
+        /// <summary>A corpus of given files (the real-shaped corpus, sample-mm for the IDE row), parsed with <paramref name="parseOptions"/>.</summary>
+        public Corpus(List<CorpusFile> files, CSharpParseOptions parseOptions, int annotatedLines = 0)
+        {
+            _template = Template;
+            Files = files;
+            Stats = new CorpusStats { Files = files.Count, Lines = files.Sum(f => f.Lines), AnnotatedLines = annotatedLines };
+            Trees = Files
+                .Select(f => CSharpSyntaxTree.ParseText(f.Text, parseOptions, path: f.Name))
+                .ToImmutableArray();
+        }
+
         public List<CorpusFile> Files { get; }
         public CorpusStats Stats { get; }
         public ImmutableArray<SyntaxTree> Trees { get; }
@@ -69,6 +80,12 @@ namespace GuardOrder.Benchmarks
         public int Diagnostics;
         public Dictionary<string, int> ById = new Dictionary<string, int>();
         public List<Exception> Exceptions = new List<Exception>();
+
+        /// <summary>Info-level diagnostics by id (not in Reported).</summary>
+        public Dictionary<string, int> InfoById = new Dictionary<string, int>();
+
+        /// <summary>Every reported diagnostic of severity Warning or above as (file path, id, line, message), for the real corpus's self-check.</summary>
+        public List<(string Path, string Id, int Line, string Message)> Reported = new List<(string Path, string Id, int Line, string Message)>();
     }
 
     internal static class Measure
@@ -113,6 +130,15 @@ namespace GuardOrder.Benchmarks
             {
                 run.Diagnostics++;
                 run.ById[d.Id] = run.ById.TryGetValue(d.Id, out var n) ? n + 1 : 1;
+                var span = d.Location.GetLineSpan();
+                if (d.Severity < DiagnosticSeverity.Warning)
+                {
+                    // Info / hidden (IDE suggestions): counted, not part of the self-check.
+                    run.InfoById[d.Id] = run.InfoById.TryGetValue(d.Id, out var k) ? k + 1 : 1;
+                    continue;
+                }
+
+                run.Reported.Add((span.Path ?? "", d.Id, span.StartLinePosition.Line + 1, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)));
             }
 
             run.Exceptions = exceptions;

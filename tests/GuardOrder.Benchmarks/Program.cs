@@ -13,10 +13,10 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace GuardOrder.Benchmarks
 {
     /// <summary>
-    /// dotnet run -c Release --project tests/GuardOrder.Benchmarks -- --all     (10k, 100k, 1M lines + IDE + BenchmarkDotNet for 10k/IDE)
-    /// dotnet run -c Release --project tests/GuardOrder.Benchmarks -- --quick   (10k lines + IDE, about a minute)
-    /// Options: --sizes 10000,100000  --runs N  --seed S  --no-bdn  --bdn-only  --out FILE.md
-    /// Diagnostics: --profile-go N (GuardOrder analysis only, for a profiler), --ide-probe, --prefix-profile
+    /// dotnet run -c Release --project tests/GuardOrder.Benchmarks -- --all --out result.md   (real-shaped + mixed corpora at 10k/100k/1M, worst methods, IDE rows, real builds)
+    /// dotnet run -c Release --project tests/GuardOrder.Benchmarks -- --quick                 (10k lines of both corpora + worst methods + IDE rows, under a minute)
+    /// Options: --sizes 10000,100000  --runs N  --seed S  --out FILE.md  --density  --build / --no-build  --build-lines N  --build-pairs N  --build-dir DIR  --bdn
+    /// Diagnostics: --real-check [replicas], --per-method, --build-probe LINES [--all-rules], --profile-go N / --profile-real N (for dotnet-trace), --ide-probe, --prefix-profile
     /// </summary>
     public static class Program
     {
@@ -29,10 +29,11 @@ namespace GuardOrder.Benchmarks
                 return PrefixProfile.Run();
             }
 
-            if (Value(args, "--profile-go") is { } profileLines)
+            if ((Value(args, "--profile-go") ?? Value(args, "--profile-real")) is { } profileLines)
             {
-                // For a profiler: only the GuardOrder analysis of one corpus, a few times.
-                var c = new Corpus(int.Parse(profileLines, CultureInfo.InvariantCulture), Seed);
+                // For a profiler: only the GuardOrder analysis of one corpus (mixed, or real-shaped with --profile-real), a few times.
+                var n = int.Parse(profileLines, CultureInfo.InvariantCulture);
+                var c = args.Contains("--profile-real") ? RealCorpus.Create(n) : new Corpus(n, Seed);
                 var all = GuardOrderAssemblies.CreateAnalyzers();
                 for (var i = 0; i < 4; i++)
                 {
@@ -40,6 +41,71 @@ namespace GuardOrder.Benchmarks
                     Console.WriteLine($"{r.Milliseconds:F0} ms: " + string.Join(", ", r.Telemetry.Select(p => $"{p.Key.GetType().Name} {p.Value.ExecutionTime.TotalMilliseconds:F0} ms")));
                 }
 
+                return 0;
+            }
+
+            if (args.Contains("--real-check"))
+            {
+                // The real-shaped corpus: compile errors and every diagnostic of one or more replicas.
+                var reps = int.Parse(Value(args, "--real-check") is { } v && !v.StartsWith("--", StringComparison.Ordinal) ? v : "1", CultureInfo.InvariantCulture);
+                var c = RealCorpus.CreateReplicas(reps);
+                Console.WriteLine($"{reps} replicas, {c.Lines:N0} lines, {c.Files.Count} files (replica {RealCorpus.ReplicaLines:N0} lines)");
+                using (var pe = new MemoryStream())
+                {
+                    var emit = c.Fresh().Emit(pe);
+                    foreach (var d in emit.Diagnostics.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).Take(30))
+                    {
+                        Console.WriteLine("compile: " + d);
+                    }
+                }
+
+                var r = Measure.Analyze(c, GuardOrderAssemblies.CreateAnalyzers());
+                foreach (var e in r.Exceptions.Take(5))
+                {
+                    Console.WriteLine("exception: " + e);
+                }
+
+                foreach (var d in r.Reported.OrderBy(d => d.Path, StringComparer.Ordinal).ThenBy(d => d.Line))
+                {
+                    Console.WriteLine($"{d.Path}({d.Line}): {d.Id}: {d.Message}");
+                }
+
+                var check = RealCorpus.SelfCheck(c, r);
+                check.Lines.ForEach(Console.WriteLine);
+                Console.WriteLine($"{r.Milliseconds:F0} ms: " + string.Join(", ", r.Telemetry.Select(p => $"{p.Key.GetType().Name} {p.Value.ExecutionTime.TotalMilliseconds:F0} ms")));
+                return check.Ok ? 0 : 1;
+            }
+
+            if (Value(args, "--build-probe") is { } probeLines)
+            {
+                var b = BuildMode.Run(int.Parse(probeLines, CultureInfo.InvariantCulture), 1, args.Contains("--all-rules"), BuildRoot(args));
+                Console.WriteLine(b.Error.Length > 0 ? b.Error : $"project {b.Project}");
+                foreach (var (w, wo) in b.Runs)
+                {
+                    Console.WriteLine($"with: CPU {w.CpuS:F1} s wall {w.WallS:F1} s Csc {w.CscMs:F0} ms analyzers {w.AnalyzerTotalS:F2} s GuardOrder {w.GuardOrderS:F2} s; without: CPU {wo.CpuS:F1} s Csc {wo.CscMs:F0} ms");
+                    Console.WriteLine("  rules: " + string.Join(", ", w.Rules.OrderByDescending(p => p.Value).Take(8).Select(p => $"{p.Key} {p.Value:F3}")));
+                }
+
+                if (b.AllRules is { } all)
+                {
+                    Console.WriteLine($"all rules: CPU {all.CpuS:F1} s Csc {all.CscMs:F0} ms analyzers {all.AnalyzerTotalS:F2} s GuardOrder {all.GuardOrderS:F2} s");
+                    Console.WriteLine("  rules: " + string.Join(", ", all.Rules.OrderByDescending(p => p.Value).Take(12).Select(p => $"{p.Key} {p.Value:F3}")));
+                }
+
+                return 0;
+            }
+
+            if (args.Contains("--per-method"))
+            {
+                var c = RealCorpus.CreateReplicas(1);
+                var sw = Stopwatch.StartNew();
+                var pm = PerMethod.Run(c, GuardOrderAssemblies.CreateAnalyzers(), 12, scanAll: true);
+                foreach (var m in pm.Top)
+                {
+                    Console.WriteLine($"{m.Ms,8:F1} ms  own CFG routes {m.OwnRoutes,6}  walks {m.Walks}  {m.Method}");
+                }
+
+                Console.WriteLine($"total {pm.TotalMs:F0} ms; largest walk {pm.Largest}; capped walks {pm.Capped}; {sw.Elapsed.TotalSeconds:F1} s");
                 return 0;
             }
 
@@ -79,6 +145,8 @@ namespace GuardOrder.Benchmarks
             var seedArg = Value(args, "--seed");
             var seed = seedArg is null ? Seed : int.Parse(seedArg, CultureInfo.InvariantCulture);
             var outFile = Value(args, "--out");
+            var started = DateTime.UtcNow;
+            var startedCpu = Measure.CpuNow();
 
             var analyzers = GuardOrderAssemblies.CreateAnalyzers();
             var floor = analyzers.Select(a => (DiagnosticAnalyzer)new NoOpMirrorAnalyzer(a)).ToImmutableArray();
@@ -89,27 +157,23 @@ namespace GuardOrder.Benchmarks
                 report.AppendLine(s);
             }
 
-            Out("## GuardOrder benchmark (" + (quick ? "--quick" : "--all") + ")");
-            Out();
-            Out("Machine: " + Environment.ProcessorCount + " logical CPUs (" + CpuModel() + "), " + RuntimeInformation.FrameworkDescription +
-                ", " + RuntimeInformation.OSDescription + ", Server GC: " + System.Runtime.GCSettings.IsServerGC + ", seed " + seed + ".");
-            Out("Analyzers found by reflection in GuardOrder.Analyzers: " +
-                (analyzers.IsEmpty ? "NONE (only compile time is measured)" : string.Join(", ", analyzers.Select(a => a.GetType().Name))) + ".");
-            Out();
+            // Fewer runs as N grows; --quick keeps under a minute on two shared cores.
+            int Runs(int n) => runsArg is not null ? int.Parse(runsArg, CultureInfo.InvariantCulture) : quick ? 2 : n <= 10_000 ? 5 : n <= 100_000 ? 3 : 1;
+            int Warm(int n) => n <= 10_000 ? (quick ? 1 : 2) : 0;
 
+            // 1. The real-shaped corpus (issue 11) and 2. the mixed generated corpus, at each size.
+            var realRows = new List<Row>();
             var rows = new List<Row>();
             foreach (var n in sizes)
             {
-                // Fewer runs as N grows, so that --all stays near ten minutes on two idle cores;
-                // the JIT is warm after the 10k size.
-                var runs = runsArg is not null ? int.Parse(runsArg, CultureInfo.InvariantCulture) : n <= 10_000 ? 5 : n <= 100_000 ? 3 : 1;
-                var warm = n <= 10_000 ? 2 : 0;
-                rows.Add(RunSize(new Corpus(n, seed), n.ToString("N0", CultureInfo.InvariantCulture), runs, warm, analyzers, floor));
+                var rc = RealCorpus.Create(n);
+                realRows.Add(RunSize(rc, "real " + n.ToString("N0", CultureInfo.InvariantCulture), Runs(n), Warm(n), analyzers, floor, real: true));
+                rows.Add(RunSize(new Corpus(n, seed), n.ToString("N0", CultureInfo.InvariantCulture), Runs(n), quick ? 0 : Warm(n), analyzers, floor));
             }
 
             // Annotation density and the bail-out, at 100k lines (the default corpus is 23 % annotated, denser than most code).
             var density = new List<Row>();
-            if (!quick || args.Contains("--density"))
+            if (args.Contains("--density"))
             {
                 var dn = quick ? 30_000 : 100_000;
                 var dr = runsArg is not null ? int.Parse(runsArg, CultureInfo.InvariantCulture) : 3;
@@ -118,16 +182,135 @@ namespace GuardOrder.Benchmarks
                 density.Add(RunSize(new Corpus(dn, seed, unannotated: true, referenceAnnotations: false), "annotations not referenced (bail-out)", dr, 0, analyzers, floor));
             }
 
-            Out("### Whole compilation (median of runs, ms; CPU = this process's CPU time, robust to the other processes on the shared cores)");
-            Out();
-            Out("| lines | files | runs | compile wall | GuardOrder wall | no-op wall | compile CPU | GuardOrder CPU | no-op CPU | GuardOrder / compile (CPU) | GuardOrder / no-op (CPU) | (GuardOrder − no-op) / compile (CPU) | GuardOrder callback time | callbacks / compile CPU | diagnostics |");
-            Out("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
-            foreach (var r in rows)
+            // 3. The worst single method (one replica of the real-shaped corpus, sequential analysis).
+            Console.Error.WriteLine("[per method] one replica, sequential, every callback timed");
+            var perMethod = analyzers.IsEmpty ? default : PerMethod.Run(RealCorpus.CreateReplicas(1), analyzers, quick ? 5 : 10, scanAll: !quick, jitWarm: true);
+
+            // 4. The IDE row: GuardOrder's own time per document when editing sample-mm/memory.cs and mprotect.cs.
+            var ideRows = new List<(string Doc, int Lines, IdeResult R)>();
+            IdeResult? ide = null;
+            if (!analyzers.IsEmpty)
             {
-                Out($"| {r.Lines:N0} | {r.Files} | {r.Runs} | {r.CompileMs:F0} | {r.GoMs:F0} | {r.NoOpMs:F0} | {r.CompileCpu:F0} | {r.GoCpu:F0} | {r.NoOpCpu:F0} | {Pct(r.GoCpu / r.CompileCpu)} | {r.GoCpu / r.NoOpCpu:F2}× | {Pct((r.GoCpu - r.NoOpCpu) / r.CompileCpu)} | {r.CallbackMs:F0} | {Pct(r.CallbackMs / r.CompileCpu)} | {r.DiagnosticSummary} |");
+                var sm = RealCorpus.SampleMm();
+                foreach (var doc in new[] { "sample-mm/memory.cs", "sample-mm/mprotect.cs" })
+                {
+                    Console.Error.WriteLine("[IDE] " + doc);
+                    ideRows.Add((doc, sm.Files.First(f => f.Name == doc).Lines, RunIdeOn(sm, doc, "sample-mm/mm.cs", quick ? 3 : 21, analyzers, floor)));
+                }
+
+                if (!quick)
+                {
+                    Console.Error.WriteLine("[IDE] mixed corpus document");
+                    ide = RunIde(seed, 21, analyzers, floor);
+                }
+            }
+
+            // 5. Real builds of the real-shaped corpus (--all, or --build): with vs without GuardOrder, and with AnalysisMode=All.
+            BuildMode.Result? build = null;
+            if ((!quick || args.Contains("--build")) && !args.Contains("--no-build") && !analyzers.IsEmpty)
+            {
+                var bn = Value(args, "--build-lines") is { } bl ? int.Parse(bl, CultureInfo.InvariantCulture) : quick ? 10_000 : 100_000;
+                var pairs = Value(args, "--build-pairs") is { } bp ? int.Parse(bp, CultureInfo.InvariantCulture) : quick ? 1 : 3;
+                Console.Error.WriteLine($"[build] real-shaped {bn:N0} lines: {pairs} pairs + AnalysisMode=All");
+                build = BuildMode.Run(bn, pairs, allRules: true, BuildRoot(args));
+                if (build.Error.Length > 0)
+                {
+                    Console.Error.WriteLine("[build] " + build.Error);
+                }
+            }
+
+            var elapsed = DateTime.UtcNow - started;
+            var cpuTotal = (Measure.CpuNow() - startedCpu) / 1000;
+
+            Out("## GuardOrder benchmark (" + (quick ? "--quick" : "--all") + ")");
+            Out();
+            Out($"Run at {started:yyyy-MM-dd HH:mm} UTC, {elapsed.TotalMinutes:F1} min wall in all (this process's CPU {cpuTotal / 60:F1} min; build children not included). " +
+                "Machine: " + Environment.ProcessorCount + " logical CPUs (" + CpuModel() + "), " + RuntimeInformation.FrameworkDescription +
+                ", " + RuntimeInformation.OSDescription + ", Server GC: " + System.Runtime.GCSettings.IsServerGC + ", seed " + seed + ".");
+            Out("Analyzers found by reflection in GuardOrder.Analyzers: " +
+                (analyzers.IsEmpty ? "NONE (only compile time is measured)" : string.Join(", ", analyzers.Select(a => a.GetType().Name))) + ".");
+            Out();
+
+            var real100 = realRows.FirstOrDefault(r => r.Lines >= 90_000 && r.Lines <= 200_000) ?? realRows.Last();
+            var mixed100 = rows.FirstOrDefault(r => r.Lines >= 90_000 && r.Lines <= 200_000) ?? rows.Last();
+            var xsReal = realRows.Select(r => (double)r.Lines).ToArray();
+            var xsMixed = rows.Select(r => (double)r.Lines).ToArray();
+            double ExpCb(List<Row> rs, double[] xs) => rs.Count >= 2 ? Measure.Exponent(xs, rs.Select(r => Math.Max(r.CallbackMs, 0.01)).ToArray()) : double.NaN;
+            double ExpCpu(List<Row> rs, double[] xs) => rs.Count >= 2 ? Measure.Exponent(xs, rs.Select(r => r.GoCpu).ToArray()) : double.NaN;
+            var worst = perMethod.Top?.FirstOrDefault(m => m.Method != TimingAnalyzer.CompilationWide);
+
+            if (!analyzers.IsEmpty)
+            {
+                Out("### Issue 11 targets (ratios within this run)");
+                Out();
+                Out("| target | measured | verdict |");
+                Out("|---|---|---|");
+                Out($"| real-shaped {real100.Lines:N0} lines: GuardOrder analyzer time ≤ 10 % of the compile | callback time {real100.CallbackMs:F0} ms = {Pct(real100.CallbackMs / real100.CompileCpu)} of compile CPU {real100.CompileCpu:F0} ms {Verdict(real100.CallbackMs / real100.CompileCpu <= 0.10)}; CPU above the no-op floor {Pct((real100.GoCpu - real100.NoOpCpu) / real100.CompileCpu)} {Verdict((real100.GoCpu - real100.NoOpCpu) / real100.CompileCpu <= 0.10)} | {Verdict(real100.CallbackMs / real100.CompileCpu <= 0.10 && (real100.GoCpu - real100.NoOpCpu) / real100.CompileCpu <= 0.10)} |");
+                if (build is not null && build.Runs.Count > 0)
+                {
+                    Out($"| real-shaped build {build.Lines:N0} lines: with GuardOrder ≤ 1.10× without (CPU, median of {build.Runs.Count} pairs) | {build.MedianCpuRatio:F2}× (Csc task {build.MedianCscRatio:F2}×; GuardOrder's analyzers {Pct(build.MedianGuardOrderShareOfCsc)} of Csc) | {Verdict(build.MedianCpuRatio <= 1.10)} |");
+                }
+                else
+                {
+                    Out("| real-shaped build: with GuardOrder ≤ 1.10× without | not run (`--all` or `--build`) | - |");
+                }
+
+                if (build?.AllRules is { } allRules)
+                {
+                    var ca1508 = RuleTime(allRules, "CA1508");
+                    Out($"| same build with `AnalysisMode=All`: GuardOrder below CA1508 | GuardOrder {allRules.GuardOrderS:F2} s, CA1508 {ca1508:F2} s (CA1062 {RuleTime(allRules, "CA1062"):F2} s) | {Verdict(allRules.GuardOrderS < ca1508)} |");
+                }
+
+                Out($"| mixed corpus {mixed100.Lines:N0} lines: ≤ 2 % above the no-op floor | {Pct((mixed100.GoCpu - mixed100.NoOpCpu) / mixed100.CompileCpu)} of compile CPU (callbacks {Pct(mixed100.CallbackMs / mixed100.CompileCpu)}) | {Verdict((mixed100.GoCpu - mixed100.NoOpCpu) / mixed100.CompileCpu <= 0.02)} |");
+                if (realRows.Count >= 2)
+                {
+                    var er = ExpCb(realRows, xsReal);
+                    var em = ExpCb(rows, xsMixed);
+                    Out($"| linear {realRows.First().Lines:N0} → {realRows.Last().Lines:N0}: callback-time exponent ≤ 1.10 on both corpora | real-shaped {er:F3} (CPU {ExpCpu(realRows, xsReal):F3}), mixed {em:F3} (CPU {ExpCpu(rows, xsMixed):F3}) | {Verdict(er <= 1.10 && em <= 1.10)} |");
+                }
+
+                if (worst is not null)
+                {
+                    Out($"| no single method above 50 ms | worst: `{PerMethod.Short(worst.Method)}` {worst.Ms:F1} ms ({worst.Walks}; own CFG {worst.OwnRoutes:N0} routes) | {Verdict(worst.Ms <= 50)} |");
+                    if (!quick)
+                    {
+                        Out($"| no method of sample-mm or the real-shaped corpus reaches a cap | largest walk {perMethod.Largest}; walks at a cap: {perMethod.Capped} | {(perMethod.Largest.StartsWith("n/a", StringComparison.Ordinal) ? "- (not measurable by reflection; look for GO0008 in the self-check)" : Verdict(perMethod.Capped == 0))} |");
+                    }
+                }
+
+                foreach (var (doc, lines, r) in ideRows)
+                {
+                    Out($"| IDE: editing `{doc}`, GuardOrder's own time per document ≤ 10 ms median | {r.CallbackMedian:F1} ms (whole call {r.GoMedian:F1} ms, no-op floor {r.NoOpMedian:F1} ms) | {Verdict(r.CallbackMedian <= 10)} |");
+                }
+
+                Out($"| accuracy: every replica reports exactly the planted findings | {(realRows.All(r => r.SelfCheckOk) ? "yes at every size" : "**NO**, see below")} | {Verdict(realRows.All(r => r.SelfCheckOk))} |");
+                Out();
+            }
+
+            void CompilationTable(string title, List<Row> rs)
+            {
+                Out(title);
+                Out();
+                Out("| lines | files | runs | compile wall | GuardOrder wall | no-op wall | compile CPU | GuardOrder CPU | no-op CPU | GuardOrder / compile (CPU) | GuardOrder / no-op (CPU) | (GuardOrder − no-op) / compile (CPU) | GuardOrder callback time | callbacks / compile CPU | diagnostics |");
+                Out("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+                foreach (var r in rs)
+                {
+                    Out($"| {r.Lines:N0} | {r.Files} | {r.Runs} | {r.CompileMs:F0} | {r.GoMs:F0} | {r.NoOpMs:F0} | {r.CompileCpu:F0} | {r.GoCpu:F0} | {r.NoOpCpu:F0} | {Pct(r.GoCpu / r.CompileCpu)} | {r.GoCpu / r.NoOpCpu:F2}× | {Pct((r.GoCpu - r.NoOpCpu) / r.CompileCpu)} | {r.CallbackMs:F0} | {Pct(r.CallbackMs / r.CompileCpu)} | {r.DiagnosticSummary} |");
+                }
+
+                Out();
+            }
+
+            CompilationTable("### Real-shaped corpus: whole compilation (median of runs, ms; CPU = this process's CPU time)", realRows);
+            foreach (var r in realRows)
+            {
+                r.SelfCheckLines.ForEach(l => Out(l.Replace("- Self-check", $"- {r.Lines:N0} lines: self-check", StringComparison.Ordinal)));
             }
 
             Out();
+            Out($"One replica = sample-mm (v5.13 port with the 2021 as-posted predicates) + tests/GuardOrder.Benchmarks/RealShaped (do_wp_page v5.19 and v6.7 with helpers, can_change_pte_writable v6.0/v6.2/v6.17, lock users): {RealCorpus.ReplicaLines:N0} lines, namespaces renamed per replica. Planted per replica: the 2021 predicates' findings and v6.0-against-v5.19 (RealCorpus.Planted).");
+            Out();
+            CompilationTable("### Mixed generated corpus (23 % annotated): whole compilation", rows);
             Out("compile = fresh CSharpCompilation over pre-parsed trees (references already resolved), Emit to a MemoryStream. GuardOrder / no-op = fresh compilation, " +
                 "CompilationWithAnalyzers.GetAnalysisResultAsync (the driver binds every body for the analyzers: that cost is in both). " +
                 "no-op = NoOpMirrorAnalyzer around each GuardOrder analyzer: the same registrations, empty callbacks. " +
@@ -136,16 +319,10 @@ namespace GuardOrder.Benchmarks
 
             if (density.Count > 0)
             {
-                Out("### Annotation density and bail-out (same measures)");
+                Out("### Annotation density and bail-out (mixed corpus, same measures)");
                 Out();
                 Out("| corpus | lines | annotated lines | runs | compile CPU | GuardOrder CPU | no-op CPU | GuardOrder / no-op (CPU) | (GuardOrder − no-op) / compile (CPU) | GuardOrder callback time | callbacks / compile CPU | diagnostics |");
                 Out("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
-                var first = rows.FirstOrDefault(r => r.Lines >= 90_000 && r.Lines <= 200_000);
-                if (first is not null)
-                {
-                    Out($"| default (above) | {first.Lines:N0} | {first.AnnotatedShare:P0} | {first.Runs} | {first.CompileCpu:F0} | {first.GoCpu:F0} | {first.NoOpCpu:F0} | {first.GoCpu / first.NoOpCpu:F2}× | {Pct((first.GoCpu - first.NoOpCpu) / first.CompileCpu)} | {first.CallbackMs:F0} | {Pct(first.CallbackMs / first.CompileCpu)} | {first.DiagnosticSummary} |");
-                }
-
                 foreach (var r in density)
                 {
                     Out($"| {r.Label} | {r.Lines:N0} | {r.AnnotatedShare:P0} | {r.Runs} | {r.CompileCpu:F0} | {r.GoCpu:F0} | {r.NoOpCpu:F0} | {r.GoCpu / r.NoOpCpu:F2}× | {Pct((r.GoCpu - r.NoOpCpu) / r.CompileCpu)} | {r.CallbackMs:F0} | {Pct(r.CallbackMs / r.CompileCpu)} | {r.DiagnosticSummary} |");
@@ -158,13 +335,15 @@ namespace GuardOrder.Benchmarks
             {
                 Out("### Per analyzer (AnalyzerTelemetryInfo.ExecutionTime, ms, median run)");
                 Out();
-                Out("| analyzer | rules | " + string.Join(" | ", rows.Select(r => r.Lines.ToString("N0", CultureInfo.InvariantCulture) + " lines")) + " |");
-                Out("|---|---|" + string.Concat(rows.Select(_ => "---:|")));
+                var all = realRows.Select(r => (Name: "real " + r.Lines.ToString("N0", CultureInfo.InvariantCulture), Row: r))
+                    .Concat(rows.Select(r => (Name: "mixed " + r.Lines.ToString("N0", CultureInfo.InvariantCulture), Row: r))).ToList();
+                Out("| analyzer | rules | " + string.Join(" | ", all.Select(c => c.Name)) + " |");
+                Out("|---|---|" + string.Concat(all.Select(_ => "---:|")));
                 foreach (var a in analyzers)
                 {
                     var name = a.GetType().Name;
                     var ids = string.Join(", ", a.SupportedDiagnostics.Select(d => d.Id).Distinct());
-                    Out($"| {name} | {ids} | " + string.Join(" | ", rows.Select(r => r.PerAnalyzer.TryGetValue(name, out var ms) ? ms.ToString("F1", CultureInfo.InvariantCulture) : "-")) + " |");
+                    Out($"| {name} | {ids} | " + string.Join(" | ", all.Select(c => c.Row.PerAnalyzer.TryGetValue(name, out var ms) ? ms.ToString("F1", CultureInfo.InvariantCulture) : "-")) + " |");
                 }
 
                 Out();
@@ -172,83 +351,118 @@ namespace GuardOrder.Benchmarks
 
             if (rows.Count >= 2)
             {
-                var xs = rows.Select(r => (double)r.Lines).ToArray();
                 Out("### Scaling (least-squares slope of log time over log lines; 1.0 = linear)");
                 Out();
-                Out($"- compile CPU: {Measure.Exponent(xs, rows.Select(r => r.CompileCpu).ToArray()):F3} (wall {Measure.Exponent(xs, rows.Select(r => r.CompileMs).ToArray()):F3})");
-                if (!analyzers.IsEmpty)
+                foreach (var (name, rs, xs) in new[] { ("real-shaped", realRows, xsReal), ("mixed", rows, xsMixed) })
                 {
-                    Out($"- GuardOrder CPU: {Measure.Exponent(xs, rows.Select(r => r.GoCpu).ToArray()):F3} (wall {Measure.Exponent(xs, rows.Select(r => r.GoMs).ToArray()):F3})");
-                    Out($"- no-op floor CPU: {Measure.Exponent(xs, rows.Select(r => r.NoOpCpu).ToArray()):F3} (wall {Measure.Exponent(xs, rows.Select(r => r.NoOpMs).ToArray()):F3})");
-                    Out($"- GuardOrder callback time: {Measure.Exponent(xs, rows.Select(r => Math.Max(r.CallbackMs, 0.01)).ToArray()):F3}");
+                    Out($"- {name}: compile CPU {Measure.Exponent(xs, rs.Select(r => r.CompileCpu).ToArray()):F3}; GuardOrder CPU {ExpCpu(rs, xs):F3}; no-op floor CPU {Measure.Exponent(xs, rs.Select(r => r.NoOpCpu).ToArray()):F3}; GuardOrder callback time {ExpCb(rs, xs):F3}");
                 }
 
                 Out();
             }
 
-            IdeResult? ide = null;
-            if (!analyzers.IsEmpty)
+            if (perMethod.Top is not null)
             {
-                ide = RunIde(seed, quick ? 11 : 21, analyzers, floor);
-                Out("### IDE latency (one document, semantic model ready, GetAnalyzerSemanticDiagnosticsAsync(model, null))");
+                Out($"### Costliest methods (one real-shaped replica, {RealCorpus.ReplicaLines:N0} lines, analysed sequentially, analyzers already JIT-compiled; Σ {perMethod.TotalMs:F0} ms)");
                 Out();
-                Out("| document lines | project lines | samples | GuardOrder wall median | GuardOrder wall p90 | no-op wall median | GuardOrder − no-op | GuardOrder callback time median | diagnostics in document |");
-                Out("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-                Out($"| {ide.DocumentLines:N0} | {ide.ProjectLines:N0} | {ide.Samples} | {ide.GoMedian:F1} ms | {ide.GoP90:F1} ms | {ide.NoOpMedian:F1} ms | {ide.GoMedian - ide.NoOpMedian:F1} ms | {ide.CallbackMedian:F1} ms | {ide.Diagnostics} |");
+                Out($"| method | GuardOrder ms ({(ThreadCpu.IsCpu ? "thread CPU" : "wall")}) | routes of today's walks (RouteWalker, helpers expanded) | own CFG routes |");
+                Out("|---|---:|---|---:|");
+                foreach (var m in perMethod.Top)
+                {
+                    Out($"| `{(m.Method == TimingAnalyzer.CompilationWide ? m.Method : PerMethod.Short(m.Method))}` | {m.Ms:F1} | {m.Walks} | {m.OwnRoutes:N0} |");
+                }
+
                 Out();
-                Out("Wall = the whole GetAnalyzerSemanticDiagnosticsAsync call on a warmed driver with the document's bodies bound; it includes the driver's own " +
-                    "per-document work (it recompiles the document's method bodies to generate compilation events), which the no-op floor pays too. " +
-                    "Callback time = Σ ExecutionTime of the GuardOrder analyzers during that call: the time GuardOrder itself adds.");
+                Out("ms = Σ thread CPU time of every GuardOrder callback about that method (symbol, operation, operation-block actions). Work done once per compilation " +
+                    "on first use (a fault path's routes) is charged to the first method that asks for it: the first predicate of each fault path. " +
+                    (quick ? "" : $"Largest walk over all methods: {perMethod.Largest}; walks that hit a cap (MaxRoutes {4096:N0} / MaxSteps {200_000:N0}): {perMethod.Capped}."));
                 Out();
             }
 
-            Out("### Targets");
-            Out();
-            var at100k = rows.FirstOrDefault(r => r.Lines >= 90_000 && r.Lines <= 200_000) ?? rows.Last();
-            if (!analyzers.IsEmpty)
+            if (ideRows.Count > 0 || ide is not null)
             {
-                Out($"- GuardOrder adds ≤ 2 % to compile time at {at100k.Lines:N0} lines: callback time / compile CPU {Pct(at100k.CallbackMs / at100k.CompileCpu)} " +
-                    $"{Verdict(at100k.CallbackMs / at100k.CompileCpu <= 0.02)}; CPU above the no-op floor / compile CPU {Pct((at100k.GoCpu - at100k.NoOpCpu) / at100k.CompileCpu)} " +
-                    $"{Verdict((at100k.GoCpu - at100k.NoOpCpu) / at100k.CompileCpu <= 0.02)}.");
-                Out($"- GuardOrder ≤ 1.5× the no-op floor at {at100k.Lines:N0} lines: CPU {at100k.GoCpu / at100k.NoOpCpu:F2}× {Verdict(at100k.GoCpu / at100k.NoOpCpu <= 1.5)} (wall {at100k.GoMs / at100k.NoOpMs:F2}×).");
-                if (rows.Count >= 2)
+                Out("### IDE latency (one document, semantic model ready, GetAnalyzerSemanticDiagnosticsAsync(model, null))");
+                Out();
+                Out("| document | document lines | project lines | samples | GuardOrder callback time median | GuardOrder wall median | GuardOrder wall p90 | no-op wall median | GuardOrder − no-op | diagnostics in document |");
+                Out("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                foreach (var (doc, lines, r) in ideRows)
                 {
-                    var xs2 = rows.Select(r => (double)r.Lines).ToArray();
-                    var e = Measure.Exponent(xs2, rows.Select(r => r.GoCpu).ToArray());
-                    var ec = Measure.Exponent(xs2, rows.Select(r => Math.Max(r.CallbackMs, 0.01)).ToArray());
-                    Out($"- linear growth {rows.First().Lines:N0} → {rows.Last().Lines:N0} lines: GuardOrder CPU exponent {e:F3} {Verdict(e <= 1.10)}, callback-time exponent {ec:F3} {Verdict(ec <= 1.10)} (≤ 1.10 counted as linear).");
+                    Out($"| `{doc}` (project sample-mm) | {lines:N0} | {r.ProjectLines:N0} | {r.Samples} | **{r.CallbackMedian:F1} ms** | {r.GoMedian:F1} ms | {r.GoP90:F1} ms | {r.NoOpMedian:F1} ms | {r.GoMedian - r.NoOpMedian:F1} ms | {r.Diagnostics} |");
                 }
 
                 if (ide is not null)
                 {
-                    Out($"- IDE latency ≤ 10 ms median: GuardOrder's own callback time {ide.CallbackMedian:F1} ms {Verdict(ide.CallbackMedian <= 10)}; " +
-                        $"wall above the no-op floor {ide.GoMedian - ide.NoOpMedian:F1} ms {Verdict(ide.GoMedian - ide.NoOpMedian <= 10)}; whole call {ide.GoMedian:F1} ms {Verdict(ide.GoMedian <= 10)} (the floor alone is {ide.NoOpMedian:F1} ms).");
+                    Out($"| mixed corpus module | {ide.DocumentLines:N0} | {ide.ProjectLines:N0} | {ide.Samples} | **{ide.CallbackMedian:F1} ms** | {ide.GoMedian:F1} ms | {ide.GoP90:F1} ms | {ide.NoOpMedian:F1} ms | {ide.GoMedian - ide.NoOpMedian:F1} ms | {ide.Diagnostics} |");
                 }
-            }
-            else
-            {
-                Out("- no GuardOrder analyzer found: nothing to compare.");
+
+                Out();
+                Out("Callback time = Σ ExecutionTime of the GuardOrder analyzers during the call: the time GuardOrder itself adds (the target). Wall = the whole call on a warmed driver " +
+                    "with the document's bodies bound (another document, sample-mm/mm.cs, analysed first); it includes the driver's own per-document work, which the no-op floor pays too.");
+                Out();
             }
 
-            Out();
+            if (build is not null)
+            {
+                Out($"### Real builds of the real-shaped corpus ({build.Lines:N0} lines; `dotnet build --no-incremental -m:1 -p:UseSharedCompilation=false -p:ReportAnalyzer=true`, CPU = user+sys of the build and its children)");
+                Out();
+                if (build.Error.Length > 0)
+                {
+                    Out("Build failed: " + build.Error);
+                }
+
+                Out("| pair | with GuardOrder CPU s | without CPU s | CPU ratio | Csc with (ms) | Csc without (ms) | GuardOrder analyzers (s, Σ over threads) | GuardOrder / Csc |");
+                Out("|---:|---:|---:|---:|---:|---:|---:|---:|");
+                var i = 0;
+                foreach (var (w, wo) in build.Runs)
+                {
+                    Out($"| {++i} | {w.CpuS:F1} | {wo.CpuS:F1} | {w.CpuS / wo.CpuS:F2}× | {w.CscMs:F0} | {wo.CscMs:F0} | {w.GuardOrderS:F2} | {Pct(w.GuardOrderS * 1000 / w.CscMs)} |");
+                }
+
+                if (build.Runs.Count > 0)
+                {
+                    Out($"| median | | | **{build.MedianCpuRatio:F2}×** | | | | {Pct(build.MedianGuardOrderShareOfCsc)} |");
+                }
+
+                Out();
+                if (build.AllRules is { } a)
+                {
+                    Out($"With `-p:EnableNETAnalyzers=true -p:AnalysisMode=All` (one build, CPU {a.CpuS:F1} s, Csc {a.CscMs / 1000:F1} s, all analyzers {a.AnalyzerTotalS:F1} s Σ over threads):");
+                    Out();
+                    Out("| analyzer (rule ids) | s |");
+                    Out("|---|---:|");
+                    Out($"| **GuardOrder (all rules)** | **{a.GuardOrderS:F2}** |");
+                    foreach (var (k, v) in a.Rules.Where(p => !p.Key.StartsWith("GO", StringComparison.Ordinal)).OrderByDescending(p => p.Value).Take(8))
+                    {
+                        Out($"| {k} | {v:F2} |");
+                    }
+
+                    foreach (var (k, v) in a.Rules.Where(p => p.Key.StartsWith("GO", StringComparison.Ordinal)).OrderByDescending(p => p.Value))
+                    {
+                        Out($"| GuardOrder {k} | {v:F2} |");
+                    }
+
+                    Out();
+                }
+            }
+
             if (outFile is not null)
             {
                 File.WriteAllText(outFile, report.ToString());
             }
 
-            var failures = rows.Sum(r => r.Exceptions);
+            var failures = rows.Concat(realRows).Concat(density).Sum(r => r.Exceptions);
             if (failures > 0)
             {
                 Console.WriteLine($"ANALYZER EXCEPTIONS: {failures}");
                 return 1;
             }
 
-            if (!quick && !args.Contains("--no-bdn") && !analyzers.IsEmpty)
+            if (args.Contains("--bdn") && !analyzers.IsEmpty)
             {
                 return IdeAndSmallBenchmarks.RunBdn(args);
             }
 
-            return 0;
+            return realRows.All(r => r.SelfCheckOk) ? 0 : 2;
         }
 
         private sealed class Row
@@ -267,6 +481,8 @@ namespace GuardOrder.Benchmarks
             public double CallbackMs;
             public int Exceptions;
             public string DiagnosticSummary = "";
+            public bool SelfCheckOk = true;
+            public List<string> SelfCheckLines = new List<string>();
             public Dictionary<string, double> PerAnalyzer = new Dictionary<string, double>();
         }
 
@@ -282,7 +498,7 @@ namespace GuardOrder.Benchmarks
             public int Diagnostics;
         }
 
-        private static Row RunSize(Corpus corpus, string n, int runs, int warm, ImmutableArray<DiagnosticAnalyzer> analyzers, ImmutableArray<DiagnosticAnalyzer> floor)
+        private static Row RunSize(Corpus corpus, string n, int runs, int warm, ImmutableArray<DiagnosticAnalyzer> analyzers, ImmutableArray<DiagnosticAnalyzer> floor, bool real = false)
         {
             Console.Error.WriteLine($"[{n}] {corpus.Lines:N0} lines in {corpus.Files.Count} files; " +
                 $"annotated share {(double)corpus.Stats.AnnotatedLines / corpus.Lines:P0}; runs {runs}, warm-up {warm}");
@@ -356,11 +572,61 @@ namespace GuardOrder.Benchmarks
 
                 var last = runsGo[runsGo.Count - 1];
                 row.DiagnosticSummary = last.ById.Count == 0 ? "none" : string.Join(", ", last.ById.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}×{p.Value}"));
-                row.DiagnosticSummary += $" (generated: {corpus.Stats.MisorderedPredicates} misordered, {corpus.Stats.UnsyncedEarlyPredicates} unsynced of {corpus.Stats.EarlyPredicates})";
+                if (real)
+                {
+                    // The self-check: every replica reports exactly the planted findings.
+                    var check = RealCorpus.SelfCheck(corpus, last);
+                    row.DiagnosticSummary = check.Summary;
+                    row.SelfCheckOk = check.Ok;
+                    row.SelfCheckLines = check.Lines;
+                }
+                else
+                {
+                    row.DiagnosticSummary += $" (generated: {corpus.Stats.MisorderedPredicates} misordered, {corpus.Stats.UnsyncedEarlyPredicates} unsynced of {corpus.Stats.EarlyPredicates})";
+                }
             }
 
             return row;
         }
+
+        /// <summary>GuardOrder's time on one document of a given project (sample-mm), the driver warmed on another document.</summary>
+        private static IdeResult RunIdeOn(Corpus project, string document, string warmDocument, int samples, ImmutableArray<DiagnosticAnalyzer> analyzers, ImmutableArray<DiagnosticAnalyzer> floor)
+        {
+            var doc = project.Trees.First(t => t.FilePath == document);
+            var warm = project.Trees.First(t => t.FilePath == warmDocument);
+            var go = new List<double>();
+            var noop = new List<double>();
+            var callbacks = new List<double>();
+            var diags = 0;
+            for (var i = -1; i < samples; i++)
+            {
+                var g = Measure.IdeMs(project, doc, warm, analyzers, out diags, out var cb);
+                var f = Measure.IdeMs(project, doc, warm, floor, out _);
+                if (i >= 0)
+                {
+                    go.Add(g);
+                    noop.Add(f);
+                    callbacks.Add(cb);
+                }
+            }
+
+            var sorted = go.OrderBy(x => x).ToArray();
+            return new IdeResult
+            {
+                DocumentLines = project.Files.First(f => f.Name == document).Lines,
+                ProjectLines = project.Lines,
+                Samples = samples,
+                GoMedian = Measure.Median(go),
+                GoP90 = sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(sorted.Length * 0.9) - 1)],
+                NoOpMedian = Measure.Median(noop),
+                CallbackMedian = Measure.Median(callbacks),
+                Diagnostics = diags,
+            };
+        }
+
+        /// <summary>A rule's time in a ReportAnalyzer table (the analyzer type's row that lists the id).</summary>
+        private static double RuleTime(BuildMode.BuildRun run, string id) =>
+            run.Rules.Where(p => p.Key.Split(',').Contains(id)).Sum(p => p.Value);
 
         private static IdeResult RunIde(int seed, int samples, ImmutableArray<DiagnosticAnalyzer> analyzers, ImmutableArray<DiagnosticAnalyzer> floor)
         {
@@ -397,6 +663,9 @@ namespace GuardOrder.Benchmarks
                 Diagnostics = diags,
             };
         }
+
+        /// <summary>Where generated build projects go: --build-dir DIR, else $TMPDIR/guardorder-bench.</summary>
+        private static string BuildRoot(string[] args) => Value(args, "--build-dir") ?? Path.Combine(Path.GetTempPath(), "guardorder-bench");
 
         private static string Pct(double x) => double.IsNaN(x) ? "-" : (x * 100).ToString("F2", CultureInfo.InvariantCulture) + " %";
 

@@ -16,6 +16,7 @@ namespace GuardOrder.Package.Tests
     // In the package collection only to run one dotnet process at a time on small CI machines.
     [Collection(PackageCollection.Name)]
     [Trait("Category", "EndToEnd")]
+    [Trait("Category", "Slow")]
     public sealed class AnalyzerHygieneTests
     {
         private const string Probe = @"using System.Collections.Immutable;
@@ -42,8 +43,10 @@ namespace GuardOrder.Analyzers
         {
             var work = Path.Combine(Path.GetTempPath(), "guardorder-hygiene-" + Guid.NewGuid().ToString("N").Substring(0, 8));
             Directory.CreateDirectory(work);
-            // The repo's Directory.Build.props: LangVersion, Nullable, $(GuardOrderRoslynVersion).
+            // The repo's Directory.Build.props (LangVersion, Nullable, $(GuardOrderRoslynVersion)) and
+            // Directory.Packages.props (the package versions).
             File.Copy(Path.Combine(RepoPaths.Root, "Directory.Build.props"), Path.Combine(work, "Directory.Build.props"));
+            File.Copy(Path.Combine(RepoPaths.Root, "Directory.Packages.props"), Path.Combine(work, "Directory.Packages.props"));
 
             try
             {

@@ -12,6 +12,7 @@ namespace GuardOrder.Package.Tests
     /// </summary>
     [Collection(PackageCollection.Name)]
     [Trait("Category", "EndToEnd")]
+    [Trait("Category", "Slow")]
     public sealed class ConsumerBuildTests
     {
         private const string LegacySection = "[Legacy.cs]\ndotnet_diagnostic.GO0001.severity = none\n";

@@ -7,6 +7,7 @@ namespace GuardOrder.Package.Tests
     /// <summary>`dotnet format analyzers --diagnostics GO0001` applies the packaged fix from the command line.</summary>
     [Collection(PackageCollection.Name)]
     [Trait("Category", "EndToEnd")]
+    [Trait("Category", "Slow")]
     public sealed class DotnetFormatTests
     {
         private readonly PackageFixture fixture;

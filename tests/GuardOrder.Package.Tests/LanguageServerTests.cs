@@ -16,6 +16,7 @@ namespace GuardOrder.Package.Tests
     /// </summary>
     [Collection(PackageCollection.Name)]
     [Trait("Category", "EndToEnd")]
+    [Trait("Category", "Slow")]
     public sealed class LanguageServerTests
     {
         private const string CsharpLsVersion = "0.28.0";

@@ -11,6 +11,7 @@ namespace GuardOrder.Package.Tests
     // In the package collection only to run one dotnet process at a time on small CI machines.
     [Collection(PackageCollection.Name)]
     [Trait("Category", "EndToEnd")]
+    [Trait("Category", "Slow")]
     public sealed class PackabilityTests
     {
         [Fact]

@@ -15,6 +15,7 @@ namespace GuardOrder.Package.Tests
     /// </summary>
     [Collection(PackageCollection.Name)]
     [Trait("Category", "EndToEnd")]
+    [Trait("Category", "Slow")]
     public sealed class SarifTests
     {
         private readonly PackageFixture fixture;

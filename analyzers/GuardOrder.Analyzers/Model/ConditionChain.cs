@@ -12,13 +12,30 @@ namespace GuardOrder.Analyzers.Model
     /// <summary>One operand of a &amp;&amp; or || chain, with its written syntax (parentheses included).</summary>
     internal sealed class ChainOperand
     {
+        private ImmutableHashSet<AccessPath>? dereferenced;
+
         public ChainOperand(int index, IOperation operation, ExpressionSyntax syntax, ISymbol? securityRead)
+            : this(index, operation, syntax, securityRead, ImmutableHashSet<AccessPath>.Empty)
+        {
+        }
+
+        public ChainOperand(int index, IOperation operation, ExpressionSyntax syntax, ISymbol? securityRead, ImmutableHashSet<AccessPath> nullTested)
         {
             Index = index;
             Operation = operation;
             Syntax = syntax;
             SecurityRead = securityRead;
+            NullTested = securityRead is null ? nullTested : ImmutableHashSet<AccessPath>.Empty;
         }
+
+        /// <summary>
+        /// For an operand that is nothing but null tests and lets the chain go on only when they are
+        /// not null (<c>vma != null &amp;&amp; ...</c>, <c>vma == null || ...</c>): the paths it tests. Empty otherwise.
+        /// </summary>
+        public ImmutableHashSet<AccessPath> NullTested { get; }
+
+        /// <summary>The paths the operand dereferences, computed on demand.</summary>
+        public ImmutableHashSet<AccessPath> Dereferenced => dereferenced ??= Preconditions.Dereferenced(Operation);
 
         public int Index { get; }
 
@@ -44,7 +61,10 @@ namespace GuardOrder.Analyzers.Model
         {
             Root = root;
             Operands = operands;
-            FirstOther = operands.FirstOrDefault(o => !o.IsSecurity);
+            PreconditionOperands = operands
+                .Where(o => !o.NullTested.IsEmpty && operands.Skip(o.Index + 1).Any(s => s.IsSecurity && o.NullTested.IsSubsetOf(s.Dereferenced)))
+                .ToImmutableHashSet();
+            FirstOther = operands.FirstOrDefault(o => !o.IsSecurity && !PreconditionOperands.Contains(o));
             Misplaced = FirstOther is null
                 ? ImmutableArray<ChainOperand>.Empty
                 : operands.Where(o => o.IsSecurity && o.Index > FirstOther.Index).ToImmutableArray();
@@ -56,7 +76,14 @@ namespace GuardOrder.Analyzers.Model
 
         public ImmutableArray<ChainOperand> Operands { get; }
 
+        /// <summary>The first operand that is neither a security operand nor a precondition.</summary>
         public ChainOperand? FirstOther { get; }
+
+        /// <summary>
+        /// Null tests that guard a later security operand's dereference (<c>vma != null &amp;&amp; (vma.vm_flags &amp; VM_WRITE) != 0</c>):
+        /// not operands the security operand must precede.
+        /// </summary>
+        public ImmutableHashSet<ChainOperand> PreconditionOperands { get; }
 
         public ImmutableArray<ChainOperand> Misplaced { get; }
 
@@ -107,10 +134,14 @@ namespace GuardOrder.Analyzers.Model
                 return null;
             }
 
+            // In a && chain a non-null test lets the chain go on; in a || chain a null test does.
+            var continuesWhenNull = root.OperatorKind == BinaryOperatorKind.ConditionalOr;
             var result = ImmutableArray.CreateBuilder<ChainOperand>(operands.Count);
             foreach (var (operation, syntax) in operands)
             {
-                result.Add(new ChainOperand(result.Count, operation, syntax, SecurityReads.FindSecurityRead(operation, symbols)));
+                var tested = Preconditions.NullTested(operation, out var trueWhenNull);
+                var nullTested = tested is not null && trueWhenNull == continuesWhenNull ? tested : ImmutableHashSet<AccessPath>.Empty;
+                result.Add(new ChainOperand(result.Count, operation, syntax, SecurityReads.FindSecurityRead(operation, symbols), nullTested));
             }
 
             return new ConditionChain(root, result.ToImmutable());
@@ -127,7 +158,11 @@ namespace GuardOrder.Analyzers.Model
             return !(syntax.Parent is BinaryExpressionSyntax parent && parent.Left == syntax && parent.IsKind(syntax.Kind()));
         }
 
-        /// <summary>Which misplaced security operands can move first, and the resulting operand order.</summary>
+        /// <summary>
+        /// Which misplaced security operands can move first, and the resulting operand order. A
+        /// security operand moves together with the precondition operands between the first other
+        /// operand and it that null-test a path it dereferences (in their order, in front of it).
+        /// </summary>
         public (ImmutableArray<ChainOperand> NewOrder, ImmutableDictionary<ChainOperand, MoveBlocker?> Blockers) Plan(Purity purity, CancellationToken cancellationToken)
         {
             var blockers = ImmutableDictionary.CreateBuilder<ChainOperand, MoveBlocker?>();
@@ -136,49 +171,68 @@ namespace GuardOrder.Analyzers.Model
                 return (Operands, blockers.ToImmutable());
             }
 
+            var moving = new HashSet<ChainOperand>();
             ChainOperand? blocked = null;
             foreach (var security in Misplaced)
             {
+                var needed = Operands.Skip(FirstOther.Index + 1).Take(security.Index - FirstOther.Index - 1)
+                    .Where(o => PreconditionOperands.Contains(o) && !moving.Contains(o) && o.NullTested.Overlaps(security.Dereferenced))
+                    .ToList();
                 var blocker = blocked is not null
                     ? MoveBlocker.Crossing(FirstOther.Text, "the security check '" + blocked.Text + "' before it cannot be moved first")
-                    : BlockerFor(security, purity, cancellationToken);
+                    : BlockerFor(security, needed, moving, purity, cancellationToken);
                 blockers.Add(security, blocker);
                 if (blocker is not null)
                 {
                     blocked ??= security;
                 }
+                else
+                {
+                    moving.UnionWith(needed);
+                    moving.Add(security);
+                }
             }
 
-            var moving = Misplaced.Where(m => blockers[m] is null).ToList();
             var order = ImmutableArray.CreateBuilder<ChainOperand>(Operands.Length);
             order.AddRange(Operands.Take(FirstOther.Index));
-            order.AddRange(moving);
+            order.AddRange(Operands.Where(moving.Contains));
             order.AddRange(Operands.Skip(FirstOther.Index).Where(o => !moving.Contains(o)));
             return (order.ToImmutable(), blockers.ToImmutable());
         }
 
-        private MoveBlocker? BlockerFor(ChainOperand security, Purity purity, CancellationToken cancellationToken)
+        private MoveBlocker? BlockerFor(ChainOperand security, List<ChainOperand> needed, HashSet<ChainOperand> alreadyMoving, Purity purity, CancellationToken cancellationToken)
         {
             var first = FirstOther!;
-            var crossed = Operands.Skip(first.Index).Take(security.Index - first.Index).Where(o => !o.IsSecurity).ToList();
-            var syntaxReason = Reordering.SyntaxReason(crossed.Select(c => (SyntaxNode)c.Syntax).Append(security.Syntax));
+            var movers = needed.Append(security).ToList();
+            var involved = Operands.Skip(first.Index).Take(security.Index - first.Index + 1).Where(o => !o.IsSecurity || o == security);
+            var syntaxReason = Reordering.SyntaxReason(involved.Select(c => (SyntaxNode)c.Syntax));
             if (syntaxReason is not null)
             {
                 return MoveBlocker.General(syntaxReason);
             }
 
-            var ownSideEffect = purity.FindSideEffect(security.Operation, cancellationToken);
-            if (ownSideEffect is not null)
+            foreach (var mover in movers)
             {
-                return MoveBlocker.Crossing(first.Text, "the security check itself: " + Reordering.DescribeSideEffect(ownSideEffect));
+                var ownSideEffect = purity.FindSideEffect(mover.Operation, cancellationToken);
+                if (ownSideEffect is not null)
+                {
+                    var what = mover == security ? "the security check itself: " : "its precondition '" + mover.Text + "': ";
+                    return MoveBlocker.Crossing(first.Text, what + Reordering.DescribeSideEffect(ownSideEffect));
+                }
             }
 
-            foreach (var operand in crossed)
+            foreach (var mover in movers)
             {
-                var reason = Reordering.DataReason(security.Operation, operand.Operation, purity, cancellationToken);
-                if (reason is not null)
+                var moverName = mover == security ? "the security check" : "its precondition '" + mover.Text + "'";
+                var crossed = Operands.Skip(first.Index).Take(mover.Index - first.Index)
+                    .Where(o => !o.IsSecurity && !alreadyMoving.Contains(o) && !movers.Contains(o));
+                foreach (var operand in crossed)
                 {
-                    return MoveBlocker.Crossing(operand.Text, reason);
+                    var reason = Reordering.DataReason(mover.Operation, operand.Operation, purity, cancellationToken, moverName);
+                    if (reason is not null)
+                    {
+                        return MoveBlocker.Crossing(operand.Text, reason);
+                    }
                 }
             }
 

@@ -237,3 +237,30 @@ namespace GuardOrder.Analyzers.Model
         }
     }
 }
+
+namespace GuardOrder.Analyzers.Model
+{
+    /// <summary>
+    /// What the GuardOrder analyzers of one compilation share: method bodies and CFGs, and the fault
+    /// paths' grant routes, so that a fault path is walked and a helper bound once per compilation, not
+    /// once per analyzer. Keyed weakly by the compilation (it dies with it); nothing outlives it.
+    /// </summary>
+    internal sealed class SharedModel
+    {
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, SharedModel> Models =
+            new System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, SharedModel>();
+
+        private SharedModel(GuardOrderSymbols symbols, Compilation compilation)
+        {
+            Bodies = new MethodBodies(compilation);
+            FaultPaths = new FaultPathCache(symbols, Bodies);
+        }
+
+        public MethodBodies Bodies { get; }
+
+        public FaultPathCache FaultPaths { get; }
+
+        public static SharedModel For(Compilation compilation, GuardOrderSymbols symbols) =>
+            Models.GetValue(compilation, c => new SharedModel(symbols, c));
+    }
+}

@@ -15,17 +15,59 @@ namespace GuardOrder.Analyzers.Model
         private GuardOrderSymbols(Compilation compilation)
         {
             Compilation = compilation;
-            SecurityCheck = compilation.GetTypeByMetadataName("GuardOrder.SecurityCheckAttribute");
-            MustMatchFaultPath = compilation.GetTypeByMetadataName("GuardOrder.MustMatchFaultPathAttribute");
-            FaultPathCheck = compilation.GetTypeByMetadataName("GuardOrder.FaultPathCheckAttribute");
-            WriteGrant = compilation.GetTypeByMetadataName("GuardOrder.WriteGrantAttribute");
-            AcquiresLock = compilation.GetTypeByMetadataName("GuardOrder.AcquiresLockAttribute");
-            TryAcquiresLock = compilation.GetTypeByMetadataName("GuardOrder.TryAcquiresLockAttribute");
-            ReleasesLock = compilation.GetTypeByMetadataName("GuardOrder.ReleasesLockAttribute");
+            SecurityCheck = Resolve(compilation, "GuardOrder.SecurityCheckAttribute");
+            MustMatchFaultPath = Resolve(compilation, "GuardOrder.MustMatchFaultPathAttribute");
+            FaultPathCheck = Resolve(compilation, "GuardOrder.FaultPathCheckAttribute");
+            WriteGrant = Resolve(compilation, "GuardOrder.WriteGrantAttribute");
+            AcquiresLock = Resolve(compilation, "GuardOrder.AcquiresLockAttribute");
+            TryAcquiresLock = Resolve(compilation, "GuardOrder.TryAcquiresLockAttribute");
+            ReleasesLock = Resolve(compilation, "GuardOrder.ReleasesLockAttribute");
             DoesNotReturnIf = compilation.GetTypeByMetadataName("System.Diagnostics.CodeAnalysis.DoesNotReturnIfAttribute");
             DoesNotReturn = compilation.GetTypeByMetadataName("System.Diagnostics.CodeAnalysis.DoesNotReturnAttribute");
             NotNull = compilation.GetTypeByMetadataName("System.Diagnostics.CodeAnalysis.NotNullAttribute");
             FaultPathAssumption = compilation.GetTypeByMetadataName("GuardOrder.FaultPathAssumptionAttribute");
+        }
+
+        /// <summary>
+        /// The package compiles the attributes into every consumer as <c>internal</c> types, so one
+        /// compilation may see several <c>GuardOrder.SecurityCheckAttribute</c>: its own, and one per
+        /// referenced annotated library. <see cref="Compilation.GetTypeByMetadataName"/> prefers the
+        /// compilation's own copy and returns null when only references define it more than once;
+        /// then any copy will do, since attributes are matched by name (<see cref="IsSameAttribute"/>).
+        /// </summary>
+        private static INamedTypeSymbol? Resolve(Compilation compilation, string metadataName)
+        {
+            var type = compilation.GetTypeByMetadataName(metadataName);
+            if (type is not null)
+            {
+                return type;
+            }
+
+            var candidates = compilation.GetTypesByMetadataName(metadataName);
+            return candidates.IsDefaultOrEmpty ? null : candidates[0];
+        }
+
+        /// <summary>
+        /// An attribute is a GuardOrder attribute when its class has the same name in the top-level
+        /// <c>GuardOrder</c> namespace, whichever assembly declares it: a library's members keep
+        /// pointing at that library's internal copy when another project reads them from metadata.
+        /// </summary>
+        private static bool IsSameAttribute(INamedTypeSymbol? attributeClass, INamedTypeSymbol attributeType)
+        {
+            if (attributeClass is null)
+            {
+                return false;
+            }
+
+            if (SymbolEqualityComparer.Default.Equals(attributeClass, attributeType))
+            {
+                return true;
+            }
+
+            return attributeClass.Name == attributeType.Name &&
+                attributeClass.ContainingType is null &&
+                attributeClass.ContainingNamespace is { Name: Namespace } ns &&
+                ns.ContainingNamespace is { IsGlobalNamespace: true };
         }
 
         public Compilation Compilation { get; }
@@ -66,7 +108,7 @@ namespace GuardOrder.Analyzers.Model
 
             foreach (var attribute in symbol.GetAttributes())
             {
-                if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, attributeType))
+                if (IsSameAttribute(attribute.AttributeClass, attributeType))
                 {
                     return true;
                 }
@@ -84,7 +126,7 @@ namespace GuardOrder.Analyzers.Model
 
             foreach (var attribute in symbol.GetAttributes())
             {
-                if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, attributeType))
+                if (IsSameAttribute(attribute.AttributeClass, attributeType))
                 {
                     return attribute;
                 }

@@ -26,8 +26,9 @@ namespace GuardOrder.Analyzers.Model
         private readonly string descriptionPrefix;
         private readonly SyntaxNode? descriptionNode;
 
-        private GuardExit(GuardExitKind kind, object? key, string descriptionPrefix, SyntaxNode? descriptionNode = null)
+        private GuardExit(GuardExitKind kind, object? key, string descriptionPrefix, SyntaxNode? descriptionNode = null, bool rejectsArgument = false)
         {
+            RejectsArgument = rejectsArgument;
             Kind = kind;
             Key = key;
             this.descriptionPrefix = descriptionPrefix;
@@ -116,6 +117,30 @@ namespace GuardOrder.Analyzers.Model
             }
         }
 
+        /// <summary>The exit of a BCL throw helper (<c>ArgumentNullException.ThrowIfNull</c>, ...): it throws its own exception type.</summary>
+        public static GuardExit ThrowHelper(IMethodSymbol method)
+        {
+            var type = method.ContainingType;
+
+            // ArgumentException.ThrowIfNullOrEmpty throws ArgumentNullException or ArgumentException: not comparable.
+            var comparable = method.Name.StartsWith("ThrowIfNull", System.StringComparison.Ordinal) && method.Name != "ThrowIfNull" ? null : type;
+            return new GuardExit(GuardExitKind.Throw, comparable, "throws " + type.Name, rejectsArgument: true);
+        }
+
+        /// <summary>The exit of <c>_ = x ?? throw ...;</c>.</summary>
+        public static GuardExit OfThrowExpression(IThrowOperation thrown) => ThrowExit(thrown);
+
+        /// <summary>The exception type a throw exit creates (<c>throw new T(...)</c>), or null.</summary>
+        public ITypeSymbol? ThrownType => Kind == GuardExitKind.Throw ? Key as ITypeSymbol : null;
+
+        /// <summary>
+        /// Argument validation: throws an <c>ArgumentException</c> (or a type derived from it) that names the
+        /// argument it rejects (a <c>paramName</c> constructor argument: <c>new ArgumentNullException(nameof(vma))</c>,
+        /// <c>new ArgumentException("empty", nameof(name))</c>), or is a BCL <c>ThrowIf*</c> helper.
+        /// <c>new ArgumentException("bad input")</c> names no argument: an ordinary guard.
+        /// </summary>
+        public bool RejectsArgument { get; }
+
         public static GuardExit Assert(IMethodSymbol method, IParameterSymbol parameter) =>
             new GuardExit(GuardExitKind.Assert, new AssertKey(GuardOrderSymbols.Original(method), parameter.Ordinal), "asserts with " + method.Name);
 
@@ -125,7 +150,9 @@ namespace GuardOrder.Analyzers.Model
             switch (exception)
             {
                 case IObjectCreationOperation creation when creation.Type is not null:
-                    return new GuardExit(GuardExitKind.Throw, creation.Type, "throws " + creation.Type.Name);
+                    var rejectsArgument = Preconditions.IsArgumentException(creation.Type) &&
+                        creation.Arguments.Any(a => a.Parameter?.Name == "paramName" && !a.IsImplicit);
+                    return new GuardExit(GuardExitKind.Throw, creation.Type, "throws " + creation.Type.Name, rejectsArgument: rejectsArgument);
                 case ILocalReferenceOperation local:
                     return new GuardExit(GuardExitKind.Throw, local.Local, "throws " + local.Local.Name);
                 case IParameterReferenceOperation parameter:
@@ -155,7 +182,7 @@ namespace GuardOrder.Analyzers.Model
             }
         }
 
-        private static IOperation? Unwrap(IOperation? operation)
+        internal static IOperation? Unwrap(IOperation? operation)
         {
             while (operation is IConversionOperation { IsImplicit: true } conversion)
             {
@@ -204,12 +231,55 @@ namespace GuardOrder.Analyzers.Model
 
         /// <summary>A local declaration sitting between guards.</summary>
         Declaration,
+
+        /// <summary>
+        /// Argument validation written as a statement that is not an <c>if</c>: a BCL throw helper
+        /// (<c>ArgumentNullException.ThrowIfNull(vma);</c>, <c>ArgumentOutOfRangeException.ThrowIfNegative(n);</c>)
+        /// or <c>_ = vma ?? throw new ArgumentNullException(nameof(vma));</c>.
+        /// </summary>
+        Validation,
+    }
+
+    /// <summary>Whether a guard is a precondition (see GO0001.md, "Preconditions").</summary>
+    internal enum GuardPrecondition
+    {
+        /// <summary>An ordinary guard (or a security guard, or a declaration).</summary>
+        None,
+
+        /// <summary>
+        /// Argument validation: a <see cref="GuardItemKind.Validation"/> statement, an <c>if</c> whose body
+        /// throws an <c>ArgumentException</c> (or a type derived from it), or an assert that something is not null
+        /// (<c>Debug.Assert(x != null)</c>, <c>VM_BUG_ON(x == null)</c>). A precondition wherever it sits in the run.
+        /// </summary>
+        ArgumentValidation,
+
+        /// <summary>
+        /// A guard whose condition is nothing but null tests in the direction that leaves (<c>if (vma == null) return false;</c>).
+        /// It is a precondition of a security guard after it that dereferences every path it tests.
+        /// </summary>
+        NullTest,
     }
 
     /// <summary>One statement of a guard run.</summary>
     internal sealed class GuardItem
     {
+        private ImmutableHashSet<AccessPath>? dereferenced;
+
         public GuardItem(GuardItemKind kind, int index, IOperation statement, IOperation? condition, SyntaxNode? conditionSyntax, GuardExit? exit, ISymbol? securityRead)
+            : this(kind, index, statement, condition, conditionSyntax, exit, securityRead, GuardPrecondition.None, ImmutableHashSet<AccessPath>.Empty)
+        {
+        }
+
+        public GuardItem(
+            GuardItemKind kind,
+            int index,
+            IOperation statement,
+            IOperation? condition,
+            SyntaxNode? conditionSyntax,
+            GuardExit? exit,
+            ISymbol? securityRead,
+            GuardPrecondition precondition,
+            ImmutableHashSet<AccessPath> nullTested)
         {
             Kind = kind;
             Index = index;
@@ -218,7 +288,18 @@ namespace GuardOrder.Analyzers.Model
             ConditionSyntax = conditionSyntax;
             Exit = exit;
             SecurityRead = securityRead;
+            Precondition = securityRead is null ? precondition : GuardPrecondition.None;
+            NullTested = nullTested;
         }
+
+        /// <summary>Is this guard argument validation or a null test (a precondition candidate)? Always None for a security guard.</summary>
+        public GuardPrecondition Precondition { get; }
+
+        /// <summary>The paths the guard leaves on when they are null (<c>vma</c> for <c>if (vma is null) return false;</c> or <c>ThrowIfNull(vma)</c>); empty otherwise.</summary>
+        public ImmutableHashSet<AccessPath> NullTested { get; }
+
+        /// <summary>The paths the condition dereferences (<c>vmf</c> and <c>vmf.vma</c> for <c>vmf.vma.vm_flags</c>), computed on demand.</summary>
+        public ImmutableHashSet<AccessPath> Dereferenced => dereferenced ??= Preconditions.Dereferenced(Condition);
 
         public GuardItemKind Kind { get; }
 
@@ -292,6 +373,13 @@ namespace GuardOrder.Analyzers.Model
                     case GuardItemKind.Declaration:
                         yield return Statement;
                         break;
+                    case GuardItemKind.Validation when Statement is IExpressionStatementOperation { Operation: IInvocationOperation helper }:
+                        foreach (var argument in helper.Arguments)
+                        {
+                            yield return argument.Value;
+                        }
+
+                        break;
                     default:
                         if (Condition is not null)
                         {
@@ -324,9 +412,12 @@ namespace GuardOrder.Analyzers.Model
 
     /// <summary>
     /// The leading run of guard clauses of a body (method, accessor, constructor, local function,
-    /// lambda): <c>if</c>s without else whose body always leaves, and [DoesNotReturnIf] assert calls,
+    /// lambda): <c>if</c>s without else whose body always leaves, [DoesNotReturnIf] assert calls and
+    /// argument-validation statements (<c>ArgumentNullException.ThrowIfNull(x);</c>, <c>_ = x ?? throw ...;</c>),
     /// with local declarations between them. Security guards (conditions that read a [SecurityCheck]
-    /// symbol) must all precede the other guards.
+    /// symbol) must all precede the other guards, except the preconditions
+    /// (<see cref="PreconditionItems"/>: argument validation, and null tests of what a later security
+    /// guard dereferences).
     /// </summary>
     internal sealed class GuardRun
     {
@@ -334,7 +425,8 @@ namespace GuardOrder.Analyzers.Model
         {
             Body = body;
             Items = items;
-            FirstOtherGuard = items.FirstOrDefault(i => i.IsGuard && !i.IsSecurityGuard);
+            PreconditionItems = FindPreconditions(items);
+            FirstOtherGuard = items.FirstOrDefault(i => i.IsGuard && !i.IsSecurityGuard && !PreconditionItems.Contains(i));
             Misplaced = FirstOtherGuard is null
                 ? ImmutableArray<GuardItem>.Empty
                 : items.Where(i => i.IsSecurityGuard && i.Index > FirstOtherGuard.Index).ToImmutableArray();
@@ -344,11 +436,23 @@ namespace GuardOrder.Analyzers.Model
 
         public ImmutableArray<GuardItem> Items { get; }
 
-        /// <summary>The first guard that is not a security guard (what misplaced security guards should precede).</summary>
+        /// <summary>
+        /// The first guard that is neither a security guard nor a precondition (what misplaced security
+        /// guards should precede).
+        /// </summary>
         public GuardItem? FirstOtherGuard { get; }
 
         /// <summary>Security guards that come after <see cref="FirstOtherGuard"/>.</summary>
         public ImmutableArray<GuardItem> Misplaced { get; }
+
+        /// <summary>
+        /// The run's preconditions: argument validation anywhere in the run, and null-test guards whose
+        /// every tested path a later security guard dereferences. They are not guards the security
+        /// checks must precede.
+        /// </summary>
+        public ImmutableHashSet<GuardItem> PreconditionItems { get; }
+
+        public bool IsPrecondition(GuardItem item) => PreconditionItems.Contains(item);
 
         /// <summary>Does the run hold a security guard that rejects with <c>return false</c> (GO0005's trigger)?</summary>
         public bool HasSecurityGuardReturningFalse => Items.Any(i => i.IsSecurityGuard && i.Exit is { ReturnsFalse: true });
@@ -399,9 +503,11 @@ namespace GuardOrder.Analyzers.Model
 
         /// <summary>
         /// Which misplaced security guards can move in front of the other guards without changing
-        /// behaviour, and the resulting order. A security guard moves only when its own condition is
-        /// pure, every guard and declaration it crosses is pure, exits the same way and declares or
-        /// null-tests nothing it reads, and every misplaced security guard above it moves too (so the
+        /// behaviour, and the resulting order. A security guard moves together with the preconditions
+        /// between the first other guard and it that null-test a path it dereferences (they keep their
+        /// order in front of it: the security check would throw without them). Every mover must be pure;
+        /// every guard and declaration a mover crosses must be pure, exit the same way and declare or
+        /// test nothing the mover reads; and every misplaced security guard above it moves too (so the
         /// security guards keep their relative order).
         /// </summary>
         public GuardMovePlan Plan(Purity purity, CancellationToken cancellationToken)
@@ -412,68 +518,130 @@ namespace GuardOrder.Analyzers.Model
                 return new GuardMovePlan(Items, blockers.ToImmutable());
             }
 
+            var moving = new HashSet<GuardItem>();
             GuardItem? firstBlocked = null;
             foreach (var security in Misplaced)
             {
+                var needed = NeededPreconditions(security).Where(p => !moving.Contains(p)).ToList();
                 var blocker = firstBlocked is not null
                     ? MoveBlocker.Crossing(FirstOtherGuard.Text, "the security check '" + firstBlocked.ConditionText + "' above it cannot be moved first")
-                    : BlockerFor(security, purity, cancellationToken);
+                    : BlockerFor(security, needed, moving, purity, cancellationToken);
                 blockers.Add(security, blocker);
                 if (blocker is not null)
                 {
                     firstBlocked ??= security;
                 }
+                else
+                {
+                    moving.UnionWith(needed);
+                    moving.Add(security);
+                }
             }
 
-            var moving = Misplaced.Where(m => blockers[m] is null).ToList();
             var order = ImmutableArray.CreateBuilder<GuardItem>(Items.Length);
             order.AddRange(Items.Take(FirstOtherGuard.Index));
-            order.AddRange(moving);
+            order.AddRange(Items.Where(moving.Contains));
             order.AddRange(Items.Skip(FirstOtherGuard.Index).Where(i => !moving.Contains(i)));
             return new GuardMovePlan(order.ToImmutable(), blockers.ToImmutable());
         }
 
-        private MoveBlocker? BlockerFor(GuardItem security, Purity purity, CancellationToken cancellationToken)
+        /// <summary>
+        /// The preconditions between <see cref="FirstOtherGuard"/> and <paramref name="security"/> that
+        /// null-test a path it dereferences: they must stay in front of it, so they move with it.
+        /// </summary>
+        public IEnumerable<GuardItem> NeededPreconditions(GuardItem security)
+        {
+            if (FirstOtherGuard is null)
+            {
+                yield break;
+            }
+
+            for (var i = FirstOtherGuard.Index + 1; i < security.Index; i++)
+            {
+                var item = Items[i];
+                if (PreconditionItems.Contains(item) && item.NullTested.Overlaps(security.Dereferenced))
+                {
+                    yield return item;
+                }
+            }
+        }
+
+        private static ImmutableHashSet<GuardItem> FindPreconditions(ImmutableArray<GuardItem> items)
+        {
+            var builder = ImmutableHashSet.CreateBuilder<GuardItem>();
+            foreach (var item in items)
+            {
+                switch (item.Precondition)
+                {
+                    case GuardPrecondition.ArgumentValidation:
+                        builder.Add(item);
+                        break;
+                    case GuardPrecondition.NullTest when !item.NullTested.IsEmpty:
+                        if (items.Skip(item.Index + 1).Any(s => s.IsSecurityGuard && item.NullTested.IsSubsetOf(s.Dereferenced)))
+                        {
+                            builder.Add(item);
+                        }
+
+                        break;
+                }
+            }
+
+            return builder.ToImmutable();
+        }
+
+        private MoveBlocker? BlockerFor(GuardItem security, List<GuardItem> needed, HashSet<GuardItem> alreadyMoving, Purity purity, CancellationToken cancellationToken)
         {
             var first = FirstOtherGuard!;
-            var crossed = Items.Skip(first.Index).Take(security.Index - first.Index).Where(i => !i.IsSecurityGuard).ToList();
+            var movers = needed.Append(security).ToList();
 
-            var syntaxReason = Reordering.SyntaxReason(crossed.Select(c => c.StatementSyntax).Append(security.StatementSyntax));
+            var involved = Items.Skip(first.Index).Take(security.Index - first.Index + 1).Where(i => !i.IsSecurityGuard || i == security);
+            var syntaxReason = Reordering.SyntaxReason(involved.Select(c => c.StatementSyntax));
             if (syntaxReason is not null)
             {
                 return MoveBlocker.General(syntaxReason);
             }
 
-            if (!IsRewritable(security) || crossed.Any(c => !IsRewritable(c)))
+            if (involved.Any(c => !IsRewritable(c)))
             {
                 return MoveBlocker.General("the guards are not plain statements of one block");
             }
 
-            foreach (var evaluated in security.Evaluated)
+            foreach (var mover in movers)
             {
-                var ownSideEffect = purity.FindSideEffect(evaluated, cancellationToken);
-                if (ownSideEffect is not null)
+                var what = mover == security ? "the security check itself: " : "its precondition '" + mover.Text + "': ";
+                foreach (var evaluated in mover.Evaluated)
                 {
-                    return MoveBlocker.Crossing(first.Text, "the security check itself: " + Reordering.DescribeSideEffect(ownSideEffect));
+                    var ownSideEffect = purity.FindSideEffect(evaluated, cancellationToken);
+                    if (ownSideEffect is not null)
+                    {
+                        return MoveBlocker.Crossing(first.Text, what + Reordering.DescribeSideEffect(ownSideEffect));
+                    }
                 }
             }
 
-            foreach (var item in crossed)
+            foreach (var mover in movers)
             {
-                string? reason = null;
-                foreach (var evaluated in item.Evaluated)
+                // What stays behind between the first other guard and this mover is crossed by it.
+                var crossed = Items.Skip(first.Index).Take(mover.Index - first.Index)
+                    .Where(i => !i.IsSecurityGuard && !alreadyMoving.Contains(i) && !movers.Contains(i));
+                var moverName = mover == security ? "the security check" : "its precondition '" + mover.Text + "'";
+                foreach (var item in crossed)
                 {
-                    reason ??= Reordering.DataReason(security.Condition, evaluated, purity, cancellationToken);
-                }
+                    string? reason = null;
+                    foreach (var evaluated in item.Evaluated)
+                    {
+                        reason ??= Reordering.DataReason(mover.Condition, evaluated, purity, cancellationToken, moverName);
+                    }
 
-                if (reason is null && item.IsGuard && (item.Exit is null || security.Exit is null || !item.Exit.SameAs(security.Exit)))
-                {
-                    reason = "it " + (item.Exit?.Description ?? "leaves") + " where the security check " + (security.Exit?.Description ?? "leaves");
-                }
+                    if (reason is null && item.IsGuard && (item.Exit is null || mover.Exit is null || !item.Exit.SameAs(mover.Exit)))
+                    {
+                        reason = "it " + (item.Exit?.Description ?? "leaves") + " where " + moverName + " " + (mover.Exit?.Description ?? "leaves");
+                    }
 
-                if (reason is not null)
-                {
-                    return MoveBlocker.Crossing(item.Text, reason);
+                    if (reason is not null)
+                    {
+                        return MoveBlocker.Crossing(item.Text, reason);
+                    }
                 }
             }
 
@@ -496,7 +664,58 @@ namespace GuardOrder.Analyzers.Model
                         }
 
                         var conditionSyntax = conditional.Syntax is IfStatementSyntax ifStatement ? ifStatement.Condition : conditional.Condition.Syntax;
-                        return new GuardItem(GuardItemKind.IfGuard, index, statement, conditional.Condition, conditionSyntax, exit, SecurityReads.FindSecurityRead(conditional.Condition, symbols));
+                        var tested = Preconditions.NullTested(conditional.Condition, out var trueWhenNull);
+                        var nullTested = tested is not null && trueWhenNull ? tested : ImmutableHashSet<AccessPath>.Empty;
+                        var precondition =
+                            exit.RejectsArgument ? GuardPrecondition.ArgumentValidation :
+                            !nullTested.IsEmpty ? GuardPrecondition.NullTest :
+                            GuardPrecondition.None;
+                        return new GuardItem(
+                            GuardItemKind.IfGuard,
+                            index,
+                            statement,
+                            conditional.Condition,
+                            conditionSyntax,
+                            exit,
+                            SecurityReads.FindSecurityRead(conditional.Condition, symbols),
+                            precondition,
+                            nullTested);
+                    }
+
+                case IExpressionStatementOperation { Operation: IInvocationOperation invocation } when Preconditions.IsThrowHelper(invocation.TargetMethod):
+                    return new GuardItem(
+                        GuardItemKind.Validation,
+                        index,
+                        statement,
+                        invocation,
+                        invocation.Syntax,
+                        GuardExit.ThrowHelper(invocation.TargetMethod),
+                        SecurityReads.FindSecurityRead(invocation, symbols),
+                        GuardPrecondition.ArgumentValidation,
+                        Preconditions.NullTestedByThrowHelper(invocation));
+
+                case IExpressionStatementOperation { Operation: ISimpleAssignmentOperation { Target: IDiscardOperation, Value: ICoalesceOperation coalesce } }
+                    when GuardExit.Unwrap(coalesce.WhenNull) is IThrowOperation thrown:
+                    {
+                        // `_ = vma ?? throw new ArgumentNullException(nameof(vma));`: argument validation;
+                        // `_ = vma ?? throw new InvalidOperationException();`: a null test.
+                        var exit = GuardExit.OfThrowExpression(thrown);
+                        var nullTested = Preconditions.PathsOfTested(coalesce.Value) ?? ImmutableHashSet<AccessPath>.Empty;
+                        if (!exit.RejectsArgument && nullTested.IsEmpty)
+                        {
+                            return null;
+                        }
+
+                        return new GuardItem(
+                            GuardItemKind.Validation,
+                            index,
+                            statement,
+                            coalesce.Value,
+                            coalesce.Value.Syntax,
+                            exit,
+                            SecurityReads.FindSecurityRead(coalesce.Value, symbols),
+                            exit.RejectsArgument ? GuardPrecondition.ArgumentValidation : GuardPrecondition.NullTest,
+                            nullTested);
                     }
 
                 case IExpressionStatementOperation { Operation: IInvocationOperation invocation }:
@@ -507,6 +726,11 @@ namespace GuardOrder.Analyzers.Model
                             return null;
                         }
 
+                        // Leaves when the argument equals the attribute's value: Debug.Assert leaves on false, VM_BUG_ON on true.
+                        var leavesWhen = GuardOrderSymbols.GetAttribute(asserted.Parameter.OriginalDefinition, symbols.DoesNotReturnIf) is { ConstructorArguments: { Length: 1 } arguments } &&
+                            arguments[0].Value is bool value && value;
+                        var tested = Preconditions.NullTested(asserted.Value, out var trueWhenNull);
+                        var nullTested = tested is not null && trueWhenNull == leavesWhen ? tested : ImmutableHashSet<AccessPath>.Empty;
                         var conditionSyntax = asserted.Syntax is ArgumentSyntax argument ? argument.Expression : asserted.Value.Syntax;
                         return new GuardItem(
                             GuardItemKind.AssertGuard,
@@ -515,7 +739,9 @@ namespace GuardOrder.Analyzers.Model
                             asserted.Value,
                             conditionSyntax,
                             GuardExit.Assert(invocation.TargetMethod, asserted.Parameter),
-                            SecurityReads.FindSecurityRead(asserted.Value, symbols));
+                            SecurityReads.FindSecurityRead(asserted.Value, symbols),
+                            nullTested.IsEmpty ? GuardPrecondition.None : GuardPrecondition.ArgumentValidation,
+                            nullTested);
                     }
 
                 case IVariableDeclarationGroupOperation:

@@ -35,7 +35,7 @@ namespace GuardOrder.Analyzers.Model
     /// <summary>Shared checks for moving one condition in front of others (guard runs and &amp;&amp;/|| chains).</summary>
     internal static class Reordering
     {
-        /// <summary>Locals and parameters an expression reads.</summary>
+        /// <summary>Locals, parameters, fields and properties an expression reads.</summary>
         public static ImmutableHashSet<ISymbol> VariablesRead(IOperation? operation)
         {
             var builder = ImmutableHashSet.CreateBuilder<ISymbol>(SymbolEqualityComparer.Default);
@@ -53,6 +53,13 @@ namespace GuardOrder.Analyzers.Model
                         break;
                     case IParameterReferenceOperation parameter:
                         builder.Add(parameter.Parameter);
+                        break;
+                    case IFieldReferenceOperation field:
+                        // A field read through `this` or statically: the anchor of a tested path such as `this.vma`.
+                        builder.Add(field.Field);
+                        break;
+                    case IPropertyReferenceOperation property:
+                        builder.Add(property.Property);
                         break;
                 }
             }
@@ -91,7 +98,11 @@ namespace GuardOrder.Analyzers.Model
             }
         }
 
-        /// <summary>Locals and parameters the condition tests (null/type/pattern tests): a later read may rely on them.</summary>
+        /// <summary>
+        /// The variables under the paths the condition tests (null/type/pattern tests): <c>vma</c> for
+        /// <c>vma == null</c>, <c>vmf?.vma == null</c> and <c>vmf.vma is null</c>; the field for
+        /// <c>this.vma == null</c>. A later read may rely on them.
+        /// </summary>
         public static IEnumerable<ISymbol> VariablesTested(IOperation? operation)
         {
             if (operation is null)
@@ -125,7 +136,7 @@ namespace GuardOrder.Analyzers.Model
         }
 
         /// <summary>Why <paramref name="mover"/> (read-set and declared-set given) cannot be evaluated before <paramref name="crossed"/>, ignoring exits; null when it can.</summary>
-        public static string? DataReason(IOperation? mover, IOperation? crossed, Purity purity, CancellationToken cancellationToken)
+        public static string? DataReason(IOperation? mover, IOperation? crossed, Purity purity, CancellationToken cancellationToken, string moverName = "the security check")
         {
             var sideEffect = purity.FindSideEffect(crossed, cancellationToken);
             if (sideEffect is not null)
@@ -138,7 +149,7 @@ namespace GuardOrder.Analyzers.Model
             {
                 if (read.Contains(local))
                 {
-                    return "the security check reads '" + local.Name + "', declared there";
+                    return moverName + " reads '" + local.Name + "', declared there";
                 }
             }
 
@@ -146,7 +157,7 @@ namespace GuardOrder.Analyzers.Model
             {
                 if (read.Contains(tested))
                 {
-                    return "it tests '" + tested.Name + "' before the security check reads it";
+                    return "it tests '" + tested.Name + "' before " + moverName + " reads it";
                 }
             }
 
@@ -192,20 +203,24 @@ namespace GuardOrder.Analyzers.Model
                 operation = conversion.Operand;
             }
 
-            var (symbol, type) = operation switch
-            {
-                ILocalReferenceOperation local => ((ISymbol?)local.Local, local.Local.Type),
-                IParameterReferenceOperation parameter => (parameter.Parameter, parameter.Parameter.Type),
-                _ => (null, null),
-            };
-
             // Only a test that can fail on null protects a later dereference.
+            var type = operation.Type;
             if (type is null || !(type.IsReferenceType || type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T || type.TypeKind == TypeKind.TypeParameter))
             {
                 return null;
             }
 
-            return symbol;
+            // `x?.y` tests x (and x.y); `x.y` tests x.y, which a read of x.y.z relies on.
+            while (operation is IConditionalAccessOperation access)
+            {
+                operation = access.Operation;
+                while (operation is IConversionOperation inner)
+                {
+                    operation = inner.Operand;
+                }
+            }
+
+            return AccessPath.Of(operation)?.Anchor;
         }
     }
 }

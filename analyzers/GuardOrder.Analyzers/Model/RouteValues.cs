@@ -84,12 +84,15 @@ namespace GuardOrder.Analyzers.Model
     /// </summary>
     internal sealed class CheckSym : Sym
     {
-        public CheckSym(Subject subject, FactKind kind, string text, HeldLock? underLock, IOperation operation, bool readsSecurity, ISymbol? annotated)
+        private string? _text;
+
+        /// <param name="text">The value as written; null: the operation's text, computed when a message needs it.</param>
+        public CheckSym(Subject subject, FactKind kind, string? text, HeldLock? underLock, IOperation operation, bool readsSecurity, ISymbol? annotated)
             : base(readsSecurity)
         {
             Subject = subject;
             Kind = kind;
-            Text = text;
+            _text = text;
             UnderLock = underLock;
             Operation = operation;
             Annotated = annotated;
@@ -99,7 +102,7 @@ namespace GuardOrder.Analyzers.Model
 
         public FactKind Kind { get; }
 
-        public string Text { get; }
+        public string Text => _text ??= RouteWalker.Text(Operation);
 
         public HeldLock? UnderLock { get; }
 
@@ -109,9 +112,9 @@ namespace GuardOrder.Analyzers.Model
         public ISymbol? Annotated { get; }
 
         public override Sym WithSecurity(bool readsSecurity) =>
-            new CheckSym(Subject, Kind, Text, UnderLock, Operation, readsSecurity || ReadsSecurity, Annotated);
+            new CheckSym(Subject, Kind, _text, UnderLock, Operation, readsSecurity || ReadsSecurity, Annotated);
 
-        public CheckSym WithKind(FactKind kind) => kind == Kind ? this : new CheckSym(Subject, kind, Text, UnderLock, Operation, ReadsSecurity, Annotated);
+        public CheckSym WithKind(FactKind kind) => kind == Kind ? this : new CheckSym(Subject, kind, _text, UnderLock, Operation, ReadsSecurity, Annotated);
     }
 
     /// <summary><c>value &amp; mask</c> (a flag test before it is compared).</summary>

@@ -215,7 +215,7 @@ namespace GuardOrder.Analyzers.Model
             }
 
             var annotated = _symbols.IsFaultPathCheck(original) || _symbols.IsSecurityCheck(original) ? original : null;
-            return new CheckSym(new ProducedSubject(original, subjects.ToImmutable()), KindOf(original.ReturnType), Text(invocation), FirstHeld(state), invocation, security, annotated);
+            return new CheckSym(new ProducedSubject(original, subjects.ToImmutable()), KindOf(original.ReturnType), null, FirstHeld(state), invocation, security, annotated);
         }
 
         /// <summary>A call to a [MustMatchFaultPath] predicate of the fault path this walk checks against: it is checked on its own.</summary>

@@ -174,7 +174,7 @@ namespace GuardOrder.Analyzers.Model
             switch (Unwrap(reference))
             {
                 case IParameterReferenceOperation parameter when parameter.Parameter.RefKind != RefKind.Out:
-                    return new CheckSym(InputOf(parameter.Parameter), KindOf(parameter.Type), Text(reference), FirstHeld(state), reference, false, null);
+                    return new CheckSym(InputOf(parameter.Parameter), KindOf(parameter.Type), null, FirstHeld(state), reference, false, null);
                 case IInstanceReferenceOperation instance when instance.Type is not null:
                     return new CheckSym(new InputSubject(instance.Type), FactKind.Reference, "this", FirstHeld(state), reference, false, null);
                 default:
@@ -195,14 +195,14 @@ namespace GuardOrder.Analyzers.Model
 
             if (member.IsStatic || instance is null)
             {
-                return One(state, new CheckSym(new StaticSubject(member.OriginalDefinition), KindOf(type), Text(operation), FirstHeld(state), operation, security, annotated));
+                return One(state, new CheckSym(new StaticSubject(member.OriginalDefinition), KindOf(type), null, FirstHeld(state), operation, security, annotated));
             }
 
             return Map(Evaluate(instance, state, depth), (s, owner) =>
             {
                 if (owner is CheckSym { Subject: { } subject })
                 {
-                    return (s, new CheckSym(MemberOf(subject, member, type), KindOf(type), Text(operation), FirstHeld(s), operation, security || owner.ReadsSecurity, annotated));
+                    return (s, new CheckSym(MemberOf(subject, member, type), KindOf(type), null, FirstHeld(s), operation, security || owner.ReadsSecurity, annotated));
                 }
 
                 return (s, UnknownSym.Of(security || owner.ReadsSecurity));

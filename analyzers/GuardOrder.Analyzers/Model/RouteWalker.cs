@@ -97,6 +97,20 @@ namespace GuardOrder.Analyzers.Model
                 EntryHeld = new ImmutableList<HeldLock>?[cfg.Blocks.Length];
             }
 
+            private readonly Dictionary<SyntaxNode, int> _lines = new Dictionary<SyntaxNode, int>();
+
+            /// <summary>The 1-based line of a node, computed once per walk (line maps are costly to query per route).</summary>
+            public int LineOf(SyntaxNode syntax)
+            {
+                if (!_lines.TryGetValue(syntax, out var line))
+                {
+                    line = syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+                    _lines[syntax] = line;
+                }
+
+                return line;
+            }
+
             /// <summary>The locks held when the current route entered each block on it.</summary>
             public ImmutableList<HeldLock>?[] EntryHeld { get; }
 
@@ -201,7 +215,7 @@ namespace GuardOrder.Analyzers.Model
                 var first = block.Operations.Length > 0 ? block.Operations[0] : block.BranchValue;
                 if (first?.Syntax is { } syntax)
                 {
-                    state = state.WithLine(syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1);
+                    state = state.WithLine(frame.LineOf(syntax));
                 }
             }
 
@@ -239,7 +253,7 @@ namespace GuardOrder.Analyzers.Model
             }
 
             var branchLine = frame.Depth == 0 && block.BranchValue?.Syntax is { } branchSyntax
-                ? branchSyntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1
+                ? frame.LineOf(branchSyntax)
                 : 0;
             foreach (var current in states)
             {

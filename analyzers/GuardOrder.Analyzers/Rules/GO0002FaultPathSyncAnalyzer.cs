@@ -39,8 +39,9 @@ namespace GuardOrder.Analyzers
                     return;
                 }
 
-                var bodies = new MethodBodies(start.Compilation);
-                var faultPaths = new FaultPathCache(symbols, bodies);
+                var shared = SharedModel.For(start.Compilation, symbols);
+                var bodies = shared.Bodies;
+                var faultPaths = shared.FaultPaths;
                 var purity = new Purity(start.Compilation);
                 start.RegisterSymbolAction(c => Analyze(c, symbols, bodies, faultPaths, purity), SymbolKind.Method);
             });

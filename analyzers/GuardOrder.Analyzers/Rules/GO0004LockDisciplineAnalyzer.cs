@@ -33,7 +33,7 @@ namespace GuardOrder.Analyzers
                     return;
                 }
 
-                var bodies = new MethodBodies(start.Compilation);
+                var bodies = SharedModel.For(start.Compilation, symbols).Bodies;
                 start.RegisterOperationAction(c => Analyze(c, symbols, bodies), OperationKind.MethodBody);
             });
         }

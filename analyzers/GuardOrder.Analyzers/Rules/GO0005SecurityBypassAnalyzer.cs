@@ -37,7 +37,7 @@ namespace GuardOrder.Analyzers
                     return;
                 }
 
-                var bodies = new MethodBodies(start.Compilation);
+                var bodies = SharedModel.For(start.Compilation, symbols).Bodies;
                 var purity = new Purity(start.Compilation);
                 start.RegisterSymbolAction(c => Analyze(c, symbols, bodies, purity), SymbolKind.Method);
             });

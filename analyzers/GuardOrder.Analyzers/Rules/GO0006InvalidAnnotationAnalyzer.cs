@@ -29,7 +29,7 @@ namespace GuardOrder.Analyzers
                     return;
                 }
 
-                var bodies = new MethodBodies(start.Compilation);
+                var bodies = SharedModel.For(start.Compilation, symbols).Bodies;
                 start.RegisterSymbolAction(c => AnalyzeMethod(c, symbols, bodies), SymbolKind.Method);
             });
         }

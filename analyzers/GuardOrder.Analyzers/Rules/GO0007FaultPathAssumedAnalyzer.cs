@@ -32,7 +32,7 @@ namespace GuardOrder.Analyzers
                     return;
                 }
 
-                var faultPaths = new FaultPathCache(symbols, new MethodBodies(start.Compilation));
+                var faultPaths = SharedModel.For(start.Compilation, symbols).FaultPaths;
                 start.RegisterSymbolAction(c => Analyze(c, symbols, faultPaths), SymbolKind.Method);
             });
         }

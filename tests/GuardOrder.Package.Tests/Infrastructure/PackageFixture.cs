@@ -95,18 +95,28 @@ namespace GuardOrder.Package.Tests.Infrastructure
 
         private ConsumerProject CreateConsumer(string name, string properties)
         {
-            var directory = Path.Combine(WorkDirectory, name + "-" + Guid.NewGuid().ToString("N").Substring(0, 6));
-            Directory.CreateDirectory(directory);
-            var project = new ConsumerProject(this, directory, name);
+            var project = CreateProjectDirectory(name);
             project.WriteFile(name + ".csproj", $@"<Project Sdk=""Microsoft.NET.Sdk"">
   <PropertyGroup>
     <TargetFramework>net10.0</TargetFramework>
 {properties}  </PropertyGroup>
   <ItemGroup>
-    <PackageReference Include=""GuardOrder"" Version=""{Version}"" />
+    <PackageReference Include=""GuardOrder"" Version=""{Version}"" PrivateAssets=""all"" />
   </ItemGroup>
 </Project>
 ");
+            return project;
+        }
+
+        /// <summary>
+        /// A new folder with only the nuget.config that restores GuardOrder from the fixture's feed into
+        /// the fixture's packages folder; the caller writes (or `dotnet new`s) the project file.
+        /// </summary>
+        public ConsumerProject CreateProjectDirectory(string name)
+        {
+            var directory = Path.Combine(WorkDirectory, name + "-" + Guid.NewGuid().ToString("N").Substring(0, 6));
+            Directory.CreateDirectory(directory);
+            var project = new ConsumerProject(this, directory, name);
             project.WriteFile("nuget.config", $@"<?xml version=""1.0"" encoding=""utf-8""?>
 <configuration>
   <config>

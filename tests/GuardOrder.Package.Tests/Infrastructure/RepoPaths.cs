@@ -12,6 +12,27 @@ namespace GuardOrder.Package.Tests.Infrastructure
 
         public static string Solution => Path.Combine(Root, "Analyzers.sln");
 
+        public static string Readme => Path.Combine(Root, "README.md");
+
+        /// <summary>Every rule id the analyzers ship or are about to ship (the release-tracking files: the product's catalogue).</summary>
+        public static System.Collections.Generic.IReadOnlyList<string> RuleIds()
+        {
+            var ids = new System.Collections.Generic.SortedSet<string>(StringComparer.Ordinal);
+            foreach (var file in new[] { "AnalyzerReleases.Shipped.md", "AnalyzerReleases.Unshipped.md" })
+            {
+                foreach (var line in File.ReadAllLines(Path.Combine(Root, "analyzers", "GuardOrder.Analyzers", file)))
+                {
+                    var match = System.Text.RegularExpressions.Regex.Match(line, @"^(GO\d{4})\s*\|");
+                    if (match.Success)
+                    {
+                        ids.Add(match.Groups[1].Value);
+                    }
+                }
+            }
+
+            return new System.Collections.Generic.List<string>(ids);
+        }
+
         public static string SampleMm => Path.Combine(Root, "sample-mm");
 
         private static string FindRoot()

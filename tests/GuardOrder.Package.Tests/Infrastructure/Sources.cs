@@ -127,6 +127,100 @@ namespace Consumer
 }
 ";
 
+        /// <summary>
+        /// One violation of every GuardOrder rule, GO0001 to GO0006, with its own small kernel (the
+        /// attributes come from the package). A new rule adds its violation here, and the strict-mode
+        /// test then checks that <c>&lt;GuardOrderMode&gt;strict&lt;/GuardOrderMode&gt;</c> makes it an error.
+        /// </summary>
+        public const string EveryRule = @"using GuardOrder;
+
+namespace Consumer
+{
+    public sealed class page { public bool ksm; }
+    public sealed class vm_fault { public page page = new page(); }
+
+    public static class Kernel
+    {
+        [SecurityCheck] public const ulong VM_WRITE = 0x2;
+        public const ulong MM_CP_PROT_NUMA = 0x4;
+
+        [FaultPathCheck] public static bool PageKsm(page page) => page.ksm;
+        [AcquiresLock] public static void lock_page(page page) { }
+        [ReleasesLock] public static void unlock_page(page page) { }
+        [WriteGrant] public static void wp_page_reuse(vm_fault vmf) { }
+
+        public static int do_wp_page(vm_fault vmf)
+        {
+            lock_page(vmf.page);
+            if (PageKsm(vmf.page))
+            {
+                unlock_page(vmf.page);
+                return 1;
+            }
+            wp_page_reuse(vmf);
+            unlock_page(vmf.page);
+            return 0;
+        }
+
+        // GO0001: the NUMA guard runs before the security check.
+        public static bool numa_first(ulong vm_flags, ulong cp_flags)
+        {
+            if ((cp_flags & MM_CP_PROT_NUMA) != 0)
+                return false;
+            if ((vm_flags & VM_WRITE) == 0)
+                return false;
+            return true;
+        }
+
+        // GO0002: grants without the PageKsm check the fault path makes.
+        [MustMatchFaultPath(nameof(do_wp_page))]
+        public static bool no_ksm_check(page page, ulong vm_flags)
+        {
+            if ((vm_flags & VM_WRITE) == 0)
+                return false;
+            return true;
+        }
+
+        // GO0003: checks PageKsm without the page lock do_wp_page holds for it.
+        [MustMatchFaultPath(nameof(do_wp_page))]
+        public static bool ksm_unlocked(page page, ulong vm_flags)
+        {
+            if ((vm_flags & VM_WRITE) == 0)
+                return false;
+            return !PageKsm(page);
+        }
+
+        // GO0004: the early return keeps the lock.
+        public static bool leaks(page page)
+        {
+            lock_page(page);
+            if (PageKsm(page))
+                return false;
+            unlock_page(page);
+            return true;
+        }
+
+        // GO0005: a route to true never passes the security check.
+        [MustMatchFaultPath(nameof(do_wp_page))]
+        public static bool bypass(page page, ulong vm_flags, bool fast)
+        {
+            lock_page(page);
+            bool ksm = PageKsm(page);
+            unlock_page(page);
+            if (ksm)
+                return false;
+            if (fast)
+                return true;
+            return (vm_flags & VM_WRITE) != 0;
+        }
+
+        // GO0006: names no method.
+        [MustMatchFaultPath(""do_wp_pag"")]
+        public static bool typo(page page) => !PageKsm(page);
+    }
+}
+";
+
         /// <summary>1-based line of the first occurrence of <paramref name="marker"/>.</summary>
         public static int LineOf(string text, string marker)
         {

@@ -21,12 +21,81 @@ namespace GuardOrder.Tests.Documentation
 
         public static IEnumerable<object[]> Ids => RuleCatalog.DescriptorIds();
 
+        /// <summary>The first shipped id count: ids are public and never removed or renumbered.</summary>
+        private const int ShippedRuleCount = 6;
+
         [Fact]
-        public void EveryRuleIdFromGO0001ToGO0008IsDeclared()
+        public void RuleIdsAreNumberedFromGO0001WithoutGaps_AndNoneWasRemoved()
         {
-            Assert.Equal(
-                new[] { "GO0001", "GO0002", "GO0003", "GO0004", "GO0005", "GO0006", "GO0007", "GO0008" },
-                RuleCatalog.AllDescriptors.Select(d => d.Id));
+            var ids = RuleCatalog.AllDescriptors.Select(d => d.Id).ToList();
+            var expected = Enumerable.Range(1, ids.Count).Select(i => "GO" + i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(expected, ids);
+            Assert.True(ids.Count >= ShippedRuleCount, "a public rule id disappeared: " + string.Join(", ", ids));
+        }
+
+        /// <summary>
+        /// Each page's "Reported by" row links the analyzer source that reports the id: the file exists,
+        /// declares the page's analyzer class and uses the id's descriptor both in SupportedDiagnostics and
+        /// when reporting. A rule with a fix names the fix's source the same way ("Fixed by").
+        /// </summary>
+        [Theory]
+        [MemberData(nameof(Ids))]
+        public void RulePageNamesTheFilesThatReportAndFixIt(string id)
+        {
+            var text = File.ReadAllText(Path.Combine(RuleCatalog.RulesDirectory, id + ".md"));
+            var reportedBy = Regex.Match(text, @"^\| Reported by \| \[(?<path>analyzers/[^\]]+\.cs)\]\(\.\./\.\./(?<link>[^)]+)\) \|$", RegexOptions.Multiline);
+            Assert.True(reportedBy.Success, id + ".md has no '| Reported by | [analyzers/...cs](../../...cs) |' row");
+            Assert.Equal("analyzers/" + reportedBy.Groups["link"].Value, reportedBy.Groups["path"].Value);
+            var file = Path.Combine(RuleCatalog.RepoRoot, reportedBy.Groups["path"].Value);
+            Assert.True(File.Exists(file), id + ".md names " + file + ", which does not exist");
+            var source = File.ReadAllText(file);
+
+            var field = typeof(GuardOrder.Analyzers.Descriptors).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+                .Single(f => f.FieldType == typeof(DiagnosticDescriptor) && ((DiagnosticDescriptor)f.GetValue(null)!).Id == id);
+            var uses = Regex.Matches(source, @"\bDescriptors\." + field.Name + @"\b").Count;
+            Assert.True(uses >= 2, $"{file} uses Descriptors.{field.Name} {uses} time(s): it neither declares nor reports {id}");
+
+            var analyzer = Regex.Match(text, @"^\| Analyzer \| `(?<name>\w+)` \|$", RegexOptions.Multiline);
+            Assert.True(analyzer.Success, id + ".md has no '| Analyzer | `Name` |' row");
+            Assert.Matches(@"\bclass " + analyzer.Groups["name"].Value + @"\b", source);
+            Assert.Contains(RuleCatalog.Analyzers, a => a.GetType().Name == analyzer.Groups["name"].Value && a.SupportedDiagnostics.Any(d => d.Id == id));
+
+            var fixedBy = Regex.Match(text, @"^\| Fixed by \| \[(?<path>analyzers/[^\]]+\.cs)\]\(\.\./\.\./(?<link>[^)]+)\) \|$", RegexOptions.Multiline);
+            Assert.Equal(RuleCatalog.HasFix(id), fixedBy.Success);
+            if (fixedBy.Success)
+            {
+                Assert.Equal("analyzers/" + fixedBy.Groups["link"].Value, fixedBy.Groups["path"].Value);
+                var fixFile = Path.Combine(RuleCatalog.RepoRoot, fixedBy.Groups["path"].Value);
+                Assert.True(File.Exists(fixFile), id + ".md names " + fixFile + ", which does not exist");
+                var provider = RuleCatalog.CodeFixes.First(f => f.FixableDiagnosticIds.Contains(id)).GetType().Name;
+                Assert.Matches(@"\bclass " + provider + @"\b", File.ReadAllText(fixFile));
+            }
+        }
+
+        /// <summary>
+        /// The package's strict preset turns the GuardOrder category into errors, so it covers every rule
+        /// only while every descriptor is in that category; the README shows the switch.
+        /// </summary>
+        [Fact]
+        public void StrictPresetCoversEveryRule_AndTheReadmeShowsTheSwitch()
+        {
+            var presets = Path.Combine(RuleCatalog.RepoRoot, "analyzers", "GuardOrder.Package", "build", "presets");
+            var strict = File.ReadAllText(Path.Combine(presets, "GuardOrder.strict.globalconfig"));
+            var category = Regex.Match(strict, @"^dotnet_analyzer_diagnostic\.category-(?<category>\w+)\.severity = error$", RegexOptions.Multiline);
+            Assert.True(category.Success, "the strict preset sets no category to error");
+            Assert.All(RuleCatalog.AllDescriptors, d => Assert.Equal(category.Groups["category"].Value, d.Category));
+            Assert.Contains("is_global = true", strict, StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(presets, "GuardOrder.recommended.globalconfig")));
+
+            // The recommended preset states the shipped defaults: the category as warning, each error rule by id.
+            var recommended = File.ReadAllText(Path.Combine(presets, "GuardOrder.recommended.globalconfig"));
+            foreach (var descriptor in RuleCatalog.AllDescriptors.Where(d => d.DefaultSeverity == DiagnosticSeverity.Error))
+            {
+                Assert.Contains($"dotnet_diagnostic.{descriptor.Id}.severity = error", recommended, StringComparison.Ordinal);
+            }
+
+            var readme = File.ReadAllText(Path.Combine(RuleCatalog.RepoRoot, "README.md"));
+            Assert.Contains("<GuardOrderMode>strict</GuardOrderMode>", readme, StringComparison.Ordinal);
         }
 
         [Fact]

@@ -684,7 +684,7 @@ static class mprotect
 {
     static bool f(vm_area_struct vma)
     {
-        if (vma is null)
+        if (vma?.vm_file is null)
             return false;
         if ({|#0:(vma.vm_flags & VM_WRITE) == 0|})
             return false;
@@ -692,7 +692,7 @@ static class mprotect
     }
 }
 "),
-                GO0001(0).WithMessage("Security check '(vma.vm_flags & VM_WRITE) == 0' should come before 'if (vma is null) return false'; it cannot be moved above 'if (vma is null) return false' without changing the result (it tests 'vma' before the security check reads it)"));
+                GO0001(0).WithMessage("Security check '(vma.vm_flags & VM_WRITE) == 0' should come before 'if (vma?.vm_file is null) return false'; it cannot be moved above 'if (vma?.vm_file is null) return false' without changing the result (it tests 'vma' before the security check reads it)"));
 
         [Fact]
         public Task DivisionCrossed_NoFix_MayThrow() =>

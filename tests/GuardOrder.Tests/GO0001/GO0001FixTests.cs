@@ -97,10 +97,6 @@ static class mprotect
             VerifyFixAsync(With(GO0001AnalyzerTests.SeedFirstRework), With(SeedFirstReworkFixed), GO0001(0));
 
         [Fact]
-        public Task FixedSeed_HasNoDiagnostic_SoASecondFixChangesNothing() =>
-            VerifyFixAsync(With(SeedFirstReworkFixed), With(SeedFirstReworkFixed));
-
-        [Fact]
         public Task DeclarationsBeforeTheFirstGuardStay_SecurityGuardsKeepTheirOrder() =>
             VerifyFixAsync(
                 With(@"
@@ -368,7 +364,8 @@ static class mprotect
         [InlineData("if (vma.vm_refcnt == 0) throw new InvalidOperationException();", "throw vs return")]
         [InlineData("if (pte_dirty(pte)) { Console.WriteLine(); return false; }", "body with a side effect")]
         [InlineData("if (string.IsNullOrEmpty(vma.ToString())) return false;", "metadata-only call")]
-        [InlineData("if (vma is null) return false;", "null check of what the security check reads")]
+        [InlineData("if (vma?.vm_file == null) return false;", "null check of what the security check reads, and of more")]
+        [InlineData("if (vma == null || vma.vm_refcnt < 0) return false;", "null check of what the security check reads, and another test")]
         [InlineData("if (vma.vm_refcnt % page.refcount == 0) return false;", "may throw (remainder by a variable)")]
         [InlineData("if (checked(vma.vm_refcnt + 1) > 3) return false;", "may throw (checked arithmetic)")]
         [InlineData("if (new int[] { 1 }[vma.vm_refcnt] == 0) return false;", "may throw (array index)")]
@@ -591,9 +588,10 @@ static class mprotect
         }
 
         [Fact]
-        public async Task HalfTypedCode_FixNeverThrows()
+        public async Task HalfTypedCode_FixIsAskedAndOffersNothing()
         {
-            // Diagnostics on code with syntax errors are not fixable; the fix must neither throw nor rewrite.
+            // Diagnostics on code with syntax errors are not fixable; asked for them, the fix must
+            // neither throw nor offer a rewrite.
             var source = With(@"
 static class mprotect
 {
@@ -609,6 +607,19 @@ static class mprotect
             var go0001 = Assert.Single(diagnostics, d => d.Id == RuleIdentifiers.SecurityGuardFirst);
             Assert.Contains("it is not moved automatically (the code has syntax errors)", go0001.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
             Assert.Equal("false", go0001.Properties[GO0001SecurityGuardFirstAnalyzer.FixableProperty]);
+
+            using var workspace = new AdhocWorkspace();
+            var document = workspace.AddProject("HalfTyped", LanguageNames.CSharp)
+                .WithMetadataReferences(Basic.Reference.Assemblies.Net100.References.All.Cast<MetadataReference>().Append(Verifiers.TestReferences.Annotations))
+                .WithCompilationOptions(new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary))
+                .AddDocument("HalfTyped.cs", source);
+            var tree = (await document.GetSyntaxTreeAsync())!;
+            var located = Diagnostic.Create(go0001.Descriptor, Location.Create(tree, go0001.Location.SourceSpan), go0001.Properties);
+            var actions = new List<CodeAction>();
+
+            await new GO0001MoveSecurityGuardFirstFix().RegisterCodeFixesAsync(new CodeFixContext(document, located, (action, _) => actions.Add(action), CancellationToken.None));
+
+            Assert.Empty(actions);
         }
     }
 }

@@ -14,6 +14,7 @@ public sealed class vm_area_struct
 {
     public ulong vm_flags;
     public int vm_refcnt;
+    public object vm_file;
 
     [SecurityCheck]
     public bool IsWritable => (vm_flags & VM_WRITE) != 0;
@@ -66,6 +67,13 @@ public static class mm
     public static void VM_BUG_ON_WHAT([DoesNotReturnIf(true)] bool condition, int what) { if (condition) throw new InvalidOperationException(what.ToString()); }
     public static bool trylock_page(page page) { if (page.locked) return false; page.locked = true; return true; }
     public static int counter;
+}
+
+public sealed class vm_fault
+{
+    public vm_area_struct vma;
+    public ulong flags;
+    public page page;
 }
 ";
 

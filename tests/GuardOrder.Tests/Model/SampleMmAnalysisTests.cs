@@ -15,8 +15,9 @@ using Xunit.Abstractions;
 namespace GuardOrder.Tests.Model
 {
     /// <summary>
-    /// Runs the sync rules (GO0002-GO0006) over the real sample-mm sources, in memory: the reviewed
-    /// may_avoid_write_fault is clean, the 2021 as-posted variants get the review's findings.
+    /// Runs every rule (the analyzers found by reflection, <see cref="Documentation.RuleCatalog"/>) over
+    /// the real sample-mm sources, in memory: the reviewed may_avoid_write_fault is clean, the 2021
+    /// as-posted variants get the review's findings.
     /// </summary>
     public class SampleMmAnalysisTests
     {
@@ -27,11 +28,7 @@ namespace GuardOrder.Tests.Model
             _output = output;
         }
 
-        private static readonly ImmutableArray<DiagnosticAnalyzer> SyncAnalyzers = ImmutableArray.Create<DiagnosticAnalyzer>(
-            new GO0002FaultPathSyncAnalyzer(),
-            new GO0004LockDisciplineAnalyzer(),
-            new GO0005SecurityBypassAnalyzer(),
-            new GO0006InvalidAnnotationAnalyzer());
+        private static readonly ImmutableArray<DiagnosticAnalyzer> SyncAnalyzers = Documentation.RuleCatalog.Analyzers;
 
         [Fact]
         public async Task ReviewedPortIsClean()
@@ -72,9 +69,10 @@ namespace GuardOrder.Tests.Model
 
             var watch = Stopwatch.StartNew();
             var run = await AnalyzerHarness.RunAsync(compilation, SyncAnalyzers, logAnalyzerExecutionTime: true);
-            var diagnostics = run.Diagnostics.ToList();
+            // Info-level notes (GO0007: what the comparison assumed) are not findings.
+            var diagnostics = run.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
             watch.Stop();
-            _output.WriteLine($"{files.Count} files, sync analyzers {watch.ElapsedMilliseconds} ms (as-posted: {asPosted})");
+            _output.WriteLine($"{files.Count} files, analyzers {watch.ElapsedMilliseconds} ms (as-posted: {asPosted})");
             foreach (var analyzer in SyncAnalyzers)
             {
                 var telemetry = await run.WithAnalyzers.GetAnalyzerTelemetryInfoAsync(analyzer, default);

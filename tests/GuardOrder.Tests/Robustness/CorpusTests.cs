@@ -10,6 +10,7 @@ using Xunit.Abstractions;
 namespace GuardOrder.Tests.Robustness
 {
     /// <summary>The benchmark corpus is valid C#, deterministic, and GuardOrder finds exactly the defects planted in it.</summary>
+    [Trait("Category", "Slow")]
     public sealed class CorpusTests
     {
         private readonly ITestOutputHelper _output;
@@ -36,7 +37,7 @@ namespace GuardOrder.Tests.Robustness
         [Fact]
         public async Task Corpus_compiles_and_GuardOrder_reports_exactly_the_planted_defects()
         {
-            var analyzers = TypingSimulationTests.RequireAnalyzers();
+            var analyzers = HalfTypedCodeTests.RequireAnalyzers();
             var generator = new CorpusGenerator(seed: 20210630, fileLines: 1500);
             var files = generator.Generate(25_000);
             var compilation = GuardOrderAssemblies.CreateCompilation(

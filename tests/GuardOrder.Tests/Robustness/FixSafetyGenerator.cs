@@ -40,7 +40,7 @@ namespace GuardOrder.Tests.Robustness
     }
 
     /// <summary>
-    /// Random guard runs for the GO0001 fix-safety property: pure conditions over two bools and two
+    /// Random guard runs (decisions drawn by CsCheck, see <see cref="Choices"/>) for the GO0001 fix-safety property: pure conditions over two bools and two
     /// ints, a [SecurityCheck] const read (Flags.VM_WRITE) in one or two guards placed after other
     /// guards, random exits (return true / return false / throw), leading and trailing comments,
     /// pure and side-effecting local declarations between guards, and occasional side-effecting
@@ -60,13 +60,16 @@ public static class Flags
 
         public static readonly int[] IntDomain = { -1, 0, 1, 2 };
 
-        public static List<GuardCase> Generate(int count, int seed)
+        /// <summary>Decisions enough for one case (a case reads fewer than 100).</summary>
+        public const int ChoicesPerCase = 128;
+
+        /// <summary>One case per element, numbered from 0: Case0, Case1, ...</summary>
+        public static List<GuardCase> Generate(IReadOnlyList<Choices> choices)
         {
-            var rng = new Random(seed);
-            var cases = new List<GuardCase>(count);
-            for (var i = 0; i < count; i++)
+            var cases = new List<GuardCase>(choices.Count);
+            for (var i = 0; i < choices.Count; i++)
             {
-                cases.Add(One(i, rng));
+                cases.Add(One(i, choices[i]));
             }
 
             return cases;
@@ -79,7 +82,7 @@ public static class Flags
             public bool ImpureDeclaration;
         }
 
-        private static GuardCase One(int index, Random rng)
+        private static GuardCase One(int index, Choices rng)
         {
             var items = new List<Item>();
             var sideEffects = false;
@@ -142,7 +145,7 @@ public static class Flags
             return sb.ToString();
         }
 
-        private static string Comment(Random rng, string what)
+        private static string Comment(Choices rng, string what)
         {
             switch (rng.Next(4))
             {
@@ -157,7 +160,7 @@ public static class Flags
             }
         }
 
-        private static string Guard(Random rng, string cond, string exit, string what)
+        private static string Guard(Choices rng, string cond, string exit, string what)
         {
             var lead = Comment(rng, what);
             var trailing = rng.Next(5) == 0 ? " // trailing " + what : "";
@@ -172,13 +175,13 @@ public static class Flags
             }
         }
 
-        private static string Exit(Random rng)
+        private static string Exit(Choices rng)
         {
             var r = rng.Next(10);
             return r < 5 ? "return false;" : r < 8 ? "return true;" : "throw new ArgumentException(\"bad input\");";
         }
 
-        private static string SecurityCondition(Random rng)
+        private static string SecurityCondition(Choices rng)
         {
             switch (rng.Next(4))
             {
@@ -189,7 +192,7 @@ public static class Flags
             }
         }
 
-        private static string Atom(Random rng)
+        private static string Atom(Choices rng)
         {
             var k = IntDomain[rng.Next(IntDomain.Length)].ToString(CultureInfo.InvariantCulture);
             switch (rng.Next(10))
@@ -207,7 +210,7 @@ public static class Flags
             }
         }
 
-        private static string Condition(Random rng, out bool impure, bool allowImpure = true)
+        private static string Condition(Choices rng, out bool impure, bool allowImpure = true)
         {
             impure = false;
             if (allowImpure && rng.Next(7) == 0)

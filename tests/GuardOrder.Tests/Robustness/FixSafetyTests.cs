@@ -7,6 +7,7 @@ using System.Reflection;
 using System.Runtime.Loader;
 using System.Threading;
 using System.Threading.Tasks;
+using CsCheck;
 using GuardOrder.Robustness.Shared;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
@@ -27,10 +28,11 @@ namespace GuardOrder.Tests.Robustness
     /// some observation (evaluated on a reordering we write ourselves), it is not offered. Applying it
     /// to its own output offers nothing or changes nothing, and comments are kept exactly once.
     /// </summary>
-    public sealed class FixSafetyTests
+    [Trait("Category", "Slow")]
+    public sealed partial class FixSafetyTests
     {
         private const int Cases = 300;
-        private const int Seed = 2021;
+        private const int BatchSize = 30;
         private readonly ITestOutputHelper _output;
 
         public FixSafetyTests(ITestOutputHelper output)
@@ -54,11 +56,36 @@ namespace GuardOrder.Tests.Robustness
         public async Task GO0001_fix_keeps_behaviour_and_is_refused_when_reordering_would_not()
         {
             var analyzers = GuardOrderAssemblies.CreateAnalyzers().Where(a => a.SupportedDiagnostics.Any(d => d.Id == "GO0001")).ToImmutableArray();
-            Assert.False(analyzers.IsEmpty, "GO0001 analyzer not found (merge go1)");
+            Assert.False(analyzers.IsEmpty, "GO0001 analyzer not found");
             var provider = FindFixProvider("GO0001");
-            Assert.True(provider is not null, "GO0001 fix provider not found in GuardOrder.CodeFixes (merge go1)");
+            Assert.True(provider is not null, "GO0001 fix provider not found in GuardOrder.CodeFixes");
 
-            var cases = FixSafetyGenerator.Generate(Cases, Seed);
+            // CsCheck draws batches of cases (one compilation per batch keeps it fast) and, on a
+            // failure, goes on looking for a smaller failing batch; the message names the cases.
+            var totals = new Totals();
+            await Choices.Gen(FixSafetyGenerator.ChoicesPerCase).Array[BatchSize].SampleAsync(
+                async batch =>
+                {
+                    var failures = await CheckBatchAsync(FixSafetyGenerator.Generate(batch), analyzers, provider!, totals);
+                    Assert.True(failures.Count == 0, failures.Count + " failures:\n\n" + string.Join("\n\n", failures.Take(4)));
+                },
+                iter: Cases / BatchSize,
+                threads: 1);
+
+            _output.WriteLine($"{totals.Cases} cases: GO0001 reported in {totals.Reported}; fix offered {totals.Offered}, refused {totals.Refused} " +
+                $"(reordering would change behaviour in {totals.WouldChange}: refused {totals.RefusedCorrectly}; refused although the reordering keeps behaviour: {totals.SameButRefused}).");
+            // The generator must exercise both sides of the property.
+            Assert.True(totals.Offered >= Cases / 10, $"the fix was offered in only {totals.Offered} of {Cases} cases");
+            Assert.True(totals.RefusedCorrectly >= Cases / 20, $"only {totals.RefusedCorrectly} cases where reordering changes behaviour were generated and refused");
+        }
+
+        private sealed class Totals
+        {
+            public int Cases, Reported, Offered, Refused, WouldChange, RefusedCorrectly, SameButRefused;
+        }
+
+        private static async Task<List<string>> CheckBatchAsync(List<GuardCase> cases, ImmutableArray<DiagnosticAnalyzer> analyzers, CodeFixProvider provider, Totals totals)
+        {
             var indices = cases.Select(c => c.Index).ToArray();
             var originalResults = Evaluate(Compile(cases.Select(c => c.Original), "original"), indices);
             var hypotheticalResults = Evaluate(Compile(cases.Select(c => c.Hypothetical), "hypothetical"), indices);
@@ -70,6 +97,7 @@ namespace GuardOrder.Tests.Robustness
             var failures = new List<string>();
             var fixedTexts = new Dictionary<int, string>();
             int reported = 0, offered = 0, refused = 0, wouldChange = 0, refusedCorrectly = 0, sameButRefused = 0;
+            totals.Cases += cases.Count;
             foreach (var c in cases)
             {
                 var docId = docs[c.FileName];
@@ -94,7 +122,7 @@ namespace GuardOrder.Tests.Robustness
                 }
 
                 reported++;
-                var fixedText = await ApplyFirstFixAsync(provider!, doc, own);
+                var fixedText = await ApplyFirstFixAsync(provider, doc, own);
                 if (fixedText is null)
                 {
                     refused++;
@@ -155,7 +183,7 @@ namespace GuardOrder.Tests.Robustness
                         continue;
                     }
 
-                    var twice = await ApplyFirstFixAsync(provider!, doc, own);
+                    var twice = await ApplyFirstFixAsync(provider, doc, own);
                     if (twice is not null && twice != text)
                     {
                         failures.Add($"Case{index}: applying the fix to its own output changed the text again\n--- once:\n{text}\n--- twice:\n{twice}");
@@ -163,12 +191,13 @@ namespace GuardOrder.Tests.Robustness
                 }
             }
 
-            _output.WriteLine($"{Cases} cases: GO0001 reported in {reported}; fix offered {offered}, refused {refused} " +
-                $"(reordering would change behaviour in {wouldChange}: refused {refusedCorrectly}; refused although the reordering keeps behaviour: {sameButRefused}).");
-            Assert.True(failures.Count == 0, failures.Count + " failures:\n\n" + string.Join("\n\n", failures.Take(4)));
-            // The generator must exercise both sides of the property.
-            Assert.True(offered >= Cases / 10, $"the fix was offered in only {offered} of {Cases} cases");
-            Assert.True(refusedCorrectly >= Cases / 20, $"only {refusedCorrectly} cases where reordering changes behaviour were generated and refused");
+            totals.Reported += reported;
+            totals.Offered += offered;
+            totals.Refused += refused;
+            totals.WouldChange += wouldChange;
+            totals.RefusedCorrectly += refusedCorrectly;
+            totals.SameButRefused += sameButRefused;
+            return failures;
         }
 
         internal static CodeFixProvider? FindFixProvider(string id)

@@ -16,7 +16,7 @@ namespace GuardOrder.Tests.SampleBuild
     {
         public static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(5);
 
-        private static readonly string[] RootFiles = { "Directory.Build.props", "Directory.Build.targets", "global.json", ".editorconfig", "NuGet.config", "nuget.config" };
+        private static readonly string[] RootFiles = { "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props", "global.json", ".editorconfig", "NuGet.config", "nuget.config" };
         private static readonly string[] Projects = { "analyzers/GuardOrder.Annotations", "analyzers/GuardOrder.Analyzers", "analyzers/GuardOrder.CodeFixes", "sample-mm" };
 
         public SampleBuildFixture()
@@ -34,10 +34,14 @@ namespace GuardOrder.Tests.SampleBuild
             }
 
             Default = Run(WorkRoot, asPosted: false, "build", "sample-mm", "--no-incremental", "--disable-build-servers", "-nodeReuse:false");
-            AsPosted = Run(WorkRoot, asPosted: false, "build", "sample-mm", "-p:AsPosted=true", "--no-incremental", "--disable-build-servers", "-nodeReuse:false");
+            AsPostedSarif = Path.Combine(WorkRoot, "as-posted.sarif");
+            AsPosted = Run(WorkRoot, asPosted: false, "build", "sample-mm", "-p:AsPosted=true", "--no-incremental", "--disable-build-servers", "-nodeReuse:false", "-p:ErrorLog=" + AsPostedSarif + "%2Cversion=2.1");
         }
 
         public string RepositoryRoot { get; }
+
+        /// <summary>The SARIF 2.1 log of the as-posted build.</summary>
+        public string AsPostedSarif { get; }
 
         /// <summary>The scratch copy (repository layout: analyzers/, sample-mm/).</summary>
         public string WorkRoot { get; }

@@ -12,6 +12,7 @@ namespace GuardOrder.Tests.SampleBuild
     /// applies the fix.
     /// </summary>
     [Trait("Category", "SampleBuild")]
+    [Trait("Category", "Slow")]
     public sealed class SampleBuildTests : IClassFixture<SampleBuildFixture>
     {
         private readonly SampleBuildFixture fixture;
@@ -37,6 +38,30 @@ namespace GuardOrder.Tests.SampleBuild
 
             // Every GO0001 of the switch build is in the as-posted files: the port itself is clean.
             Assert.All(go0001, d => Assert.Contains(Path.DirectorySeparatorChar + "as-posted" + Path.DirectorySeparatorChar, d));
+        }
+
+        /// <summary>Issue 10: every GO0002–GO0005 result of the as-posted build carries relatedLocations into source.</summary>
+        [Fact]
+        public void AsPostedSarif_HasRelatedLocationsOnEverySyncResult()
+        {
+            Assert.True(File.Exists(fixture.AsPostedSarif), "no SARIF log written\n" + fixture.AsPosted);
+            using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(fixture.AsPostedSarif));
+            Assert.Equal("2.1.0", document.RootElement.GetProperty("version").GetString());
+            var results = document.RootElement.GetProperty("runs").EnumerateArray()
+                .SelectMany(run => run.TryGetProperty("results", out var r) ? r.EnumerateArray() : Enumerable.Empty<System.Text.Json.JsonElement>())
+                .Where(r => r.GetProperty("ruleId").GetString() is "GO0002" or "GO0003" or "GO0004" or "GO0005")
+                .ToList();
+            Assert.NotEmpty(results);
+            foreach (var result in results)
+            {
+                Assert.True(result.TryGetProperty("relatedLocations", out var related) && related.GetArrayLength() > 0, "no relatedLocations: " + result);
+                foreach (var location in related.EnumerateArray())
+                {
+                    var uri = location.GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString();
+                    Assert.EndsWith(".cs", uri, StringComparison.Ordinal);
+                    Assert.Contains("sample-mm", uri, StringComparison.Ordinal);
+                }
+            }
         }
 
         [Fact]

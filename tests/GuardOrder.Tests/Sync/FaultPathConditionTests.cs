@@ -122,6 +122,22 @@ namespace GuardOrder.Tests.Sync
             AssertSilent(await RunAsync(KernelFixture.With(variant)));
         }
 
+        /// <summary>A ThrowIfNull prologue gives the fact of its if-form: the page is not null after it.</summary>
+        [Fact]
+        public async Task ThrowIfNullGivesTheNotNullFact()
+        {
+            var variant = Mutate(Correct, """
+                    if (page == null)
+                        return false;
+                """, "System.ArgumentNullException.ThrowIfNull(page);");
+            AssertSilent(await RunAsync(KernelFixture.With(variant)));
+            var without = Mutate(Correct, """
+                    if (page == null)
+                        return false;
+                """, string.Empty);
+            AssertReports(await RunAsync(KernelFixture.With(without)), "GO0002", "is not null");
+        }
+
         /// <summary>The posted 2021 predicate with its grant assigned as a && chain: the grant is as visible as in the if-form.</summary>
         [Fact]
         public async Task AssignedConjunctionIsAGrant()

@@ -8,6 +8,7 @@ using System.Runtime.Loader;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using CsCheck;
 using GuardOrder.Analyzers;
 using GuardOrder.CodeFixes;
 using GuardOrder.Tests.Verifiers;
@@ -18,16 +19,18 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 
-namespace GuardOrder.Tests.GO0001
+namespace GuardOrder.Tests.Robustness
 {
     /// <summary>
-    /// The fix keeps behaviour, as a property: seeded random guard runs (pure and impure
-    /// conditions, conditions that may throw, different exits, comments), the real analyzer and
-    /// code-fix provider, the fixed TEXT re-parsed and compiled, and both methods run on every
+    /// The second half of the fix-safety suite: one guard run per CsCheck sample (pure and impure
+    /// conditions, conditions that may throw, [SecurityCheck] methods and chains with the security
+    /// operand second, different exits, comments), the real analyzer and code-fix provider applied
+    /// until nothing is fixable, the fixed TEXT re-parsed and compiled, and both methods run on every
     /// input. Whenever the fix is offered the results (return value, exception type, side-effect
-    /// log) are identical, comments survive exactly once, and fixing again changes nothing.
+    /// log) are identical, comments survive exactly once, and fixing again changes nothing. A failure
+    /// shrinks to the simplest failing guard run.
     /// </summary>
-    public class GO0001FixSafetyTests
+    public sealed partial class FixSafetyTests
     {
         private static readonly string[] OtherConditions =
         {
@@ -70,41 +73,43 @@ public static class Subject
 ";
 
         [Fact]
-        public async Task RandomGuardRuns_FixOfferedOnlyWhenBehaviourIsKept()
+        public async Task Random_guard_runs_fix_keeps_behaviour_comments_and_is_idempotent()
         {
-            var random = new Random(20210630);
             var offered = 0;
             var refused = 0;
-            for (var i = 0; i < 120; i++)
-            {
-                var method = GenerateMethod(random, i);
-                var source = Header + method + "}\n";
-                var (fixedSource, count, refusedHere) = await FixAllAsync(source);
-                offered += count;
-                refused += refusedHere;
-                if (count == 0)
+            await Choices.Gen(64).Select(choices => GenerateMethod(choices, 0)).SampleAsync(
+                async method =>
                 {
-                    continue;
-                }
+                    var source = Header + method + "}\n";
+                    var (fixedSource, count, refusedHere) = await FixAllAsync(source);
+                    offered += count;
+                    refused += refusedHere;
+                    if (count == 0)
+                    {
+                        return;
+                    }
 
-                // Comments survive exactly once each.
-                foreach (var comment in source.Split('\n').Where(l => l.TrimStart().StartsWith("//", StringComparison.Ordinal)).Select(l => l.Trim()))
-                {
-                    Assert.True(Occurrences(fixedSource, comment) == Occurrences(source, comment), "Comment lost or duplicated: " + comment + "\n" + fixedSource);
-                }
+                    // Comments survive exactly once each.
+                    foreach (var comment in source.Split('\n').Where(l => l.TrimStart().StartsWith("//", StringComparison.Ordinal)).Select(l => l.Trim()))
+                    {
+                        Assert.True(Occurrences(fixedSource, comment) == Occurrences(source, comment), "Comment lost or duplicated: " + comment + "\n" + fixedSource);
+                    }
 
-                var before = Run(source);
-                var after = Run(fixedSource);
-                if (!before.SequenceEqual(after))
-                {
-                    Assert.Fail(
-                    "The fix changed behaviour.\nBEFORE:\n" + source + "\nAFTER:\n" + fixedSource + "\nfirst difference: " +
-                    before.Zip(after).FirstOrDefault(p => p.First != p.Second));
-                }
+                    var before = Run(source);
+                    var after = Run(fixedSource);
+                    if (!before.SequenceEqual(after))
+                    {
+                        Assert.Fail(
+                        "The fix changed behaviour.\nBEFORE:\n" + source + "\nAFTER:\n" + fixedSource + "\nfirst difference: " +
+                        before.Zip(after).FirstOrDefault(p => p.First != p.Second));
+                    }
 
-                var (again, secondCount, _) = await FixAllAsync(fixedSource);
-                Assert.True(secondCount == 0 && again == fixedSource, "Fixing twice changed something:\n" + fixedSource + "\n---\n" + again);
-            }
+                    var (again, secondCount, _) = await FixAllAsync(fixedSource);
+                    Assert.True(secondCount == 0 && again == fixedSource, "Fixing twice changed something:\n" + fixedSource + "\n---\n" + again);
+                },
+                iter: 120,
+                threads: 1,
+                print: method => "\n" + method);
 
             // Not vacuous: both outcomes occur often.
             Assert.True(offered >= 20, "only " + offered + " fixes offered");
@@ -122,7 +127,7 @@ public static class Subject
             return count;
         }
 
-        private static string GenerateMethod(Random random, int index)
+        private static string GenerateMethod(Choices random, int index)
         {
             var builder = new StringBuilder();
             builder.Append("    public static bool M").Append(index).Append("(int a, int b, ulong flags)\n    {\n");

@@ -5,9 +5,18 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Text;
+using System.Threading;
 using System.Threading.Tasks;
+using CsCheck;
+using GuardOrder.Analyzers;
+using GuardOrder.CodeFixes;
+using GuardOrder.Tests.GO0001;
+using GuardOrder.Tests.Model;
+using GuardOrder.Tests.Verifiers;
 using GuardOrder.Robustness.Shared;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -17,21 +26,31 @@ using Xunit.Abstractions;
 namespace GuardOrder.Tests.Robustness
 {
     /// <summary>
-    /// Half-typed code must never make a GuardOrder analyzer throw (AD0001) or hang. Every .cs file of
-    /// sample-mm (or the generated corpus until the port exists) is analysed as a dense sample of its
-    /// prefixes cut at token boundaries, and as 10,000+ seeded mutants (token deletion, duplication,
-    /// swap). Many variants share one compilation, one syntax tree each; each variant's namespace is
-    /// nested under its original one (Mm.M0 -> Mm.M0.V17) so that variants do not collide with each
-    /// other while still seeing the unmodified sources as context.
+    /// Half-typed code, as an editor sees it while someone types, in one suite: it must never make a
+    /// GuardOrder analyzer throw (AD0001) or hang, nor GO0001's fix throw.
+    /// <list type="bullet">
+    /// <item>Every .cs file of sample-mm as a dense sample of its prefixes cut at token boundaries, and
+    /// as 10,000 CsCheck-drawn mutants (token deletion, duplication, swap). Many variants share one
+    /// compilation, one syntax tree each; each variant's namespace is nested under its original one
+    /// (Mm.M0 -> Mm.M0.V17) so that variants do not collide while still seeing the unmodified
+    /// sources as context.</item>
+    /// <item>A predicate and a fault path (KernelFixture) cut every few characters and with every
+    /// single token deleted, one compilation each.</item>
+    /// <item>GO0001's seed method: every token-boundary prefix and CsCheck-drawn mutants, with the fix
+    /// asked wherever GO0001 is reported.</item>
+    /// </list>
+    /// All analyzers are found by reflection (no list to keep). A failing mutant batch shrinks
+    /// (see <see cref="Choices"/>) and is written to a temp folder for replay.
     /// </summary>
-    public sealed class TypingSimulationTests
+    [Trait("Category", "Slow")]
+    public sealed class HalfTypedCodeTests
     {
-        private const int Seed = 1630;
         private const int MinimumMutants = 10_000;
+        private const int MutantsPerBatch = 500;
         private static readonly TimeSpan BatchTimeout = TimeSpan.FromSeconds(90);
         private readonly ITestOutputHelper _output;
 
-        public TypingSimulationTests(ITestOutputHelper output)
+        public HalfTypedCodeTests(ITestOutputHelper output)
         {
             _output = output;
         }
@@ -66,23 +85,27 @@ namespace GuardOrder.Tests.Robustness
         }
 
         [Fact]
-        public async Task Ten_thousand_seeded_mutants_never_crash_or_hang()
+        public async Task Ten_thousand_mutants_never_crash_or_hang()
         {
             var analyzers = RequireAnalyzers();
             var sources = AnalyzerRunner.SampleSources(out var origin);
             var context = ContextTrees(sources);
-            var rng = new Random(Seed);
             var parsed = sources.Select(s => (s.Name, s.Text, Root: Parse(s.Text, s.Name).GetRoot())).ToList();
-            var variants = new List<string>(MinimumMutants);
-            for (var i = 0; i < MinimumMutants; i++)
-            {
-                var (name, text, root) = parsed[i % parsed.Count];
-                variants.Add(Nest(Mutator.Mutate(text, root, rng), i));
-            }
+            var mutants = 0;
+            var stats = new List<string>();
+            await Gen.Select(Gen.Int[0, parsed.Count - 1], Choices.Gen(Mutator.ChoicesPerMutant)).Array[MutantsPerBatch].SampleAsync(
+                async batch =>
+                {
+                    var variants = batch.Select((m, i) => Nest(Mutator.Mutate(parsed[m.Item1].Text, parsed[m.Item1].Root, m.Item2), i)).ToList();
+                    mutants += variants.Count;
+                    stats.Add(await AnalyzeAllAsync(analyzers, context, variants, "mutant"));
+                },
+                iter: MinimumMutants / MutantsPerBatch,
+                threads: 1,
+                print: batch => batch.Length + " mutants of " + string.Join(", ", batch.Select(m => parsed[m.Item1].Name).Distinct()));
 
-            var stats = await AnalyzeAllAsync(analyzers, context, variants, "mutant");
-            _output.WriteLine($"{origin}: {variants.Count} mutants, {stats}");
-            Assert.True(variants.Count >= MinimumMutants);
+            _output.WriteLine($"{origin}: {mutants} mutants in {stats.Count} batches; first: {stats.FirstOrDefault()}");
+            Assert.True(mutants >= MinimumMutants);
         }
 
         [Fact]
@@ -90,12 +113,133 @@ namespace GuardOrder.Tests.Robustness
         {
             var text = "namespace N { static class C { static bool M(int x) { if (x > 1) return false; return x == 0; } static int P => 1; } }";
             var root = Parse(text, "t.cs").GetRoot();
-            var a = Enumerable.Range(0, 50).Select(_ => 0).Select((_, i) => Mutator.Mutate(text, root, new Random(i))).ToList();
-            var b = Enumerable.Range(0, 50).Select(_ => 0).Select((_, i) => Mutator.Mutate(text, root, new Random(i))).ToList();
+            Choices Fixed(int i) => new Choices(Enumerable.Range(0, Mutator.ChoicesPerMutant).Select(k => (i * 31) + (k * 17) + 1).ToArray());
+            var a = Enumerable.Range(0, 50).Select(i => Mutator.Mutate(text, root, Fixed(i))).ToList();
+            var b = Enumerable.Range(0, 50).Select(i => Mutator.Mutate(text, root, Fixed(i))).ToList();
             Assert.Equal(a, b);
             Assert.Contains(a, m => m != text);
             Assert.Contains(a, m => m.Contains("throw null!", StringComparison.Ordinal)); // other bodies stubbed
             Assert.Equal("namespace N.V7 { }", Nest("namespace N { }", 7));
+            // No decisions at all: the simplest mutant (the whole file, its first token deleted).
+            Assert.NotEqual(text, Mutator.Mutate(text, root, new Choices(Array.Empty<int>())));
+        }
+
+        private static readonly string KernelSource = KernelFixture.With("""
+                [MustMatchFaultPath(nameof(do_wp_page))]
+                static bool may_avoid_write_fault(pte_t pte, vm_area_struct vma, ulong cp_flags)
+                {
+                    page page;
+                    bool ret = false;
+                    if ((vma.vm_flags & VM_WRITE) == 0)
+                        return false;
+                    if ((cp_flags & MM_CP_DIRTY_ACCT) != 0)
+                        return true;
+                    page = pte_page(pte);
+                    if (!trylock_page(page))
+                        return false;
+                    if (PageKsm(page))
+                        goto unlock_fail;
+                    bool exclusive = page_count(page) == 1;
+                    if (vma_is_anonymous(vma) && exclusive)
+                        ret = true;
+                unlock_fail:
+                    unlock_page(page);
+                    return ret;
+                }
+            """);
+
+        [Fact]
+        public async Task Predicate_and_fault_path_prefixes_and_token_deletions_never_crash()
+        {
+            var analyzers = RequireAnalyzers();
+            var source = KernelSource;
+            var predicate = source.IndexOf("static bool may_avoid", StringComparison.Ordinal);
+            var start = source.LastIndexOf("[MustMatchFaultPath(nameof(do_wp_page))]", predicate, StringComparison.Ordinal);
+            Assert.True(start > 0);
+            var variants = new List<string>();
+            for (int length = start; length <= source.Length; length += 7)
+            {
+                variants.Add(source.Substring(0, length));
+            }
+
+            foreach (var token in CSharpSyntaxTree.ParseText(source).GetRoot().DescendantTokens().Where(t => t.SpanStart > predicate))
+            {
+                variants.Add(source.Remove(token.SpanStart, token.Span.Length));
+            }
+
+            var faultPath = source.IndexOf("public static int do_wp_page", StringComparison.Ordinal);
+            var end = source.IndexOf("copy:", StringComparison.Ordinal);
+            Assert.True(faultPath > 0 && end > faultPath);
+            for (int length = faultPath; length <= end; length += 11)
+            {
+                variants.Add(source.Substring(0, length) + "\n}}\npublic static partial class mm { [MustMatchFaultPath(nameof(do_wp_page))] static bool p(page page) => !PageKsm(page); }");
+            }
+
+            foreach (var text in variants)
+            {
+                var compilation = AnalyzerHarness.Compile(new[] { CSharpSyntaxTree.ParseText(text) }, assemblyName: "HalfTyped");
+                var run = await AnalyzerHarness.RunAsync(compilation, analyzers);
+                run.AssertNoAnalyzerException(text);
+            }
+        }
+
+        [Fact]
+        public async Task GO0001_prefixes_and_mutants_analyzer_and_fix_never_throw()
+        {
+            var source = GO0001Sources.With(GO0001AnalyzerTests.SeedFirstRework.Replace("{|#0:", string.Empty, StringComparison.Ordinal).Replace("|}", string.Empty, StringComparison.Ordinal));
+            var tokens = CSharpSyntaxTree.ParseText(source).GetRoot().DescendantTokens().ToList();
+            var start = source.IndexOf("static bool may_avoid_write_fault", StringComparison.Ordinal);
+            var end = source.IndexOf("public sealed class vm_area_struct", StringComparison.Ordinal);
+            var inMethod = tokens.Where(t => t.SpanStart >= start && t.Span.End <= end).ToList();
+            Assert.NotEmpty(inMethod);
+
+            var reported = 0;
+            foreach (var token in inMethod)
+            {
+                // The prefix up to this token, with the rest of the file (declarations) kept after a gap.
+                reported += await AnalyzeAndAskTheFixAsync(source.Substring(0, token.Span.End) + "\n" + source.Substring(end));
+            }
+
+            // One token deleted or duplicated; a failure shrinks towards the first token, deleted.
+            await Gen.Select(Gen.Int[0, inMethod.Count - 1], Gen.Bool).SampleAsync(
+                async (index, duplicate) =>
+                {
+                    var victim = inMethod[index];
+                    var text = duplicate ? source.Insert(victim.Span.End, " " + victim.Text) : source.Remove(victim.SpanStart, victim.Span.Length);
+                    reported += await AnalyzeAndAskTheFixAsync(text);
+                },
+                iter: 150,
+                threads: 1,
+                print: m => (m.Item2 ? "duplicate" : "delete") + " token " + m.Item1 + " '" + inMethod[m.Item1].Text + "'");
+
+            Assert.True(reported > 50, "GO0001 was reported only " + reported + " times: the variants do not exercise the rule");
+        }
+
+        /// <summary>GO0001 on <paramref name="variant"/> must not throw; the fix, asked for each diagnostic, neither. Returns the GO0001 count.</summary>
+        private static async Task<int> AnalyzeAndAskTheFixAsync(string variant)
+        {
+            var diagnostics = await AnalyzerHarness.RunAsync(new GO0001SecurityGuardFirstAnalyzer(), variant);
+            var crash = diagnostics.FirstOrDefault(d => d.Id == "AD0001");
+            Assert.True(crash is null, crash + "\n" + variant);
+            var reported = 0;
+            foreach (var diagnostic in diagnostics.Where(d => d.Id == RuleIdentifiers.SecurityGuardFirst))
+            {
+                reported++;
+                using var workspace = new AdhocWorkspace();
+                var project = workspace.AddProject("Typing", LanguageNames.CSharp)
+                    .WithMetadataReferences(Basic.Reference.Assemblies.Net100.References.All.Cast<MetadataReference>().Append(TestReferences.Annotations));
+                var document = project.AddDocument("Test0.cs", variant);
+                var tree = (await document.GetSyntaxTreeAsync())!;
+                var located = Diagnostic.Create(diagnostic.Descriptor, Location.Create(tree, diagnostic.Location.SourceSpan), diagnostic.Properties);
+                var actions = new List<CodeAction>();
+                await new GO0001MoveSecurityGuardFirstFix().RegisterCodeFixesAsync(new CodeFixContext(document, located, (a, _) => actions.Add(a), CancellationToken.None));
+                foreach (var action in actions)
+                {
+                    await action.GetOperationsAsync(CancellationToken.None);
+                }
+            }
+
+            return reported;
         }
 
         internal static ImmutableArray<DiagnosticAnalyzer> RequireAnalyzers()
@@ -192,14 +336,17 @@ namespace GuardOrder.Tests.Robustness
     }
 
     /// <summary>
-    /// Seeded token mutations. Most mutants focus on one member: 1-3 edits (delete, duplicate, swap
+    /// Token mutations driven by <see cref="Choices"/> (CsCheck). Most mutants focus on one member: 1-3 edits (delete, duplicate, swap
     /// adjacent tokens) inside it, attributes and signature included, while every other member body is
     /// stubbed to <c>throw null!</c> so that a mutant costs about as much as the member itself. One in ten
     /// mutates the whole file with nothing stubbed.
     /// </summary>
     internal static class Mutator
     {
-        public static string Mutate(string text, SyntaxNode root, Random rng)
+        /// <summary>Decisions enough for one mutant (it reads at most 9).</summary>
+        public const int ChoicesPerMutant = 12;
+
+        public static string Mutate(string text, SyntaxNode root, Choices rng)
         {
             var members = root.DescendantNodes()
                 .Where(n => n is BaseMethodDeclarationSyntax or PropertyDeclarationSyntax or IndexerDeclarationSyntax)

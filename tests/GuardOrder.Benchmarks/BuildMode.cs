@@ -1,0 +1,266 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+using GuardOrder.Robustness.Shared;
+
+namespace GuardOrder.Benchmarks
+{
+    /// <summary>
+    /// Real builds of the real-shaped corpus: a generated SDK project (outside the repository, so no
+    /// Directory.Build.props applies) referencing GuardOrder.Annotations and, unless
+    /// -p:GuardOrder=false, the GuardOrder.Analyzers dll the benchmark was built with.
+    /// <c>dotnet build --no-incremental -m:1 -nodeReuse:false -p:UseSharedCompilation=false</c>, so that
+    /// MSBuild and csc are descendants of one process that /usr/bin/time waits for: CPU = user + sys
+    /// of the whole build. Pairs alternate their order (with/without, then without/with).
+    /// </summary>
+    internal static class BuildMode
+    {
+        internal sealed class BuildRun
+        {
+            public bool WithGuardOrder;
+            public double WallS;
+            public double CpuS;
+            public double CscMs;
+            public double AnalyzerTotalS;
+            public double GuardOrderS;
+            public Dictionary<string, double> Rules = new Dictionary<string, double>(StringComparer.Ordinal);
+            public string Log = "";
+        }
+
+        internal sealed class Result
+        {
+            public int Lines;
+            public int Pairs;
+            public List<(BuildRun With, BuildRun Without)> Runs = new List<(BuildRun, BuildRun)>();
+            public BuildRun? AllRules;
+            public string Project = "";
+            public string Error = "";
+
+            public double MedianCpuRatio => Measure.Median(Runs.Select(p => p.With.CpuS / p.Without.CpuS).ToList());
+
+            public double MedianCscRatio => Measure.Median(Runs.Select(p => p.With.CscMs / p.Without.CscMs).ToList());
+
+            public double MedianGuardOrderShareOfCsc => Measure.Median(Runs.Select(p => p.With.GuardOrderS * 1000 / p.With.CscMs).ToList());
+        }
+
+        public static string WriteProject(int replicas, string dir)
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+
+            Directory.CreateDirectory(dir);
+            var corpus = RealCorpus.CreateReplicas(replicas);
+            foreach (var f in corpus.Files)
+            {
+                var path = Path.Combine(dir, f.Name.Replace('/', Path.DirectorySeparatorChar));
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.WriteAllText(path, f.Text);
+            }
+
+            var analyzer = GuardOrderAssemblies.AnalyzerAssembly.Location;
+            var annotations = typeof(GuardOrder.SecurityCheckAttribute).Assembly.Location;
+            File.WriteAllText(Path.Combine(dir, "realshaped.csproj"), $@"<Project Sdk=""Microsoft.NET.Sdk"">
+  <PropertyGroup>
+    <TargetFramework>net10.0</TargetFramework>
+    <OutputType>Library</OutputType>
+    <Nullable>enable</Nullable>
+    <LangVersion>latest</LangVersion>
+    <ImplicitUsings>disable</ImplicitUsings>
+    <DefineConstants>$(DefineConstants);AS_POSTED</DefineConstants>
+    <NoWarn>$(NoWarn);CS8981;CS8600;CS8601;CS8602;CS8603;CS8604;CS8618;CS8625;CS0162;CS0164;CS0219;CS0414;CS0649</NoWarn>
+    <TreatWarningsAsErrors>false</TreatWarningsAsErrors>
+    <EnableNETAnalyzers Condition=""'$(AnalysisMode)' == ''"">false</EnableNETAnalyzers>
+    <GenerateDocumentationFile>false</GenerateDocumentationFile>
+    <UseSharedCompilation>false</UseSharedCompilation>
+  </PropertyGroup>
+  <ItemGroup>
+    <Reference Include=""GuardOrder.Annotations""><HintPath>{annotations}</HintPath></Reference>
+    <Analyzer Include=""{analyzer}"" Condition=""'$(GuardOrder)' != 'false'"" />
+  </ItemGroup>
+</Project>
+");
+            return dir;
+        }
+
+        public static Result Run(int lines, int pairs, bool allRules, string root)
+        {
+            var replicas = RealCorpus.ReplicasFor(lines);
+            var result = new Result { Lines = replicas * RealCorpus.ReplicaLines, Pairs = pairs };
+            var dir = WriteProject(replicas, Path.Combine(root, "real-" + lines.ToString(CultureInfo.InvariantCulture)));
+            result.Project = dir;
+            var restore = Exec(dir, "restore realshaped.csproj -v:q", out var restoreOut);
+            if (restore != 0)
+            {
+                result.Error = "restore failed: " + restoreOut;
+                return result;
+            }
+
+            // One untimed build: warms the SDK's own files in the page cache and checks that the project compiles.
+            var warm = Build(dir, withGuardOrder: true, allRules: false, "warm");
+            if (warm is null)
+            {
+                result.Error = "build failed: see " + Path.Combine(dir, "warm.log");
+                return result;
+            }
+
+            for (var i = 0; i < pairs; i++)
+            {
+                BuildRun? w, wo;
+                if (i % 2 == 0)
+                {
+                    w = Build(dir, true, false, "with" + i);
+                    wo = Build(dir, false, false, "without" + i);
+                }
+                else
+                {
+                    wo = Build(dir, false, false, "without" + i);
+                    w = Build(dir, true, false, "with" + i);
+                }
+
+                if (w is null || wo is null)
+                {
+                    result.Error = "build failed in pair " + i;
+                    return result;
+                }
+
+                Console.Error.WriteLine($"[build {result.Lines:N0}] pair {i + 1}: with GuardOrder CPU {w.CpuS:F1} s (Csc {w.CscMs / 1000:F1} s, GuardOrder {w.GuardOrderS:F1} s), without CPU {wo.CpuS:F1} s (Csc {wo.CscMs / 1000:F1} s)");
+                result.Runs.Add((w, wo));
+            }
+
+            if (allRules)
+            {
+                result.AllRules = Build(dir, true, true, "all-rules");
+                if (result.AllRules is not null)
+                {
+                    Console.Error.WriteLine($"[build {result.Lines:N0}] AnalysisMode=All: CPU {result.AllRules.CpuS:F1} s, Csc {result.AllRules.CscMs / 1000:F1} s, analyzers {result.AllRules.AnalyzerTotalS:F1} s");
+                }
+            }
+
+            return result;
+        }
+
+        private static BuildRun? Build(string dir, bool withGuardOrder, bool allRules, string name)
+        {
+            var log = Path.Combine(dir, name + ".log");
+            var timeFile = Path.Combine(dir, name + ".time");
+            var props = $"-p:GuardOrder={(withGuardOrder ? "true" : "false")} -p:ReportAnalyzer=true" +
+                        (allRules ? " -p:EnableNETAnalyzers=true -p:AnalysisMode=All" : "");
+            var args = $"-f \"%e %U %S\" -o {timeFile} dotnet build realshaped.csproj --no-restore --no-incremental -m:1 -nodeReuse:false -p:UseSharedCompilation=false {props} -v:q -clp:NoSummary \"-flp:logfile={log};verbosity=detailed;performancesummary\"";
+            var code = Exec(dir, args, out _, "/usr/bin/time");
+            if (code != 0 || !File.Exists(timeFile))
+            {
+                return null;
+            }
+
+            var t = File.ReadAllLines(timeFile).Last(l => l.Trim().Length > 0).Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                .Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+            var run = new BuildRun { WithGuardOrder = withGuardOrder, WallS = t[0], CpuS = t[1] + t[2], Log = log };
+            ParseLog(File.ReadAllLines(log), run);
+            return run;
+        }
+
+        /// <summary>
+        /// From the detailed log: the Csc task's time (task performance summary), the analyzers' total,
+        /// GuardOrder's analyzers and every rule id's time (the ReportAnalyzer table).
+        /// </summary>
+        internal static void ParseLog(string[] lines, BuildRun run)
+        {
+            var csc = new Regex(@"^\s*([\d.,]+) ms\s+Csc\s+\d+ calls", RegexOptions.CultureInvariant);
+            var total = new Regex(@"Total analyzer execution time:\s*([\d.,]+)\s*seconds", RegexOptions.CultureInvariant);
+            var row = new Regex(@"^\s*(<?[\d.,]+)\s+(<?\d+)\s+(\S.*)$", RegexOptions.CultureInvariant);
+            var inAnalyzers = false;
+            string? assembly = null;
+            foreach (var raw in lines)
+            {
+                var l = raw.TrimEnd();
+                var m = csc.Match(l);
+                if (m.Success)
+                {
+                    run.CscMs = Num(m.Groups[1].Value);
+                    continue;
+                }
+
+                m = total.Match(l);
+                if (m.Success)
+                {
+                    run.AnalyzerTotalS = Num(m.Groups[1].Value);
+                    inAnalyzers = true;
+                    continue;
+                }
+
+                if (!inAnalyzers)
+                {
+                    continue;
+                }
+
+                if (l.Contains("Total generator execution time", StringComparison.Ordinal))
+                {
+                    inAnalyzers = false;
+                    continue;
+                }
+
+                m = row.Match(l);
+                if (!m.Success)
+                {
+                    continue;
+                }
+
+                var seconds = m.Groups[1].Value.StartsWith("<", StringComparison.Ordinal) ? 0.0005 : Num(m.Groups[1].Value);
+                var what = m.Groups[3].Value.Trim();
+                var indent = l.Length - l.TrimStart().Length;
+                if (what.Contains(", Version=", StringComparison.Ordinal))
+                {
+                    // An analyzer assembly's line.
+                    assembly = what;
+                    if (what.StartsWith("GuardOrder.Analyzers", StringComparison.Ordinal))
+                    {
+                        run.GuardOrderS += seconds;
+                    }
+
+                    continue;
+                }
+
+                // An analyzer type's line: "Namespace.Type (CA1508, CA1509)".
+                var ids = Regex.Match(what, @"\(([A-Z]{2,}\d{4}(?:,\s*[A-Z]{2,}\d{4})*)\)\s*$");
+                var key = ids.Success ? ids.Groups[1].Value.Replace(" ", "", StringComparison.Ordinal) : what;
+                run.Rules[key] = run.Rules.TryGetValue(key, out var v) ? v + seconds : seconds;
+                _ = indent;
+                _ = assembly;
+            }
+        }
+
+        private static double Num(string s) => double.Parse(s.Replace(",", "", StringComparison.Ordinal).TrimStart('<'), CultureInfo.InvariantCulture);
+
+        private static int Exec(string dir, string args, out string output, string file = "dotnet")
+        {
+            var psi = new ProcessStartInfo(file, args)
+            {
+                WorkingDirectory = dir,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+            psi.Environment["DOTNET_NOLOGO"] = "1";
+            psi.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+            psi.Environment["DOTNET_CLI_DO_NOT_USE_MSBUILD_SERVER"] = "1";
+            psi.Environment["MSBUILDNOINPROCNODE"] = "";
+            using var p = Process.Start(psi)!;
+            var sb = new StringBuilder();
+            p.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (sb) { sb.AppendLine(e.Data); } } };
+            p.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (sb) { sb.AppendLine(e.Data); } } };
+            p.BeginOutputReadLine();
+            p.BeginErrorReadLine();
+            p.WaitForExit();
+            output = sb.ToString();
+            return p.ExitCode;
+        }
+    }
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Top frames of GuardOrder's time in a dotnet-trace speedscope file.
+
+    dotnet-trace collect --profile dotnet-sampled-thread-time --format speedscope -o real.nettrace -- \
+        tests/GuardOrder.Benchmarks/bin/Release/net10.0/GuardOrder.Benchmarks --profile-real 20000
+    python3 tests/GuardOrder.Benchmarks/speedscope_top.py real.speedscope.json
+
+Only time whose stack contains a GuardOrder.Analyzers frame counts ("GuardOrder time"). Prints,
+as markdown: the analyzers' callbacks (entry frames) by inclusive share, GuardOrder.Analyzers methods
+by inclusive share, and the leaf frames (any assembly) by exclusive share within GuardOrder time.
+Thread-time sampling: time a thread spends blocked is included, so a lock wait shows up too.
+"""
+import json
+import re
+import sys
+from collections import defaultdict
+
+GO = "GuardOrder.Analyzers!"
+
+
+def short(name):
+    name = re.sub(r"\(.*\)$", "", name)
+    asm, _, method = name.partition("!")
+    if not method:
+        return name
+    method = re.sub(r"^GuardOrder\.Analyzers\.(Model\.)?", "", method)
+    method = re.sub(r"^System\.Collections\.Immutable\.", "Immutable.", method)
+    method = re.sub(r"^Microsoft\.CodeAnalysis\.", "Roslyn.", method)
+    return method if asm == "GuardOrder.Analyzers" else f"{method} [{asm}]"
+
+
+def main(path, top=15):
+    d = json.load(open(path))
+    frames = [f["name"] for f in d["shared"]["frames"]]
+    inclusive = defaultdict(float)
+    exclusive = defaultdict(float)
+    entry = defaultdict(float)
+    deepest_go = defaultdict(float)
+    total_go = 0.0
+    total = 0.0
+    for p in d["profiles"]:
+        stack = []
+        last = None
+        events = p.get("events", [])
+        for e in events:
+            at = e["at"]
+            if last is not None and stack and at > last:
+                dt = at - last
+                total += dt
+                names = [frames[i] for i in stack]
+                go_idx = [k for k, n in enumerate(names) if n.startswith(GO)]
+                if go_idx:
+                    total_go += dt
+                    for n in set(names[go_idx[0]:]):
+                        inclusive[n] += dt
+                    real = [n for n in names if "!" in n]  # skip CPU_TIME / UNMANAGED_CODE_TIME pseudo-frames
+                    exclusive[real[-1]] += dt
+                    deepest_go[names[go_idx[-1]]] += dt
+                    entry[names[go_idx[0]]] += dt
+            last = at
+            if e["type"] == "O":
+                stack.append(e["frame"])
+            elif e["type"] == "C":
+                # close the frame (and anything above it, defensively)
+                if e["frame"] in stack:
+                    k = len(stack) - 1 - stack[::-1].index(e["frame"])
+                    del stack[k:]
+    if total_go == 0:
+        print("no GuardOrder.Analyzers frames in the trace")
+        return 1
+    print(f"GuardOrder time: {total_go / 1000:.1f} s of {total / 1000:.1f} s thread time in the trace ({100 * total_go / total:.0f} %).")
+    print()
+    print("| entry (first GuardOrder frame) | share of GuardOrder time |")
+    print("|---|---:|")
+    for n, t in sorted(entry.items(), key=lambda x: -x[1])[:8]:
+        print(f"| `{short(n)}` | {100 * t / total_go:.0f} % |")
+    print()
+    print("| GuardOrder method (inclusive) | share |")
+    print("|---|---:|")
+    for n, t in sorted(((n, t) for n, t in inclusive.items() if n.startswith(GO)), key=lambda x: -x[1])[:top]:
+        print(f"| `{short(n)}` | {100 * t / total_go:.0f} % |")
+    print()
+    print("| deepest GuardOrder frame (its own code + the non-GuardOrder code it calls) | share |")
+    print("|---|---:|")
+    for n, t in sorted(deepest_go.items(), key=lambda x: -x[1])[:top]:
+        print(f"| `{short(n)}` | {100 * t / total_go:.1f} % |")
+    print()
+    print("| leaf frame (exclusive, any assembly) | share |")
+    print("|---|---:|")
+    for n, t in sorted(exclusive.items(), key=lambda x: -x[1])[:top]:
+        print(f"| `{short(n)}` | {100 * t / total_go:.1f} % |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 15))
