@@ -42,11 +42,12 @@ namespace GuardOrder.Analyzers
                 var shared = SharedModel.For(start.Compilation, symbols);
                 var bodies = shared.Bodies;
                 var faultPaths = shared.FaultPaths;
-                start.RegisterSymbolAction(c => Analyze(c, symbols, bodies, faultPaths), SymbolKind.Method);
+                var purity = new Purity(start.Compilation);
+                start.RegisterSymbolAction(c => Analyze(c, symbols, bodies, faultPaths, purity), SymbolKind.Method);
             });
         }
 
-        private static void Analyze(SymbolAnalysisContext context, GuardOrderSymbols symbols, MethodBodies bodies, FaultPathCache faultPaths)
+        private static void Analyze(SymbolAnalysisContext context, GuardOrderSymbols symbols, MethodBodies bodies, FaultPathCache faultPaths, Purity purity)
         {
             var predicate = (IMethodSymbol)context.Symbol;
             var target = FaultPathTarget.Resolve(predicate, symbols, context.CancellationToken);
@@ -187,10 +188,16 @@ namespace GuardOrder.Analyzers
             {
                 // Evidence: where the fault path takes the lock, and its re-check under it.
                 var evidence = SourceLocations(entry.Required.UnderLock!.Acquire, entry.Required.Operation);
+                // Whether "Re-check under the lock" is offered, and if not, why (fixRefusal).
+                var predicateBody = bodies.GetBody(predicate, context.CancellationToken);
+                var repair = predicateBody is null || !Within(entry.At, predicate)
+                    ? ImmutableDictionary<string, string?>.Empty.Add(GO0004LockRepair.RefusalProperty, "the unlocked read is in a helper: where to re-check it in the predicate is not certain")
+                    : GO0003RecheckRepair.Plan(entry.At, entry.Required.UnderLock!.Family, predicateBody, symbols, purity, context.CancellationToken).Properties();
                 context.ReportDiagnostic(Diagnostic.Create(
                     Descriptors.GO0003CheckOutsideLock,
                     entry.At.GetLocation(),
                     evidence,
+                    repair,
                     predicate.Name,
                     string.Join(", ", entry.Members),
                     faultPath.Name,

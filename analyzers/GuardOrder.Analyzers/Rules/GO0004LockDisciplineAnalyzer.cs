@@ -68,13 +68,17 @@ namespace GuardOrder.Analyzers
             }
 
             var reported = new HashSet<(int, string)>();
-            foreach (var issue in routes.Value.SelectMany(r => r.State.Issues).Concat(walker.BackEdgeIssues))
+            var backEdge = walker.BackEdgeIssues;
+            foreach (var issue in routes.Value.SelectMany(r => r.State.Issues).Concat(backEdge))
             {
                 {
                     var syntax = issue.Operation.Syntax;
                     if (reported.Add((syntax.SpanStart, issue.Kind)))
                     {
-                        context.ReportDiagnostic(Diagnostic.Create(Descriptors.GO0004LockDiscipline, syntax.GetLocation(), GO0002FaultPathSyncAnalyzer.SourceLocations(issue.Related.ToArray()), issue.Message));
+                        // Whether "Release the lock on this route" is offered, and if not, why (fixRefusal).
+                        var atBackEdge = backEdge.Contains(issue) || (issue.Kind == "leak" && backEdge.Any(b => b.Kind == "leak" && b.Operation.Syntax == syntax));
+                        var repair = GO0004LockRepair.Plan(issue, atBackEdge, routes.Value, body, method, symbols);
+                        context.ReportDiagnostic(Diagnostic.Create(Descriptors.GO0004LockDiscipline, syntax.GetLocation(), GO0002FaultPathSyncAnalyzer.SourceLocations(issue.Related.ToArray()), repair.Properties(), issue.Message));
                     }
                 }
             }

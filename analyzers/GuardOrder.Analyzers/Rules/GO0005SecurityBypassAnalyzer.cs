@@ -38,11 +38,12 @@ namespace GuardOrder.Analyzers
                 }
 
                 var bodies = SharedModel.For(start.Compilation, symbols).Bodies;
-                start.RegisterSymbolAction(c => Analyze(c, symbols, bodies), SymbolKind.Method);
+                var purity = new Purity(start.Compilation);
+                start.RegisterSymbolAction(c => Analyze(c, symbols, bodies, purity), SymbolKind.Method);
             });
         }
 
-        private static void Analyze(SymbolAnalysisContext context, GuardOrderSymbols symbols, MethodBodies bodies)
+        private static void Analyze(SymbolAnalysisContext context, GuardOrderSymbols symbols, MethodBodies bodies, Purity purity)
         {
             var method = (IMethodSymbol)context.Symbol;
             if (method.ReturnType.SpecialType != SpecialType.System_Boolean)
@@ -122,13 +123,16 @@ namespace GuardOrder.Analyzers
             // Evidence: the security checks the method makes (the ones the route bypasses).
             var evidence = GO0002FaultPathSyncAnalyzer.SourceLocations(routes.Value.SelectMany(r => r.State.Gates).Select(g => g.Branch).Distinct().ToArray()).ToList();
             var reported = new HashSet<int>();
+            ImmutableDictionary<string, string?>? properties = null;
             foreach (var (state, returned, returnReadsSecurity) in trueRoutes)
             {
                 var gated = returnReadsSecurity || state.Trusted is not null ||
                     state.Gates.Any(g => g.Always || sides[g.Branch] != 3);
                 if (!gated && reported.Add(returned.Syntax.SpanStart))
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.GO0005SecurityCheckBypassed, returned.Syntax.GetLocation(), evidence, method.Name, suffix));
+                    // Whether "Check the security condition first on every route" is offered, and if not, why (fixRefusal).
+                    properties ??= GO0005GuardRepair.Plan(body, symbols, purity, context.CancellationToken).Properties();
+                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.GO0005SecurityCheckBypassed, returned.Syntax.GetLocation(), evidence, properties, method.Name, suffix));
                 }
             }
         }

@@ -1,0 +1,182 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using GuardOrder.Analyzers;
+using GuardOrder.Analyzers.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace GuardOrder.CodeFixes
+{
+    /// <summary>
+    /// "Check the security condition first on every route" for GO0005: puts the method's security
+    /// guard at the start of its body, so the bypassing route passes it too. The plan
+    /// (<see cref="GO0005GuardRepair"/>) is rebuilt from the current document; the guard is moved
+    /// (with its comments) when only pure constant-returning guards stood before it, copied otherwise.
+    /// Either way the fix only adds a <c>return false</c>: it never widens a grant.
+    /// </summary>
+    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(GO0005SecurityGuardFirstOnEveryRouteFix))]
+    [Shared]
+    public sealed class GO0005SecurityGuardFirstOnEveryRouteFix : CodeFixProvider
+    {
+        public const string Title = "Check the security condition first on every route";
+
+        public const string EquivalenceKey = "GO0005.SecurityGuardFirstOnEveryRoute";
+
+        private const string AnnotationKind = "GuardOrder.GO0005.Target";
+
+        public override ImmutableArray<string> FixableDiagnosticIds { get; } =
+            ImmutableArray.Create(RuleIdentifiers.SecurityCheckBypassed);
+
+        public override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(FixAllInDocumentAsync);
+
+        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        {
+            var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+            var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+            if (root is null || model is null)
+            {
+                return;
+            }
+
+            foreach (var diagnostic in context.Diagnostics)
+            {
+                if (!IsOffered(diagnostic))
+                {
+                    continue;
+                }
+
+                var newRoot = TryFix(root, model, root.FindNode(diagnostic.Location.SourceSpan), context.CancellationToken);
+                if (newRoot is null)
+                {
+                    continue;
+                }
+
+                var document = context.Document;
+                context.RegisterCodeFix(CodeAction.Create(Title, _ => Task.FromResult(document.WithSyntaxRoot(newRoot)), EquivalenceKey), diagnostic);
+            }
+        }
+
+        private static bool IsOffered(Diagnostic diagnostic) => diagnostic.Properties.ContainsKey(GO0005GuardRepair.FixProperty);
+
+        private static async Task<Document?> FixAllInDocumentAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics)
+        {
+            var cancellationToken = context.CancellationToken;
+            var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+            if (root is null)
+            {
+                return document;
+            }
+
+            var targets = new Dictionary<SyntaxNode, SyntaxAnnotation>();
+            foreach (var diagnostic in diagnostics.Where(IsOffered).OrderBy(d => d.Location.SourceSpan.Start))
+            {
+                var node = root.FindNode(diagnostic.Location.SourceSpan);
+                if (!targets.ContainsKey(node))
+                {
+                    targets.Add(node, new SyntaxAnnotation(AnnotationKind, targets.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                }
+            }
+
+            if (targets.Count == 0)
+            {
+                return document;
+            }
+
+            document = document.WithSyntaxRoot(root.ReplaceNodes(targets.Keys, (original, rewritten) => rewritten.WithAdditionalAnnotations(targets[original])));
+            foreach (var annotation in targets.Values)
+            {
+                var currentRoot = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+                var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+                var target = currentRoot?.GetAnnotatedNodes(annotation).FirstOrDefault();
+                if (currentRoot is null || model is null || target is null)
+                {
+                    continue;
+                }
+
+                // The second diagnostic of a method finds the guard already first: nothing more to do.
+                var newRoot = TryFix(currentRoot, model, target, cancellationToken);
+                if (newRoot is not null)
+                {
+                    document = document.WithSyntaxRoot(newRoot);
+                }
+            }
+
+            return document;
+        }
+
+        /// <summary>The root with the guard run first, or null when the current code shows no certain repair.</summary>
+        internal static SyntaxNode? TryFix(SyntaxNode root, SemanticModel model, SyntaxNode target, CancellationToken cancellationToken)
+        {
+            var declaration = target.AncestorsAndSelf().OfType<BaseMethodDeclarationSyntax>().FirstOrDefault();
+            var symbols = GuardOrderSymbols.TryCreate(model.Compilation);
+            if (declaration is null || symbols?.SecurityCheck is null ||
+                model.GetOperation(declaration, cancellationToken) is not IMethodBodyOperation body)
+            {
+                return null;
+            }
+
+            var plan = GO0005GuardRepair.Plan(body, symbols, new Purity(model.Compilation), cancellationToken);
+            if (plan.Kind is null || plan.Guard is null || plan.Block is null)
+            {
+                return null;
+            }
+
+            var block = plan.Block;
+            var first = block.Statements.First();
+            StatementSyntax guard;
+            IEnumerable<StatementSyntax> rest;
+            if (plan.Kind == GO0005GuardRepair.MoveKind)
+            {
+                // The guard travels with its own comments; the blank lines before it stay in its old place.
+                var leading = plan.Guard.GetLeadingTrivia();
+                var blank = leading.TakeWhile(t => t.IsKind(SyntaxKind.EndOfLineTrivia) || t.IsKind(SyntaxKind.WhitespaceTrivia) && NextIsEndOfLine(leading, t)).ToList();
+                guard = plan.Guard.WithLeadingTrivia(leading.Skip(blank.Count));
+                var index = block.Statements.IndexOf(plan.Guard);
+                rest = block.Statements.Where(s => s != plan.Guard).Select(s =>
+                    blank.Count > 0 && index + 1 < block.Statements.Count && s == block.Statements[index + 1]
+                        ? s.WithLeadingTrivia(SyntaxFactory.TriviaList(blank).AddRange(s.GetLeadingTrivia()))
+                        : s);
+            }
+            else
+            {
+                var eol = EndOfLine(root);
+                var indent = Indentation(first);
+                var text = "if (" + plan.Guard.Condition.WithoutTrivia().ToFullString() + ")" + eol + indent + "    return false;";
+                guard = SyntaxFactory.ParseStatement(text)
+                    .WithLeadingTrivia(SyntaxFactory.Whitespace(indent))
+                    .WithTrailingTrivia(SyntaxFactory.EndOfLine(eol));
+                rest = block.Statements;
+            }
+
+            var statements = new[] { guard }.Concat(rest);
+            return root.ReplaceNode(block, block.WithStatements(SyntaxFactory.List(statements)));
+        }
+
+        private static bool NextIsEndOfLine(SyntaxTriviaList list, SyntaxTrivia trivia)
+        {
+            var index = list.IndexOf(trivia);
+            return index + 1 < list.Count && list[index + 1].IsKind(SyntaxKind.EndOfLineTrivia);
+        }
+
+        private static string Indentation(SyntaxNode node)
+        {
+            var text = node.SyntaxTree.GetText();
+            var line = text.Lines.GetLineFromPosition(node.SpanStart).ToString();
+            return line.Substring(0, line.Length - line.TrimStart().Length);
+        }
+
+        private static string EndOfLine(SyntaxNode root)
+        {
+            var trivia = root.DescendantTrivia().FirstOrDefault(t => t.IsKind(SyntaxKind.EndOfLineTrivia));
+            return trivia.IsKind(SyntaxKind.EndOfLineTrivia) ? trivia.ToFullString() : "\n";
+        }
+    }
+}

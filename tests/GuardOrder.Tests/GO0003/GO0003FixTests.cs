@@ -1,0 +1,231 @@
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading.Tasks;
+using GuardOrder.Analyzers;
+using GuardOrder.CodeFixes;
+using GuardOrder.Tests.Model;
+using GuardOrder.Tests.Sync;
+using GuardOrder.Tests.Verifiers;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Testing;
+using Verify = GuardOrder.Tests.Verifiers.CSharpCodeFixVerifier<GuardOrder.Analyzers.GO0002FaultPathSyncAnalyzer, GuardOrder.CodeFixes.GO0003RecheckUnderLockFix>;
+
+namespace GuardOrder.Tests.GO0003
+{
+    /// <summary>"Re-check under the lock": before/after, Fix All, comments, refusals.</summary>
+    public class GO0003FixTests
+    {
+        private static DiagnosticResult GO0003(int location) =>
+            new DiagnosticResult(RuleIdentifiers.FaultPathCheckOutsideLock, DiagnosticSeverity.Warning).WithLocation(location).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations);
+
+        private static Task VerifyFixAsync(string source, string fixedSource, params DiagnosticResult[] expected)
+        {
+            var test = new Verify.Test
+            {
+                TestCode = KernelFixture.With(source),
+                FixedCode = KernelFixture.With(fixedSource),
+                CodeActionEquivalenceKey = GO0003RecheckUnderLockFix.EquivalenceKey,
+            };
+            test.ExpectedDiagnostics.AddRange(expected);
+            return test.RunAsync();
+        }
+
+        private static async Task AssertRefusedAsync(string members, string reasonFragment)
+        {
+            var compilation = AnalyzerHarness.Compile(KernelFixture.With(members));
+            var run = await AnalyzerHarness.RunAsync(compilation, ImmutableArray.Create<DiagnosticAnalyzer>(new GO0002FaultPathSyncAnalyzer()));
+            run.AssertNoAnalyzerException(members);
+            var diagnostics = run.Diagnostics.Where(d => d.Id == RuleIdentifiers.FaultPathCheckOutsideLock).ToList();
+            Assert.NotEmpty(diagnostics);
+            foreach (var diagnostic in diagnostics)
+            {
+                Assert.False(diagnostic.Properties.ContainsKey(GO0003RecheckRepair.LockProperty), "fix offered for " + diagnostic);
+                Assert.True(diagnostic.Properties.TryGetValue(GO0004LockRepair.RefusalProperty, out var reason), "no fixRefusal on " + diagnostic);
+                Assert.Contains(reasonFragment, reason);
+            }
+        }
+
+        private const string KsmBeforeLock = """
+                [MustMatchFaultPath(nameof(do_wp_page))]
+                static bool may_avoid_write_fault(pte_t pte, vm_area_struct vma)
+                {
+                    bool ret = false;
+                    if ((vma.vm_flags & VM_WRITE) == 0)
+                        return false;
+                    if (userfaultfd_pte_wp(vma, pte))
+                        return false;
+                    page? page = vm_normal_page(vma, pte);
+                    if (page is null)
+                        return false;
+                    if (!PageAnon(page))
+                        return false;
+                    /* KSM pages need COW (cheap test first) */
+                    if ({|#0:PageKsm(page)|})
+                        return false;
+                    /* Best effort to take page lock */
+                    if (!trylock_page(page))
+                        return false;
+                    bool exclusive = page_mapcount(page) == 1 && page_count(page) == 1;
+                    if (exclusive)
+                        ret = true;
+                    unlock_page(page);
+                    return ret;
+                }
+            """;
+
+        private const string KsmBeforeLockFixed = """
+                [MustMatchFaultPath(nameof(do_wp_page))]
+                static bool may_avoid_write_fault(pte_t pte, vm_area_struct vma)
+                {
+                    bool ret = false;
+                    if ((vma.vm_flags & VM_WRITE) == 0)
+                        return false;
+                    if (userfaultfd_pte_wp(vma, pte))
+                        return false;
+                    page? page = vm_normal_page(vma, pte);
+                    if (page is null)
+                        return false;
+                    if (!PageAnon(page))
+                        return false;
+                    /* KSM pages need COW (cheap test first) */
+                    if (PageKsm(page))
+                        return false;
+                    /* Best effort to take page lock */
+                    if (!trylock_page(page))
+                        return false;
+                    if (PageKsm(page))
+                    {
+                        unlock_page(page);
+                        return false;
+                    }
+                    bool exclusive = page_mapcount(page) == 1 && page_count(page) == 1;
+                    if (exclusive)
+                        ret = true;
+                    unlock_page(page);
+                    return ret;
+                }
+            """;
+
+        [Fact]
+        public Task KsmReadBeforeTheLock_RecheckedUnderIt() => VerifyFixAsync(KsmBeforeLock, KsmBeforeLockFixed, GO0003(0));
+
+        /// <summary>Two unlocked reads in one guard: two diagnostics, one re-check (Fix All does not repeat it).</summary>
+        [Fact]
+        public Task TwoReadsInOneGuard_OneRecheck() => VerifyFixAsync(
+            """
+                [MustMatchFaultPath(nameof(do_wp_page))]
+                static bool two(pte_t pte, vm_area_struct vma)
+                {
+                    if (userfaultfd_pte_wp(vma, pte))
+                        return false;
+                    page? page = vm_normal_page(vma, pte);
+                    if (page == null || !PageAnon(page))
+                        return false;
+                    if ({|#0:PageKsm(page)|} || {|#1:page_count(page)|} != 1)
+                        return false;
+                    if (!trylock_page(page))
+                        return false;
+                    bool ret = page_mapcount(page) == 1;
+                    unlock_page(page);
+                    return ret;
+                }
+            """,
+            """
+                [MustMatchFaultPath(nameof(do_wp_page))]
+                static bool two(pte_t pte, vm_area_struct vma)
+                {
+                    if (userfaultfd_pte_wp(vma, pte))
+                        return false;
+                    page? page = vm_normal_page(vma, pte);
+                    if (page == null || !PageAnon(page))
+                        return false;
+                    if (PageKsm(page) || page_count(page) != 1)
+                        return false;
+                    if (!trylock_page(page))
+                        return false;
+                    if (PageKsm(page) || page_count(page) != 1)
+                    {
+                        unlock_page(page);
+                        return false;
+                    }
+                    bool ret = page_mapcount(page) == 1;
+                    unlock_page(page);
+                    return ret;
+                }
+            """,
+            GO0003(0),
+            GO0003(1));
+
+        [Fact]
+        public async Task FixedCode_HasNoSyncDiagnosticLeft()
+        {
+            var before = await SyncTestRunner.RunAsync(KernelFixture.With(KsmBeforeLock.Replace("{|#0:", string.Empty).Replace("|}", string.Empty)));
+            SyncTestRunner.AssertReports(before, "GO0003", "PageKsm(page)");
+            var after = await SyncTestRunner.RunAsync(KernelFixture.With(KsmBeforeLockFixed));
+            SyncTestRunner.AssertSilent(after, "GO0002", "GO0003", "GO0004", "GO0005");
+        }
+
+        [Theory]
+        [InlineData(FixAllScope.Document)]
+        [InlineData(FixAllScope.Project)]
+        [InlineData(FixAllScope.Solution)]
+        public async Task FixAll_EveryScope(FixAllScope scope)
+        {
+            var test = new Verify.Test { CodeActionEquivalenceKey = GO0003RecheckUnderLockFix.EquivalenceKey };
+            test.TestState.Sources.Add(("/0/mm.cs", KernelFixture.With(KsmBeforeLock + "\n" + KsmBeforeLock.Replace("may_avoid_write_fault", "second").Replace("#0", "#1"))));
+            test.FixedState.Sources.Add(("/0/mm.cs", KernelFixture.With(KsmBeforeLockFixed + "\n" + KsmBeforeLockFixed.Replace("may_avoid_write_fault", "second"))));
+            test.BatchFixedState.Sources.Add(("/0/mm.cs", KernelFixture.With(KsmBeforeLockFixed + "\n" + KsmBeforeLockFixed.Replace("may_avoid_write_fault", "second"))));
+            test.ExpectedDiagnostics.Add(GO0003(0));
+            test.ExpectedDiagnostics.Add(GO0003(1));
+            test.CodeFixTestBehaviors = scope switch
+            {
+                FixAllScope.Document => CodeFixTestBehaviors.SkipFixAllInProjectCheck | CodeFixTestBehaviors.SkipFixAllInSolutionCheck,
+                FixAllScope.Project => CodeFixTestBehaviors.SkipFixAllInDocumentCheck | CodeFixTestBehaviors.SkipFixAllInSolutionCheck,
+                _ => CodeFixTestBehaviors.SkipFixAllInDocumentCheck | CodeFixTestBehaviors.SkipFixAllInProjectCheck,
+            };
+            await test.RunAsync();
+        }
+
+        /// <summary>Peter Xu's first rework: the count is read in the granting condition, not a 'return false' guard.</summary>
+        [Fact]
+        public Task Refused_ReadInTheGrantingCondition() => AssertRefusedAsync(
+            """
+                [MustMatchFaultPath(nameof(do_wp_page))]
+                static bool v1(pte_t pte, vm_area_struct vma)
+                {
+                    if (userfaultfd_pte_wp(vma, pte))
+                        return false;
+                    page? page = vm_normal_page(vma, pte);
+                    if (page == null || !PageAnon(page))
+                        return false;
+                    if (!PageKsm(page) && page_mapcount(page) == 1 && page_count(page) == 1)
+                        return true;
+                    return false;
+                }
+            """,
+            "is not read in an 'if (...) return false;' guard");
+
+        [Fact]
+        public Task Refused_NoTryLockGuardLater() => AssertRefusedAsync(
+            """
+                [MustMatchFaultPath(nameof(do_wp_page))]
+                static bool unlocked(pte_t pte, vm_area_struct vma)
+                {
+                    if (userfaultfd_pte_wp(vma, pte))
+                        return false;
+                    page? page = vm_normal_page(vma, pte);
+                    if (page == null || !PageAnon(page))
+                        return false;
+                    if (PageKsm(page))
+                        return false;
+                    lock_page(page);
+                    bool ret = page_mapcount(page) == 1 && page_count(page) == 1;
+                    unlock_page(page);
+                    return ret;
+                }
+            """,
+            "does not take the lock later");
+    }
+}
