@@ -83,11 +83,18 @@ namespace GuardOrder.Analyzers.Model
 
         /// <summary>
         /// The subject of an input parameter that holds no value on this route: "the input of this
-        /// type" when the type is unique among the method's parameters, the parameter itself otherwise
-        /// (then it maps to nothing in another method).
+        /// type" when it is an object whose type is unique among the method's parameters, the parameter
+        /// itself otherwise (then it maps to nothing in another method).
         /// </summary>
         private static Subject InputOf(IParameterSymbol parameter)
         {
+            // A number, flag word or bool is not an object: two methods' `ulong` parameters (cp_flags,
+            // address) are not the same value because their types match.
+            if (IsPrimitive(parameter.Type))
+            {
+                return new ParameterSubject(parameter.OriginalDefinition);
+            }
+
             if (parameter.ContainingSymbol is IMethodSymbol method)
             {
                 var same = 0;

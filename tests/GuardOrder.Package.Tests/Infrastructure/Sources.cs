@@ -128,7 +128,7 @@ namespace Consumer
 ";
 
         /// <summary>
-        /// One violation of every GuardOrder rule, GO0001 to GO0006, with its own small kernel (the
+        /// One violation of every GuardOrder rule, GO0001 to GO0008, with its own small kernel (the
         /// attributes come from the package). A new rule adds its violation here, and the strict-mode
         /// test then checks that <c>&lt;GuardOrderMode&gt;strict&lt;/GuardOrderMode&gt;</c> makes it an error.
         /// </summary>
@@ -217,6 +217,44 @@ namespace Consumer
         // GO0006: names no method.
         [MustMatchFaultPath(""do_wp_pag"")]
         public static bool typo(page page) => !PageKsm(page);
+
+        // GO0007 (info; an error in strict mode): the fault's own mode (unshare) is a condition the
+        // predicate cannot name: it is assumed at its granting value, and said so.
+        public const uint FAULT_FLAG_UNSHARE = 0x400;
+        public sealed class mode_fault { public uint flags; }
+        [WriteGrant] public static void mode_grant(mode_fault vmf) { }
+        public static int do_mode_fault(mode_fault vmf)
+        {
+            if ((vmf.flags & FAULT_FLAG_UNSHARE) != 0)
+                return 0;
+            mode_grant(vmf);
+            return 1;
+        }
+
+        [MustMatchFaultPath(nameof(do_mode_fault))]
+        public static bool mode_assumed(page page, ulong vm_flags) => (vm_flags & VM_WRITE) != 0;
+
+        // GO0008: 2^14 routes, more than the lock analysis follows: reported, not silently skipped.
+        private static int counter;
+        public static void too_many_routes(page page, ulong f)
+        {
+            lock_page(page);
+            if ((f & 0x1) != 0) counter++;
+            if ((f & 0x2) != 0) counter++;
+            if ((f & 0x4) != 0) counter++;
+            if ((f & 0x8) != 0) counter++;
+            if ((f & 0x10) != 0) counter++;
+            if ((f & 0x20) != 0) counter++;
+            if ((f & 0x40) != 0) counter++;
+            if ((f & 0x80) != 0) counter++;
+            if ((f & 0x100) != 0) counter++;
+            if ((f & 0x200) != 0) counter++;
+            if ((f & 0x400) != 0) counter++;
+            if ((f & 0x800) != 0) counter++;
+            if ((f & 0x1000) != 0) counter++;
+            if ((f & 0x2000) != 0) counter++;
+            unlock_page(page);
+        }
     }
 }
 ";

@@ -119,5 +119,31 @@ namespace GuardOrder.Tests.Sync
                 """);
             AssertReports(await RunAsync(source), "GO0007", "not reading", "veto()");
         }
+
+        /// <summary>Numbers are not objects: the predicate's `ulong cp_flags` does not establish a condition on the fault path's `ulong address`.</summary>
+        [Fact]
+        public async Task PrimitiveParametersDoNotMapByType()
+        {
+            var source = KernelFixture.With("""
+                    static int do_wp_at(vm_fault vmf, ulong address)
+                    {
+                        if ((address & 0xfff) != 0)
+                            return 0;
+                        wp_page_reuse(vmf);
+                        return 1;
+                    }
+
+                    [MustMatchFaultPath(nameof(do_wp_at))]
+                    static bool p(vm_area_struct vma, ulong cp_flags)
+                    {
+                        if ((vma.vm_flags & VM_WRITE) == 0)
+                            return false;
+                        return (cp_flags & 0xfff) == 0;
+                    }
+                """);
+            var diagnostics = await RunAsync(source);
+            AssertSilent(diagnostics, "GO0002");
+            AssertReports(diagnostics, "GO0007", "assuming", "address");
+        }
     }
 }
