@@ -30,12 +30,13 @@ namespace GuardOrder.Package.Tests
 
             var byDefault = await BuildAsync("DefaultMode", mode: null);
             var reported = byDefault.Select(d => d.Id).Distinct().OrderBy(i => i, StringComparer.Ordinal).ToList();
-            // Sources.EveryRule must violate every rule the analyzers ship (add one for a new rule).
-            Assert.Equal(ids, reported);
+            // Sources.EveryRule must violate every rule the analyzers ship (add one for a new rule); a build
+            // prints the info-level ones (GO0007) only once a mode raises them.
+            Assert.Equal(RepoPaths.RuleIds(includeInfo: false), reported);
             Assert.Contains(byDefault, d => d.Severity == "warning");
 
             var strict = await BuildAsync("StrictMode", mode: "strict", expectFailure: true);
-            Assert.Equal(reported, strict.Select(d => d.Id).Distinct().OrderBy(i => i, StringComparer.Ordinal).ToList());
+            Assert.Equal(ids, strict.Select(d => d.Id).Distinct().OrderBy(i => i, StringComparer.Ordinal).ToList());
             Assert.All(strict, d => Assert.Equal("error", d.Severity));
         }
 

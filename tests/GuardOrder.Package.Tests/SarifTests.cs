@@ -87,7 +87,7 @@ namespace GuardOrder.Package.Tests
             Assert.Contains(guardOrderResults, r =>
                 r.GetProperty("ruleId").GetString() == "GO0001" &&
                 r.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString()!.EndsWith("mprotect_2021_v1.cs", StringComparison.Ordinal) &&
-                r.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("region").GetProperty("startLine").GetInt32() == Sources.LineOf(v1, "(vma.vm_flags & VM_WRITE) == 0"));
+                r.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("region").GetProperty("startLine").GetInt32() == Sources.LineOf(v1, "if ((vma.vm_flags & VM_WRITE) == 0)"));
 
             // Rule metadata for every GO id reported: title, description, helpUri to its page, category.
             var rules = run.GetProperty("tool").GetProperty("driver").GetProperty("rules").EnumerateArray()

@@ -15,15 +15,18 @@ namespace GuardOrder.Package.Tests.Infrastructure
         public static string Readme => Path.Combine(Root, "README.md");
 
         /// <summary>Every rule id the analyzers ship or are about to ship (the release-tracking files: the product's catalogue).</summary>
-        public static System.Collections.Generic.IReadOnlyList<string> RuleIds()
+        public static System.Collections.Generic.IReadOnlyList<string> RuleIds() => RuleIds(includeInfo: true);
+
+        /// <summary>The rule ids of the release files; without <paramref name="includeInfo"/>, only those a build prints by default (Warning, Error).</summary>
+        public static System.Collections.Generic.IReadOnlyList<string> RuleIds(bool includeInfo)
         {
             var ids = new System.Collections.Generic.SortedSet<string>(StringComparer.Ordinal);
             foreach (var file in new[] { "AnalyzerReleases.Shipped.md", "AnalyzerReleases.Unshipped.md" })
             {
                 foreach (var line in File.ReadAllLines(Path.Combine(Root, "analyzers", "GuardOrder.Analyzers", file)))
                 {
-                    var match = System.Text.RegularExpressions.Regex.Match(line, @"^(GO\d{4})\s*\|");
-                    if (match.Success)
+                    var match = System.Text.RegularExpressions.Regex.Match(line, @"^(GO\d{4})\s*\|\s*\w+\s*\|\s*(\w+)");
+                    if (match.Success && (includeInfo || match.Groups[2].Value is "Warning" or "Error"))
                     {
                         ids.Add(match.Groups[1].Value);
                     }
