@@ -123,6 +123,32 @@ namespace GuardOrder.Tests.Sync
             AssertSilent(await RunAsync(source));
         }
 
+        /// <summary>A switch expression whose arms are exhaustive leaves no "no arm" route (the compiler's throw is not a return).</summary>
+        [Fact]
+        public async Task SwitchExpressionIsInSync()
+        {
+            var source = With("""
+                [MustMatchFaultPath(nameof(Update))]
+                public static bool CanUpdateInPlace(User user, Entry? entry, Shard shard)
+                {
+                    if (!MayWrite(user) || entry is null || entry.Frozen)
+                        return false;
+                    if (!TryLockShard(shard))
+                        return false;
+                    bool ok = entry switch
+                    {
+                        { IsStale: true } => false,
+                        { Pins: 0 } => true,
+                        _ => false,
+                    };
+                    UnlockShard(shard);
+                    return ok;
+                }
+                """);
+            AssertSilent(await RunAsync(source));
+            AssertReports(await RunAsync(source.Replace("{ IsStale: true } => false,", string.Empty)), "GO0002", "IsStale");
+        }
+
         [Fact]
         public async Task MissingPinsCheckIsReported()
         {
