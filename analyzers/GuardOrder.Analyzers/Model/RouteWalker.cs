@@ -210,7 +210,8 @@ namespace GuardOrder.Analyzers.Model
 
         private void VisitBody(Frame frame, BasicBlock block, RouteState state, ImmutableStack<FinallyContinuation> finallies)
         {
-            if (frame.Depth == 0)
+            // The lines a route passes are only written in GO0004's messages: other walks do not pay for them.
+            if (frame.Depth == 0 && _mode == RouteMode.Locks)
             {
                 var first = block.Operations.Length > 0 ? block.Operations[0] : block.BranchValue;
                 if (first?.Syntax is { } syntax)
@@ -252,7 +253,7 @@ namespace GuardOrder.Analyzers.Model
                 }
             }
 
-            var branchLine = frame.Depth == 0 && block.BranchValue?.Syntax is { } branchSyntax
+            var branchLine = frame.Depth == 0 && _mode == RouteMode.Locks && block.BranchValue?.Syntax is { } branchSyntax
                 ? frame.LineOf(branchSyntax)
                 : 0;
             foreach (var current in states)
