@@ -21,6 +21,12 @@ namespace GuardOrder.Analyzers.Model
         /// <summary>Disjuncts of one condition (flag tests over many bits, negated disjunctions).</summary>
         public const int MaxDisjuncts = 64;
 
+        /// <summary>
+        /// How many times one route may enter the same block: a loop body is walked twice, so that the
+        /// routes that leave a loop after it ran (its counters then unknown) are walked too.
+        /// </summary>
+        public const int LoopVisits = 2;
+
         /// <summary>Combinations of [FaultPathAssumption] routes conjoined with one predicate route.</summary>
         public const int MaxAssumptionCombinations = 64;
     }

@@ -93,7 +93,7 @@ namespace GuardOrder.Analyzers.Model
             {
                 Cfg = cfg;
                 Depth = depth;
-                OnRoute = new bool[cfg.Blocks.Length];
+                OnRoute = new int[cfg.Blocks.Length];
                 EntryHeld = new ImmutableList<HeldLock>?[cfg.Blocks.Length];
             }
 
@@ -118,7 +118,11 @@ namespace GuardOrder.Analyzers.Model
 
             public int Depth { get; }
 
-            public bool[] OnRoute { get; }
+            /// <summary>More than zero while the route walks a loop again (only the first back edge of a route is checked for locks).</summary>
+            public int Unrolling { get; set; }
+
+            /// <summary>How many times the current route has entered each block (loops are unrolled <see cref="Limits.LoopVisits"/> times).</summary>
+            public int[] OnRoute { get; }
 
             public List<Route> Results { get; } = new List<Route>();
         }
@@ -184,27 +188,45 @@ namespace GuardOrder.Analyzers.Model
                 return;
             }
 
-            if (frame.OnRoute[block.Ordinal])
+            var visits = frame.OnRoute[block.Ordinal];
+            if (visits > 0)
             {
-                // A back edge (loop, continue, goto backwards): the route ends here. A lock taken since
-                // the route entered this block is still held when the next iteration starts.
-                if (_mode == RouteMode.Locks && frame.Depth == 0)
+                // A back edge (loop, continue, goto backwards). A lock taken since the route first entered
+                // this block is still held when the next iteration starts (GO0004).
+                if (frame.Unrolling == 0 && _mode == RouteMode.Locks && frame.Depth == 0)
                 {
                     CheckLocksAtBackEdge(state, frame.EntryHeld[block.Ordinal]);
                 }
 
-                return;
+                // The loop runs again (values it changed are unknown by now), so that the routes leaving it
+                // after more than one iteration are walked too; past Limits.LoopVisits the route ends.
+                if (visits >= Limits.LoopVisits)
+                {
+                    return;
+                }
+            }
+            else
+            {
+                frame.EntryHeld[block.Ordinal] = state.Held;
             }
 
-            frame.OnRoute[block.Ordinal] = true;
-            frame.EntryHeld[block.Ordinal] = state.Held;
+            frame.OnRoute[block.Ordinal] = visits + 1;
+            if (visits > 0)
+            {
+                frame.Unrolling++;
+            }
+
             try
             {
                 VisitBody(frame, block, state, finallies);
             }
             finally
             {
-                frame.OnRoute[block.Ordinal] = false;
+                frame.OnRoute[block.Ordinal] = visits;
+                if (visits > 0)
+                {
+                    frame.Unrolling--;
+                }
             }
         }
 

@@ -69,7 +69,7 @@ namespace GuardOrder.Analyzers
 
             var reported = new HashSet<(int, string)>();
             var backEdge = walker.BackEdgeIssues;
-            foreach (var issue in routes.Value.SelectMany(r => r.State.Issues).Concat(backEdge))
+            foreach (var issue in backEdge.Concat(routes.Value.SelectMany(r => r.State.Issues)))
             {
                 {
                     var syntax = issue.Operation.Syntax;

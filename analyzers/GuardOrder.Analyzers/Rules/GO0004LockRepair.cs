@@ -126,8 +126,10 @@ namespace GuardOrder.Analyzers
                 return Refuse("the method's release of this lock is not a statement of its own");
             }
 
+            // At a back edge the exits the lock also leaks through are those of routes that carried it out
+            // of the loop: releasing before each 'continue' closes them too (the fresh walk confirms it).
             var exits = new List<IOperation>();
-            foreach (var leak in routes.SelectMany(r => r.State.Issues).Where(i => i.Kind == "leak" && i.Operation.Syntax == acquire.Syntax))
+            foreach (var leak in routes.SelectMany(r => r.State.Issues).Where(i => !atBackEdge && i.Kind == "leak" && i.Operation.Syntax == acquire.Syntax))
             {
                 var exit = leak.Related.Count > 1 ? leak.Related[1] : null;
                 if (exit is null)

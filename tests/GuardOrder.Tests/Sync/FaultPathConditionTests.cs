@@ -227,6 +227,51 @@ namespace GuardOrder.Tests.Sync
             AssertReports(await RunAsync(KernelFixture.With(variant)), "GO0002");
         }
 
+        /// <summary>The unlock in a finally (try/finally form): in sync, no leak; without PageKsm, reported.</summary>
+        [Fact]
+        public async Task TryFinallyFormOfTheLockedChecks()
+        {
+            const string Locked = """
+                    try
+                    {
+                        if (PageKsm(page))
+                            return false;
+                        return page_mapcount(page) == 1 && page_count(page) == 1;
+                    }
+                    finally
+                    {
+                        unlock_page(page);
+                    }
+                """;
+            var variant = Mutate(Correct, LockedChecks, Locked);
+            AssertSilent(await RunAsync(KernelFixture.With(variant)), "GO0002", "GO0003", "GO0004", "GO0005");
+            var mutant = Mutate(variant, """
+                        if (PageKsm(page))
+                            return false;
+                """, string.Empty);
+            AssertReports(await RunAsync(KernelFixture.With(mutant)), "GO0002", "PageKsm(page) is false");
+        }
+
+        /// <summary>The checks inside a loop that runs once (a retry loop's shape): the same facts, the same finding when one is dropped.</summary>
+        [Fact]
+        public async Task RetryLoopFormOfTheLockedChecks()
+        {
+            const string Locked = """
+                    for (int attempt = 0; attempt < 1; attempt++)
+                    {
+                        if (PageKsm(page) || page_mapcount(page) != 1)
+                            break;
+                        ret = page_count(page) == 1;
+                    }
+                    unlock_page(page);
+                    return ret;
+                """;
+            var variant = Mutate(Correct, LockedChecks, Locked);
+            AssertSilent(await RunAsync(KernelFixture.With(variant)), "GO0002", "GO0003", "GO0004", "GO0005");
+            var mutant = Mutate(variant, "if (PageKsm(page) || page_mapcount(page) != 1)", "if (page_mapcount(page) != 1)");
+            AssertReports(await RunAsync(KernelFixture.With(mutant)), "GO0002", "PageKsm(page) is false");
+        }
+
         /// <summary>A predicate returning another predicate of the same fault path trusts it (it is checked on its own).</summary>
         [Fact]
         public async Task CalleePredicateOfTheSameFaultPathIsTrusted()
