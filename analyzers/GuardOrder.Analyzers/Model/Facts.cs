@@ -212,6 +212,11 @@ namespace GuardOrder.Analyzers.Model
         {
             var value = literal.Value;
             var var = new FactVar(value.Subject, literal.Bit, value.UnderLock?.Family);
+            if (literal.Bit == Literal.NullnessBit)
+            {
+                return new Fact(var, FactKind.Reference, value.Text, literal.Allowed, value.UnderLock, value.Operation, value.Annotated);
+            }
+
             if (literal.Bit != 0)
             {
                 return new Fact(var, FactKind.Flag, "(" + value.Text + " & " + literal.BitName + ")", literal.Allowed, value.UnderLock, value.Operation, value.Annotated ?? literal.BitField);

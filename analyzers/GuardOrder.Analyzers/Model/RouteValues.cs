@@ -155,6 +155,12 @@ namespace GuardOrder.Analyzers.Model
     /// <summary>One literal of a condition: "the subject's value (or one bit of it) lies in <see cref="Allowed"/>".</summary>
     internal sealed class Literal
     {
+        /// <summary>
+        /// The "bit" of a value's null-ness when the value itself is not a reference (a <c>bool?</c> from
+        /// <c>page?.ksm</c>): kept apart from the value's own facts (1 = not null, 0 = null).
+        /// </summary>
+        public const long NullnessBit = long.MinValue;
+
         public Literal(CheckSym value, long bit, string? bitName, IntSet allowed, IFieldSymbol? bitField = null)
         {
             Value = value;

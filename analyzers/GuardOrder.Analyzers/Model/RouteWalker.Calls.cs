@@ -111,6 +111,12 @@ namespace GuardOrder.Analyzers.Model
             var argsReadSecurity = args.Any(a => a.ReadsSecurity);
             var security = argsReadSecurity || _symbols.IsSecurityCheck(method);
 
+            // Nullable<T>.GetValueOrDefault(): the value itself (its null case is the branch the CFG already took).
+            if (method.Name == "GetValueOrDefault" && args.IsEmpty && receiver is not null && method.ContainingType?.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T)
+            {
+                return One(state, receiver);
+            }
+
             if (GuardOrderSymbols.HasAttribute(GuardOrderSymbols.Original(method), _symbols.DoesNotReturn))
             {
                 return NoAlternatives;

@@ -185,6 +185,12 @@ namespace GuardOrder.Analyzers.Model
         /// <summary>A field or property read: its value on the route, else the member subject of its owner's subject.</summary>
         private List<(RouteState State, Sym Value)> EvaluateMember(IOperation operation, ISymbol member, IOperation? instance, ITypeSymbol? type, RouteState state, int depth)
         {
+            // Nullable<T>.Value is the value itself; HasValue is its null test.
+            if (instance is not null && IsNullable(instance.Type) && member.Name is "Value" or "HasValue")
+            {
+                return Map(Evaluate(instance, state, depth), (s, v) => (s, member.Name == "Value" ? v : Combine(BinaryOperatorKind.NotEquals, v, new ConstSym(0, FactKind.Reference, false))));
+            }
+
             var security = _symbols.IsSecurityCheck(member);
             var annotated = _symbols.IsFaultPathCheck(member) || security ? GuardOrderSymbols.Original(member) : null;
             var key = KeyOf(operation);
@@ -278,10 +284,23 @@ namespace GuardOrder.Analyzers.Model
                 case MaskSym mask when constant.Kind == FactKind.Integer:
                     return FlagTest(mask, kind, constant.Value, security);
                 case CheckSym check when constant.Kind == FactKind.Reference:
-                    // A null test of any object (or of a Nullable value).
-                    return kind is BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals
-                        ? CondSym.Single(new Literal(check.WithKind(FactKind.Reference), 0, null, kind == BinaryOperatorKind.Equals ? IntSet.Point(0) : IntSet.Point(1)), security)
-                        : UnknownSym.Of(security);
+                    // A null test of an object is its value's fact; of a value type (a Nullable from ?.) it is a
+                    // fact of its own, apart from the value's (bool?: null, false, true are three values).
+                    if (kind is not (BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals))
+                    {
+                        return UnknownSym.Of(security);
+                    }
+
+                    var allowedNull = kind == BinaryOperatorKind.Equals ? IntSet.Point(0) : IntSet.Point(1);
+                    if (check.Kind != FactKind.Reference && IsNonNullableValue(check.Operation.Type))
+                    {
+                        // A bool or int read (lifted by ?. or ??) is never null itself.
+                        return new ConstSym(kind == BinaryOperatorKind.NotEquals ? 1 : 0, FactKind.Bool, security);
+                    }
+
+                    return check.Kind == FactKind.Reference
+                        ? CondSym.Single(new Literal(check, 0, null, allowedNull), security)
+                        : CondSym.Single(new Literal(check, Literal.NullnessBit, null, allowedNull), security);
                 case CheckSym check when check.Kind == constant.Kind || (check.Kind == FactKind.Bool && constant.Kind == FactKind.Integer):
                     var set = SetFor(kind, constant.Value, check.Kind);
                     return set is null ? UnknownSym.Of(security) : CondSym.Single(new Literal(check, 0, null, set), security);
@@ -304,6 +323,11 @@ namespace GuardOrder.Analyzers.Model
 
             return UnknownSym.Of(security);
         }
+
+        private static bool IsNonNullableValue(ITypeSymbol? type) =>
+            type is { IsValueType: true } && type.OriginalDefinition.SpecialType != SpecialType.System_Nullable_T;
+
+        private static bool IsNullable(ITypeSymbol? type) => type?.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T;
 
         /// <summary>&amp;, |, &amp;&amp;, || over conditions and constants, and <c>value &amp; mask</c>.</summary>
         private Sym CombineLogical(BinaryOperatorKind kind, Sym left, Sym right, bool security)

@@ -237,6 +237,6 @@ namespace GuardOrder.Analyzers.Model
         public override int GetHashCode() => _hash;
 
         public override string ToString() =>
-            Subject + (Bit == 0 ? string.Empty : "&0x" + Bit.ToString("x", System.Globalization.CultureInfo.InvariantCulture)) + (LockFamily is null ? string.Empty : " under lock<" + LockFamily.Name + ">");
+            Subject + (Bit == 0 ? string.Empty : Bit == Literal.NullnessBit ? "?null" : "&0x" + Bit.ToString("x", System.Globalization.CultureInfo.InvariantCulture)) + (LockFamily is null ? string.Empty : " under lock<" + LockFamily.Name + ">");
     }
 }
