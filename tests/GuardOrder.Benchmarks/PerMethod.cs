@@ -244,8 +244,17 @@ namespace GuardOrder.Benchmarks
                     return null;
                 }
 
-                var walker = Activator.CreateInstance(_walkerType!, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance, null,
-                    new[] { _symbols!, _bodies!, Enum.Parse(_modeType!, mode), helperDepth, CancellationToken.None }, null);
+                // Trailing optional parameters (the trusted fault path, ...) get their defaults.
+                var constructor = _walkerType!.GetConstructors(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance)
+                    .OrderByDescending(c => c.GetParameters().Length).First();
+                var arguments = new object?[constructor.GetParameters().Length];
+                var given = new object?[] { _symbols!, _bodies!, Enum.Parse(_modeType!, mode), helperDepth, CancellationToken.None };
+                for (int i = 0; i < arguments.Length; i++)
+                {
+                    arguments[i] = i < given.Length ? given[i] : (constructor.GetParameters()[i].HasDefaultValue ? constructor.GetParameters()[i].DefaultValue : null);
+                }
+
+                var walker = constructor.Invoke(arguments);
                 var result = _walkerType!.GetMethod("Walk", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance)!.Invoke(walker, new object?[] { cfg, method });
                 if (result is null)
                 {

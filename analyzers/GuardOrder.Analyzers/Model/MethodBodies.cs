@@ -16,6 +16,9 @@ namespace GuardOrder.Analyzers.Model
         private readonly ConcurrentDictionary<IMethodSymbol, ControlFlowGraph?> _graphs =
             new ConcurrentDictionary<IMethodSymbol, ControlFlowGraph?>(SymbolEqualityComparer.Default);
 
+        private readonly ConcurrentDictionary<IMethodSymbol, IMethodBodyOperation?> _bodies =
+            new ConcurrentDictionary<IMethodSymbol, IMethodBodyOperation?>(SymbolEqualityComparer.Default);
+
         public MethodBodies(Compilation compilation)
         {
             _compilation = compilation;
@@ -34,8 +37,34 @@ namespace GuardOrder.Analyzers.Model
             return _graphs.GetOrAdd(method, graph);
         }
 
-        /// <summary>The method's body operation, or null when it has no source body in this compilation.</summary>
+        /// <summary>
+        /// Hands over the body the analyzer driver bound for <paramref name="method"/> (an operation
+        /// action's), with its graph when the caller has it, so that no rule binds that body again.
+        /// </summary>
+        public void Offer(IMethodSymbol method, IMethodBodyOperation body, ControlFlowGraph? graph)
+        {
+            method = method.OriginalDefinition;
+            _bodies.TryAdd(method, body);
+            if (graph is not null)
+            {
+                _graphs.TryAdd(method, graph);
+            }
+        }
+
+        /// <summary>The method's body operation, or null when it has no source body in this compilation (bound once per compilation).</summary>
         public IMethodBodyOperation? GetBody(IMethodSymbol method, CancellationToken cancellationToken)
+        {
+            method = method.OriginalDefinition;
+            if (_bodies.TryGetValue(method, out var cached))
+            {
+                return cached;
+            }
+
+            var body = Bind(method, cancellationToken);
+            return _bodies.GetOrAdd(method, body);
+        }
+
+        private IMethodBodyOperation? Bind(IMethodSymbol method, CancellationToken cancellationToken)
         {
             foreach (var reference in method.OriginalDefinition.DeclaringSyntaxReferences)
             {
@@ -58,6 +87,53 @@ namespace GuardOrder.Analyzers.Model
             }
 
             return null;
+        }
+
+        private readonly ConcurrentDictionary<IMethodSymbol, bool> _assertsSecurity =
+            new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
+
+        /// <summary>
+        /// Whether a void helper's body asserts a [SecurityCheck] read at its top, decided by
+        /// <paramref name="decide"/> once per compilation (the walks ask at every call on every route).
+        /// </summary>
+        public bool AssertsSecurity(IMethodSymbol method, System.Func<IMethodBodyOperation, bool> decide, CancellationToken cancellationToken)
+        {
+            method = method.OriginalDefinition;
+            if (_assertsSecurity.TryGetValue(method, out var known))
+            {
+                return known;
+            }
+
+            var body = GetBody(method, cancellationToken);
+            return _assertsSecurity.GetOrAdd(method, body is not null && decide(body));
+        }
+
+        private readonly ConcurrentDictionary<(IMethodSymbol Method, int Levels), bool> _helperGrants =
+            new ConcurrentDictionary<(IMethodSymbol, int), bool>(new MethodLevelComparer());
+
+        /// <summary>
+        /// Whether a helper's routes, its own helpers expanded <paramref name="levels"/> more levels, may
+        /// call a [WriteGrant] member, decided by <paramref name="decide"/> once per compilation.
+        /// </summary>
+        public bool HelperMayGrant(IMethodSymbol method, int levels, System.Func<IMethodBodyOperation, int, bool> decide, CancellationToken cancellationToken)
+        {
+            var key = (method.OriginalDefinition, levels);
+            if (_helperGrants.TryGetValue(key, out var known))
+            {
+                return known;
+            }
+
+            var body = GetBody(key.OriginalDefinition, cancellationToken);
+            return _helperGrants.GetOrAdd(key, body is not null && decide(body, levels));
+        }
+
+        private sealed class MethodLevelComparer : System.Collections.Generic.IEqualityComparer<(IMethodSymbol Method, int Levels)>
+        {
+            public bool Equals((IMethodSymbol Method, int Levels) x, (IMethodSymbol Method, int Levels) y) =>
+                x.Levels == y.Levels && SymbolEqualityComparer.Default.Equals(x.Method, y.Method);
+
+            public int GetHashCode((IMethodSymbol Method, int Levels) obj) =>
+                unchecked((SymbolEqualityComparer.Default.GetHashCode(obj.Method) * 31) + obj.Levels);
         }
 
         private ControlFlowGraph? Build(IMethodSymbol method, CancellationToken cancellationToken)

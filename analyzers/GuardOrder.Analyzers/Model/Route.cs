@@ -32,7 +32,7 @@ namespace GuardOrder.Analyzers.Model
             var parts = new System.Collections.Generic.List<string>
             {
                 End == RouteEnd.Grant ? "grant " + (State.Grant?.Syntax.ToString() ?? "?") : "return " + (State.ReturnOperation?.Syntax.ToString() ?? "(none)"),
-                "lines " + string.Join(",", State.Lines),
+                "lines " + string.Join(",", State.Lines.ToList()),
                 "facts [" + string.Join("; ", State.Facts.Select(f => f.Describe())) + "]",
             };
             if (!State.Held.IsEmpty)

@@ -387,7 +387,7 @@ namespace GuardOrder.Analyzers.Model
         public IOperation? ReturnOperation { get; private set; }
 
         /// <summary>Lines (1-based) of the analysed method's blocks this route passed, in order.</summary>
-        public ImmutableList<int> Lines { get; private set; } = ImmutableList<int>.Empty;
+        public LineTrail Lines { get; private set; } = LineTrail.Empty;
 
         public ImmutableList<LockIssue> Issues { get; private set; } = ImmutableList<LockIssue>.Empty;
 
@@ -499,7 +499,7 @@ namespace GuardOrder.Analyzers.Model
 
         public RouteState WithLine(int line)
         {
-            if (!Lines.IsEmpty && Lines[Lines.Count - 1] == line)
+            if (!Lines.IsEmpty && Lines.Last == line)
             {
                 return this;
             }

@@ -236,10 +236,12 @@ namespace GuardOrder.Analyzers.Model
             return target?.Method is { } faultPath && target.Problem is null && SymbolEqualityComparer.Default.Equals(faultPath.OriginalDefinition, _trustedFaultPath);
         }
 
-        private bool AssertsSecurity(IMethodSymbol method)
+        private bool AssertsSecurity(IMethodSymbol method) =>
+            _bodies.AssertsSecurity((IMethodSymbol)GuardOrderSymbols.Original(method)!, AssertsSecurityAtTop, _cancellationToken);
+
+        private bool AssertsSecurityAtTop(IMethodBodyOperation body)
         {
-            var body = _bodies.GetBody((IMethodSymbol)GuardOrderSymbols.Original(method)!, _cancellationToken);
-            var block = body?.BlockBody ?? body?.ExpressionBody;
+            var block = body.BlockBody ?? body.ExpressionBody;
             if (block is null)
             {
                 return false;
@@ -266,6 +268,19 @@ namespace GuardOrder.Analyzers.Model
             return false;
         }
 
+        /// <summary>The kind of method a walk expands: a bool or object result, neither a [SecurityCheck] nor another predicate.</summary>
+        private bool IsExpandable(IMethodSymbol method)
+        {
+            var original = (IMethodSymbol)GuardOrderSymbols.Original(method)!;
+            var returnType = original.ReturnType;
+            if (returnType.SpecialType != SpecialType.System_Boolean && !(returnType.IsReferenceType && returnType.SpecialType != SpecialType.System_String))
+            {
+                return false;
+            }
+
+            return !_symbols.IsSecurityCheck(original) && !GuardOrderSymbols.HasAttribute(original, _symbols.MustMatchFaultPath);
+        }
+
         private (IMethodSymbol Method, ControlFlowGraph Cfg)? ShouldExpand(IMethodSymbol method, int depth)
         {
             if (depth >= _maxHelperDepth)
@@ -274,13 +289,7 @@ namespace GuardOrder.Analyzers.Model
             }
 
             var original = (IMethodSymbol)GuardOrderSymbols.Original(method)!;
-            var returnType = original.ReturnType;
-            if (returnType.SpecialType != SpecialType.System_Boolean && !(returnType.IsReferenceType && returnType.SpecialType != SpecialType.System_String))
-            {
-                return null;
-            }
-
-            if (_symbols.IsSecurityCheck(original) || GuardOrderSymbols.HasAttribute(original, _symbols.MustMatchFaultPath))
+            if (!IsExpandable(original))
             {
                 return null;
             }

@@ -92,8 +92,9 @@ namespace GuardOrder.Analyzers.Model
         private RouteState Issue(RouteState state, IOperation at, string kind, string message, params IOperation?[] related) =>
             _mode == RouteMode.Locks ? state.WithIssue(new LockIssue(at, kind, message, related)) : state;
 
-        public static string RouteText(ImmutableList<int> lines)
+        public static string RouteText(LineTrail trail)
         {
+            var lines = trail.ToList().ToImmutableList();
             if (lines.IsEmpty)
             {
                 return "the method";

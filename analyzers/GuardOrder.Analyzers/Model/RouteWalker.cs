@@ -79,6 +79,12 @@ namespace GuardOrder.Analyzers.Model
         private List<Route> Run(ControlFlowGraph cfg, RouteState start, int depth)
         {
             var frame = new Frame(cfg, depth);
+            if (_mode == RouteMode.FaultPath && depth == 0)
+            {
+                // Only grant routes of a fault path are compared: a route that can no longer grant ends.
+                frame.MayGrant = GrantReach.Compute(cfg, MayGrant);
+            }
+
             if (cfg.Blocks.Length > 0)
             {
                 Visit(frame, cfg.Blocks[0], start, ImmutableStack<FinallyContinuation>.Empty);
@@ -125,6 +131,37 @@ namespace GuardOrder.Analyzers.Model
             public int[] OnRoute { get; }
 
             public List<Route> Results { get; } = new List<Route>();
+
+            /// <summary>FaultPath mode, top level: per block, whether a grant may still be reached from it (<see cref="GrantReach"/>).</summary>
+            public bool[]? MayGrant { get; set; }
+        }
+
+        /// <summary>A call at the top of a fault path may grant: a [WriteGrant] member, or a helper the walk expands whose routes may.</summary>
+        private bool MayGrant(IInvocationOperation invocation) => MayGrant(invocation.TargetMethod, _maxHelperDepth);
+
+        private bool MayGrant(IMethodSymbol method, int levels)
+        {
+            if (_symbols.IsWriteGrant(method))
+            {
+                return true;
+            }
+
+            // Only expanded helpers can grant on a route (another call's grants are not followed).
+            return levels > 0 && IsExpandable(method) &&
+                _bodies.HelperMayGrant((IMethodSymbol)GuardOrderSymbols.Original(method)!, levels - 1, BodyMayGrant, _cancellationToken);
+        }
+
+        private bool BodyMayGrant(IMethodBodyOperation body, int levels)
+        {
+            foreach (var call in body.Descendants().OfType<IInvocationOperation>())
+            {
+                if (MayGrant(call.TargetMethod, levels))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>Finally regions still to run before a branch reaches its destination.</summary>
@@ -186,6 +223,11 @@ namespace GuardOrder.Analyzers.Model
             {
                 Finish(frame, state, RouteEnd.Return);
                 return;
+            }
+
+            if (frame.MayGrant is { } mayGrant && !mayGrant[block.Ordinal])
+            {
+                return; // a fault-path route that can no longer grant is not compared with anything
             }
 
             var visits = frame.OnRoute[block.Ordinal];

@@ -55,6 +55,7 @@ namespace GuardOrder.Analyzers
             }
 
             var cfg = context.GetControlFlowGraph();
+            bodies.Offer(method, body, cfg);
             var walker = new RouteWalker(symbols, bodies, RouteMode.Locks, 0, context.CancellationToken);
             var routes = walker.Walk(cfg, method);
             if (routes is null)

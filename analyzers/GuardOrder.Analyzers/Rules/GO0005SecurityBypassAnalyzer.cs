@@ -39,20 +39,15 @@ namespace GuardOrder.Analyzers
 
                 var bodies = SharedModel.For(start.Compilation, symbols).Bodies;
                 var purity = new Purity(start.Compilation);
-                start.RegisterSymbolAction(c => Analyze(c, symbols, bodies, purity), SymbolKind.Method);
+                // The body the driver bound (no second binding); handed to the shared model for the other rules.
+                start.RegisterOperationAction(c => Analyze(c, symbols, bodies, purity), OperationKind.MethodBody);
             });
         }
 
-        private static void Analyze(SymbolAnalysisContext context, GuardOrderSymbols symbols, MethodBodies bodies, Purity purity)
+        private static void Analyze(OperationAnalysisContext context, GuardOrderSymbols symbols, MethodBodies bodies, Purity purity)
         {
-            var method = (IMethodSymbol)context.Symbol;
-            if (method.ReturnType.SpecialType != SpecialType.System_Boolean)
-            {
-                return;
-            }
-
-            var body = bodies.GetBody(method, context.CancellationToken);
-            if (body is null)
+            if (context.ContainingSymbol is not IMethodSymbol method || method.ReturnType.SpecialType != SpecialType.System_Boolean ||
+                context.Operation is not IMethodBodyOperation body || (body.BlockBody is null && body.ExpressionBody is null))
             {
                 return;
             }
@@ -63,11 +58,8 @@ namespace GuardOrder.Analyzers
                 return;
             }
 
-            var cfg = bodies.GetControlFlowGraph(method, context.CancellationToken);
-            if (cfg is null)
-            {
-                return;
-            }
+            var cfg = context.GetControlFlowGraph();
+            bodies.Offer(method, body, cfg);
 
             var tree = method.Locations.Length > 0 ? method.Locations[0].SourceTree : null;
             var depth = GuardOrderOptions.MaxHelperDepth(context.Options, tree);
