@@ -226,6 +226,9 @@ namespace GuardOrder.Benchmarks
             }
         }
 
+        /// <summary>Block visits of the last <see cref="Walk"/> (the walker's step counter), when readable.</summary>
+        public int? LastSteps { get; private set; }
+
         public bool Available => _symbols is not null && _bodies is not null && _walkerType is not null && _modeType is not null;
 
         /// <summary>Routes of the walk in <paramref name="mode"/> ("Predicate", "FaultPath", "Locks"): count, or -1 when the walk hit its cap; null when unavailable.</summary>
@@ -261,6 +264,7 @@ namespace GuardOrder.Benchmarks
                     return -1;
                 }
 
+                LastSteps = _walkerType!.GetField("_steps", BindingFlags.NonPublic | BindingFlags.Instance)?.GetValue(walker) as int?;
                 return (int)result.GetType().GetProperty("Length")!.GetValue(result)!;
             }
             catch (Exception)
@@ -517,7 +521,8 @@ namespace GuardOrder.Benchmarks
             foreach (var mode in modes)
             {
                 var n = counter.Walk(m, mode);
-                parts.Add(mode + " " + (n is null ? "n/a" : n == -1 ? "CAPPED" : n.Value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)));
+                var steps = counter.LastSteps is { } count ? " (" + count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + " steps)" : string.Empty;
+                parts.Add(mode + " " + (n is null ? "n/a" : n == -1 ? "CAPPED" : n.Value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + steps));
             }
 
             return parts.Count == 0 ? "none" : string.Join(" / ", parts);

@@ -35,10 +35,35 @@ namespace GuardOrder.Benchmarks
                 var n = int.Parse(profileLines, CultureInfo.InvariantCulture);
                 var c = args.Contains("--profile-real") ? RealCorpus.Create(n) : new Corpus(n, Seed);
                 var all = GuardOrderAssemblies.CreateAnalyzers();
+                if (Value(args, "--only") is { } only)
+                {
+                    // One analyzer (or a comma-separated few) by type name prefix: what each costs on its own.
+                    all = all.Where(a => only.Split(',').Any(o => a.GetType().Name.StartsWith(o, StringComparison.Ordinal))).ToImmutableArray();
+                }
+
+                var noOp = all.Select(a => (DiagnosticAnalyzer)new NoOpMirrorAnalyzer(a)).ToImmutableArray();
+                using var sampler = args.Contains("--alloc") ? new AllocationSampler() : null;
                 for (var i = 0; i < 4; i++)
                 {
+                    if (sampler is not null && i == 3)
+                    {
+                        // The last run only, GuardOrder's analyzers only: where their allocations go, by type.
+                        sampler.Reset();
+                        Measure.Analyze(c, all);
+                        Console.WriteLine("allocations by type (GCAllocationTick samples, GuardOrder run incl. the driver's own):");
+                        Console.WriteLine(sampler.Top(25));
+                        break;
+                    }
+
+                    // Allocated bytes are nearly deterministic: a load-independent measure of the analyzers' work next to CPU.
+                    var before = GC.GetTotalAllocatedBytes(precise: true);
                     var r = Measure.Analyze(c, all);
-                    Console.WriteLine($"{r.Milliseconds:F0} ms: " + string.Join(", ", r.Telemetry.Select(p => $"{p.Key.GetType().Name} {p.Value.ExecutionTime.TotalMilliseconds:F0} ms")));
+                    var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+                    before = GC.GetTotalAllocatedBytes(precise: true);
+                    var f = Measure.Analyze(c, noOp);
+                    var floorAllocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+                    Console.WriteLine($"{r.Milliseconds:F0} ms wall, {r.CpuMilliseconds:F0} ms CPU (no-op floor {f.CpuMilliseconds:F0} ms CPU), allocated {allocated / 1048576.0:F1} MB (no-op floor {floorAllocated / 1048576.0:F1} MB): " +
+                        string.Join(", ", r.Telemetry.Select(p => $"{p.Key.GetType().Name} {p.Value.ExecutionTime.TotalMilliseconds:F0} ms")));
                 }
 
                 return 0;

@@ -17,6 +17,11 @@ namespace GuardOrder.Analyzers.Model
         public const long Min = long.MinValue + 4;
         public const long Max = long.MaxValue - 4;
 
+        // Before the sets built with Range below (static initialisers run in order).
+        private static readonly IntSet Zero = new IntSet(ImmutableArray.Create((0L, 0L)));
+        private static readonly IntSet One = new IntSet(ImmutableArray.Create((1L, 1L)));
+        private static readonly IntSet ZeroOne = new IntSet(ImmutableArray.Create((0L, 1L)));
+
         public static readonly IntSet Empty = new IntSet(ImmutableArray<(long Lo, long Hi)>.Empty);
         public static readonly IntSet AllIntegers = Range(Min, Max);
         public static readonly IntSet Boolean = Range(0, 1);
@@ -32,8 +37,26 @@ namespace GuardOrder.Analyzers.Model
 
         public static IntSet Point(long value) => Range(value, value);
 
-        public static IntSet Range(long lo, long hi) =>
-            lo > hi ? Empty : new IntSet(ImmutableArray.Create((Math.Max(lo, Min), Math.Min(hi, Max))));
+        public static IntSet Range(long lo, long hi)
+        {
+            if (lo > hi)
+            {
+                return Empty;
+            }
+
+            // The bool and null-ness sets are most of what the walks build: shared, not allocated.
+            switch ((lo, hi))
+            {
+                case (0, 0):
+                    return Zero;
+                case (1, 1):
+                    return One;
+                case (0, 1):
+                    return ZeroOne;
+            }
+
+            return new IntSet(ImmutableArray.Create((Math.Max(lo, Min), Math.Min(hi, Max))));
+        }
 
         public bool Contains(long value)
         {
@@ -50,6 +73,36 @@ namespace GuardOrder.Analyzers.Model
 
         public IntSet Intersect(IntSet other)
         {
+            if (ReferenceEquals(this, other) || IsEmpty)
+            {
+                return this;
+            }
+
+            if (other.IsEmpty)
+            {
+                return other;
+            }
+
+            if (Intervals.Length == 1 && other.Intervals.Length == 1)
+            {
+                // One interval each (nearly every fact): no builder, and no new set when one contains the other.
+                var a = Intervals[0];
+                var b = other.Intervals[0];
+                var lo = Math.Max(a.Lo, b.Lo);
+                var hi = Math.Min(a.Hi, b.Hi);
+                if (lo > hi)
+                {
+                    return Empty;
+                }
+
+                if (lo == a.Lo && hi == a.Hi)
+                {
+                    return this;
+                }
+
+                return lo == b.Lo && hi == b.Hi ? other : Range(lo, hi);
+            }
+
             var result = ImmutableArray.CreateBuilder<(long, long)>();
             int i = 0, j = 0;
             while (i < Intervals.Length && j < other.Intervals.Length)
@@ -168,12 +221,15 @@ namespace GuardOrder.Analyzers.Model
     /// <summary>A lock held at some point of a route: the acquiring call and the object it locks.</summary>
     internal sealed class HeldLock
     {
-        public HeldLock(ValueKey? target, ITypeSymbol family, IOperation acquire, string acquireText)
+        private string? _acquireText;
+
+        /// <param name="acquireText">The acquiring call's text when already known; otherwise it is read from <paramref name="acquire"/> when a message needs it.</param>
+        public HeldLock(ValueKey? target, ITypeSymbol family, IOperation acquire, string? acquireText = null)
         {
             Target = target;
             Family = family;
             Acquire = acquire;
-            AcquireText = acquireText;
+            _acquireText = acquireText;
         }
 
         /// <summary>Where the locked object lives (the first argument), when it is a local, parameter or member path.</summary>
@@ -185,7 +241,7 @@ namespace GuardOrder.Analyzers.Model
         public IOperation Acquire { get; }
 
         /// <summary>The acquiring call as written, e.g. <c>trylock_page(page)</c>.</summary>
-        public string AcquireText { get; }
+        public string AcquireText => _acquireText ??= RouteWalker.Text(Acquire);
 
         public bool SameFamily(HeldLock other) => Subject.SameType(other.Family, Family);
     }
@@ -197,15 +253,30 @@ namespace GuardOrder.Analyzers.Model
     /// </summary>
     internal sealed class Fact
     {
+        // The subject's text is written only into messages: it is built when asked (from the value it
+        // was read as, or the lock taken), not for every fact of every route.
+        private string? _subjectText;
+        private readonly CheckSym? _textOf;
+        private readonly string? _bitName;
+        private readonly HeldLock? _lockText;
+
         public Fact(FactVar var, FactKind kind, string subjectText, IntSet allowed, HeldLock? underLock, IOperation? operation, ISymbol? annotated)
+            : this(var, kind, allowed, underLock, operation, annotated)
+        {
+            _subjectText = subjectText;
+        }
+
+        private Fact(FactVar var, FactKind kind, IntSet allowed, HeldLock? underLock, IOperation? operation, ISymbol? annotated, CheckSym? textOf = null, string? bitName = null, HeldLock? lockText = null)
         {
             Var = var;
             Kind = kind;
-            SubjectText = subjectText;
             Allowed = allowed;
             UnderLock = underLock;
             Operation = operation;
             Annotated = annotated;
+            _textOf = textOf;
+            _bitName = bitName;
+            _lockText = lockText;
         }
 
         public static Fact Of(Literal literal)
@@ -214,26 +285,29 @@ namespace GuardOrder.Analyzers.Model
             var var = new FactVar(value.Subject, literal.Bit, value.UnderLock?.Family);
             if (literal.Bit == Literal.NullnessBit)
             {
-                return new Fact(var, FactKind.Reference, value.Text, literal.Allowed, value.UnderLock, value.Operation, value.Annotated);
+                return new Fact(var, FactKind.Reference, literal.Allowed, value.UnderLock, value.Operation, value.Annotated, textOf: value);
             }
 
             if (literal.Bit != 0)
             {
-                return new Fact(var, FactKind.Flag, "(" + value.Text + " & " + literal.BitName + ")", literal.Allowed, value.UnderLock, value.Operation, value.Annotated ?? literal.BitField);
+                return new Fact(var, FactKind.Flag, literal.Allowed, value.UnderLock, value.Operation, value.Annotated ?? literal.BitField, textOf: value, bitName: literal.BitName ?? string.Empty);
             }
 
-            return new Fact(var, value.Kind, value.Text, literal.Allowed, value.UnderLock, value.Operation, value.Annotated);
+            return new Fact(var, value.Kind, literal.Allowed, value.UnderLock, value.Operation, value.Annotated, textOf: value);
         }
 
         public static Fact LockTaken(HeldLock held) =>
-            new Fact(new FactVar(new LockSubject(held.Family), 0, null), FactKind.Lock, held.AcquireText, IntSet.Point(1), null, held.Acquire, annotated: null);
+            new Fact(new FactVar(new LockSubject(held.Family), 0, null), FactKind.Lock, IntSet.Point(1), null, held.Acquire, annotated: null, lockText: held);
 
         public FactVar Var { get; }
 
         public FactKind Kind { get; }
 
         /// <summary>The check as written, e.g. <c>PageKsm(page)</c>.</summary>
-        public string SubjectText { get; }
+        public string SubjectText => _subjectText ??=
+            _lockText is not null ? _lockText.AcquireText :
+            _textOf is null ? string.Empty :
+            _bitName is not null ? "(" + _textOf.Text + " & " + _bitName + ")" : _textOf.Text;
 
         public IntSet Allowed { get; }
 
@@ -246,9 +320,12 @@ namespace GuardOrder.Analyzers.Model
 
         public static IntSet DomainOf(FactKind kind) => kind == FactKind.Integer ? IntSet.AllIntegers : IntSet.Boolean;
 
-        public Fact WithAllowed(IntSet allowed) => new Fact(Var, Kind, SubjectText, allowed, UnderLock, Operation, Annotated);
+        public Fact WithAllowed(IntSet allowed) => Copy(Var, allowed, UnderLock);
 
-        public Fact WithLock(HeldLock? held) => new Fact(new FactVar(Var.Subject, Var.Bit, held?.Family), Kind, SubjectText, Allowed, held, Operation, Annotated);
+        public Fact WithLock(HeldLock? held) => Copy(new FactVar(Var.Subject, Var.Bit, held?.Family), Allowed, held);
+
+        private Fact Copy(FactVar var, IntSet allowed, HeldLock? underLock) =>
+            new Fact(var, Kind, allowed, underLock, Operation, Annotated, _textOf, _bitName, _lockText) { _subjectText = _subjectText };
 
         public override string ToString() => Describe() + " [" + Var + "]";
 

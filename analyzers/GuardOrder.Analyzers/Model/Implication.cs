@@ -343,16 +343,30 @@ namespace GuardOrder.Analyzers.Model
 
             var nodes = 0;
             var gaveUp = false;
-            var alive = Enumerable.Range(0, faultRoutes.Count).ToList();
-            var counterexample = Search(0, alive);
+
+            // The fault routes still satisfiable at each depth of the search: one buffer per depth, reused.
+            var buffers = new int[variables.Count + 1][];
+            for (int i = 0; i < buffers.Length; i++)
+            {
+                buffers[i] = new int[faultRoutes.Count];
+            }
+
+            for (int i = 0; i < faultRoutes.Count; i++)
+            {
+                buffers[0][i] = i;
+            }
+
+            var counterexample = Search(0, faultRoutes.Count);
             return gaveUp ? null : !counterexample;
 
-            bool Search(int position, List<int> stillSatisfiable)
+            bool Search(int position, int aliveCount)
             {
-                if (stillSatisfiable.Count == 0)
+                if (aliveCount == 0)
                 {
                     return true;
                 }
+
+                var alive = buffers[position];
 
                 if (++nodes > MaxNodes)
                 {
@@ -360,9 +374,9 @@ namespace GuardOrder.Analyzers.Model
                     return true; // stop searching: undecided
                 }
 
-                foreach (var index in stillSatisfiable)
+                for (int k = 0; k < aliveCount; k++)
                 {
-                    if (lastPosition[index] < position)
+                    if (lastPosition[alive[k]] < position)
                     {
                         return false; // this fault route is already fully satisfied
                     }
@@ -374,18 +388,20 @@ namespace GuardOrder.Analyzers.Model
                 }
 
                 var variable = variables[position];
+                var next = buffers[position + 1];
                 foreach (var value in candidates[position])
                 {
-                    var next = new List<int>(stillSatisfiable.Count);
-                    foreach (var index in stillSatisfiable)
+                    var count = 0;
+                    for (int k = 0; k < aliveCount; k++)
                     {
+                        var index = alive[k];
                         if (!faultRoutes[index].Constraints.TryGetValue(variable, out var set) || set.Contains(value))
                         {
-                            next.Add(index);
+                            next[count++] = index;
                         }
                     }
 
-                    if (Search(position + 1, next))
+                    if (Search(position + 1, count))
                     {
                         return true;
                     }

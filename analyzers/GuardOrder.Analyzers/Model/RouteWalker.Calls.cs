@@ -14,7 +14,7 @@ namespace GuardOrder.Analyzers.Model
     {
         // ----- calls ------------------------------------------------------------------------
 
-        private List<(RouteState State, Sym Value)> EvaluateInvocation(IInvocationOperation invocation, RouteState state, int depth)
+        private Few<(RouteState State, Sym Value)> EvaluateInvocation(IInvocationOperation invocation, RouteState state, int depth)
         {
             var method = invocation.TargetMethod;
 
@@ -26,11 +26,11 @@ namespace GuardOrder.Analyzers.Model
             }
 
             // The receiver and the arguments first (their own calls and captures), then the call itself.
-            var current = new List<(RouteState State, ImmutableArray<Sym> Args)> { (state, ImmutableArray<Sym>.Empty) };
+            var current = new Few<(RouteState State, ImmutableArray<Sym> Args)>((state, ImmutableArray<Sym>.Empty));
             Sym? receiver = null;
             if (invocation.Instance is { } instance)
             {
-                var next = new List<(RouteState, ImmutableArray<Sym>)>();
+                var next = new Few<(RouteState, ImmutableArray<Sym>)>();
                 foreach (var (s, args) in current)
                 {
                     foreach (var (after, value) in Evaluate(instance, s, depth))
@@ -45,7 +45,7 @@ namespace GuardOrder.Analyzers.Model
 
             foreach (var argument in invocation.Arguments)
             {
-                var next = new List<(RouteState, ImmutableArray<Sym>)>();
+                var next = new Few<(RouteState, ImmutableArray<Sym>)>();
                 foreach (var (s, args) in current)
                 {
                     foreach (var (after, value) in Evaluate(argument.Value, s, depth))
@@ -57,7 +57,7 @@ namespace GuardOrder.Analyzers.Model
                 current = next;
             }
 
-            var result = new List<(RouteState, Sym)>();
+            var result = new Few<(RouteState, Sym)>();
             foreach (var (s, args) in current)
             {
                 foreach (var asserted in Asserts(invocation, s, args))
@@ -73,16 +73,16 @@ namespace GuardOrder.Analyzers.Model
         /// The states after the call's asserts: a [DoesNotReturnIf(b)] argument is !b when the call
         /// returns (an assert on a [SecurityCheck] read gates the route), a [NotNull] argument is not null.
         /// </summary>
-        private List<RouteState> Asserts(IInvocationOperation invocation, RouteState state, ImmutableArray<Sym> args)
+        private Few<RouteState> Asserts(IInvocationOperation invocation, RouteState state, ImmutableArray<Sym> args)
         {
-            var states = new List<RouteState> { state };
+            var states = new Few<RouteState>(state);
             for (int i = 0; i < invocation.Arguments.Length && i < args.Length; i++)
             {
                 var parameter = invocation.Arguments[i].Parameter;
                 var attribute = GuardOrderSymbols.GetAttribute(parameter, _symbols.DoesNotReturnIf);
                 if (attribute is not null && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is bool stopsWhen)
                 {
-                    var next = new List<RouteState>();
+                    var next = new Few<RouteState>();
                     foreach (var s in states)
                     {
                         var gated = args[i].ReadsSecurity ? s.WithGate(new SecurityGate(invocation.Arguments[i].Value, !stopsWhen, always: true)) : s;
@@ -93,7 +93,7 @@ namespace GuardOrder.Analyzers.Model
                 }
                 else if (GuardOrderSymbols.HasAttribute(parameter, _symbols.NotNull) && args[i] is CheckSym { Kind: FactKind.Reference } checkedArgument)
                 {
-                    var next = new List<RouteState>();
+                    var next = new Few<RouteState>();
                     foreach (var s in states)
                     {
                         next.AddRange(Assume(s, Combine(BinaryOperatorKind.NotEquals, checkedArgument, new ConstSym(0, FactKind.Reference, false)), true));
@@ -106,7 +106,7 @@ namespace GuardOrder.Analyzers.Model
             return states;
         }
 
-        private List<(RouteState State, Sym Value)> Call(IInvocationOperation invocation, IMethodSymbol method, RouteState state, ImmutableArray<Sym> args, Sym? receiver, int depth)
+        private Few<(RouteState State, Sym Value)> Call(IInvocationOperation invocation, IMethodSymbol method, RouteState state, ImmutableArray<Sym> args, Sym? receiver, int depth)
         {
             var argsReadSecurity = args.Any(a => a.ReadsSecurity);
             var security = argsReadSecurity || _symbols.IsSecurityCheck(method);
@@ -164,9 +164,9 @@ namespace GuardOrder.Analyzers.Model
             if (ShouldExpand(method, depth) is { } helper)
             {
                 var expanded = Expand(helper, invocation, state, args, depth);
-                if (expanded is not null)
+                if (expanded is { } alternatives)
                 {
-                    return expanded;
+                    return alternatives;
                 }
             }
 
@@ -307,7 +307,7 @@ namespace GuardOrder.Analyzers.Model
         }
 
         /// <summary>Runs the helper's routes with its parameters bound to the arguments; each returning route is one alternative.</summary>
-        private List<(RouteState State, Sym Value)>? Expand((IMethodSymbol Method, ControlFlowGraph Cfg) helper, IInvocationOperation invocation, RouteState state, ImmutableArray<Sym> args, int depth)
+        private Few<(RouteState State, Sym Value)>? Expand((IMethodSymbol Method, ControlFlowGraph Cfg) helper, IInvocationOperation invocation, RouteState state, ImmutableArray<Sym> args, int depth)
         {
             var values = state.Values;
             var bound = state;
@@ -340,7 +340,7 @@ namespace GuardOrder.Analyzers.Model
                 return NoAlternatives;
             }
 
-            var result = new List<(RouteState, Sym)>(routes.Count);
+            var result = new Few<(RouteState, Sym)>();
             foreach (var route in routes)
             {
                 _routes--; // helper routes are not complete routes of the analysed method

@@ -20,7 +20,7 @@ namespace GuardOrder.Analyzers.Model
             var key = argument is null ? null : KeyOf(Unwrap(argument));
             var method = (IMethodSymbol)GuardOrderSymbols.Original(invocation.TargetMethod)!;
             ITypeSymbol family = method.Parameters.Length > 0 ? method.Parameters[0].Type : method.ContainingType;
-            return new HeldLock(key, family, invocation, Text(invocation));
+            return new HeldLock(key, family, invocation);
         }
 
         private RouteState Release(RouteState state, IInvocationOperation release, int depth)
@@ -32,7 +32,7 @@ namespace GuardOrder.Analyzers.Model
                 {
                     if (pending is IInvocationOperation attempt && LockOf(attempt).SameFamily(releasing))
                     {
-                        state = Issue(state, pending, "try-unchecked", Text(pending) + " is not branched on before " + Text(release) + " releases the lock it may not hold", release);
+                        state = Issue(state, pending, "try-unchecked", () => Text(pending) + " is not branched on before " + Text(release) + " releases the lock it may not hold", release);
                         state = state.WithPendingTries(state.PendingTries.Remove(pending));
                     }
                 }
@@ -43,7 +43,8 @@ namespace GuardOrder.Analyzers.Model
             {
                 if (depth == 0 && _mode == RouteMode.Locks)
                 {
-                    state = Issue(state, release, "unheld-release", Text(release) + " releases a lock that is not held on the route through " + RouteText(state.Lines));
+                    var trail = state.Lines;
+                    state = Issue(state, release, "unheld-release", () => Text(release) + " releases a lock that is not held on the route through " + RouteText(trail));
                 }
 
                 return state;
@@ -56,7 +57,7 @@ namespace GuardOrder.Analyzers.Model
         {
             foreach (var pending in state.PendingTries)
             {
-                state = Issue(state, pending, "try-unchecked", Text(pending) + " is not branched on before " + Text(guarded) + ", the code it guards", guarded);
+                state = Issue(state, pending, "try-unchecked", () => Text(pending) + " is not branched on before " + Text(guarded) + ", the code it guards", guarded);
             }
 
             return state.PendingTries.IsEmpty ? state : state.WithPendingTries(ImmutableList<IOperation>.Empty);
@@ -65,31 +66,33 @@ namespace GuardOrder.Analyzers.Model
         /// <summary>GO0004: a lock taken inside a loop body and still held at its back edge.</summary>
         private void CheckLocksAtBackEdge(RouteState state, ImmutableList<HeldLock>? heldAtEntry)
         {
+            var trail = state.Lines;
             foreach (var held in state.Held)
             {
                 if (heldAtEntry is null || !heldAtEntry.Contains(held))
                 {
-                    _backEdgeIssues.Add(new LockIssue(held.Acquire, "leak", "the lock taken by " + held.AcquireText + " is still held when the loop starts its next iteration on the route through " + RouteText(state.Lines), held.Acquire));
+                    _backEdgeIssues.Add(new LockIssue(held.Acquire, "leak", () => "the lock taken by " + held.AcquireText + " is still held when the loop starts its next iteration on the route through " + RouteText(trail), held.Acquire));
                 }
             }
         }
 
         private RouteState CheckLocksAtExit(RouteState state)
         {
+            var trail = state.Lines;
             foreach (var pending in state.PendingTries)
             {
-                state = Issue(state, pending, "try-unchecked", Text(pending) + " is never branched on: the route through " + RouteText(state.Lines) + " does not know whether it holds the lock");
+                state = Issue(state, pending, "try-unchecked", () => Text(pending) + " is never branched on: the route through " + RouteText(trail) + " does not know whether it holds the lock");
             }
 
             foreach (var held in state.Held)
             {
-                state = Issue(state, held.Acquire, "leak", "the lock taken by " + held.AcquireText + " is not released on the route through " + RouteText(state.Lines), held.Acquire, state.ReturnOperation);
+                state = Issue(state, held.Acquire, "leak", () => "the lock taken by " + held.AcquireText + " is not released on the route through " + RouteText(trail), held.Acquire, state.ReturnOperation);
             }
 
             return state;
         }
 
-        private RouteState Issue(RouteState state, IOperation at, string kind, string message, params IOperation?[] related) =>
+        private RouteState Issue(RouteState state, IOperation at, string kind, Func<string> message, params IOperation?[] related) =>
             _mode == RouteMode.Locks ? state.WithIssue(new LockIssue(at, kind, message, related)) : state;
 
         public static string RouteText(LineTrail trail)

@@ -15,11 +15,11 @@ namespace GuardOrder.Analyzers.Model
     /// </summary>
     internal sealed partial class RouteWalker
     {
-        private static readonly List<(RouteState, Sym)> NoAlternatives = new List<(RouteState, Sym)>();
+        private static readonly Few<(RouteState, Sym)> NoAlternatives = default;
 
-        private static List<(RouteState, Sym)> One(RouteState state, Sym value) => new List<(RouteState, Sym)>(1) { (state, value) };
+        private static Few<(RouteState, Sym)> One(RouteState state, Sym value) => new Few<(RouteState, Sym)>((state, value));
 
-        private List<(RouteState State, Sym Value)> Evaluate(IOperation? operation, RouteState state, int depth)
+        private Few<(RouteState State, Sym Value)> Evaluate(IOperation? operation, RouteState state, int depth)
         {
             if (operation is null || _aborted)
             {
@@ -40,8 +40,7 @@ namespace GuardOrder.Analyzers.Model
                 case IFlowCaptureReferenceOperation reference:
                     return One(state, state.Captures.TryGetValue(reference.Id, out var captured) ? captured : UnknownSym.Plain);
                 case IFlowCaptureOperation capture:
-                    var capturedKey = KeyOf(capture.Value);
-                    return Map(Evaluate(capture.Value, state, depth), (s, v) => (capturedKey is null ? s.WithCapture(capture.Id, v) : s.WithCapture(capture.Id, v).WithCaptureKey(capture.Id, capturedKey), v));
+                    return EvaluateCapture(capture, state, depth);
                 case ILocalReferenceOperation or IParameterReferenceOperation or IInstanceReferenceOperation:
                     return One(state, ValueOf(operation, state));
                 case IFieldReferenceOperation field:
@@ -51,11 +50,11 @@ namespace GuardOrder.Analyzers.Model
                 case IInvocationOperation invocation:
                     return EvaluateInvocation(invocation, state, depth);
                 case IUnaryOperation unary:
-                    return Map(Evaluate(unary.Operand, state, depth), (s, v) => (s, unary.OperatorKind == UnaryOperatorKind.Not ? Negate(v) : UnknownSym.Of(v.ReadsSecurity)));
+                    return EvaluateUnary(unary, state, depth);
                 case IBinaryOperation binary:
                     return EvaluateBinary(binary, state, depth);
                 case IIsNullOperation isNull:
-                    return Map(Evaluate(isNull.Operand, state, depth), (s, v) => (s, Combine(BinaryOperatorKind.Equals, v, new ConstSym(0, FactKind.Reference, false))));
+                    return EvaluateIsNull(isNull, state, depth);
                 case IIsPatternOperation pattern:
                     return EvaluatePattern(pattern, state, depth);
                 case ISimpleAssignmentOperation assignment:
@@ -63,33 +62,84 @@ namespace GuardOrder.Analyzers.Model
                 case IDefaultValueOperation defaultValue when defaultValue.Type is { IsReferenceType: true } || defaultValue.Type?.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T:
                     return One(state, new ConstSym(0, FactKind.Reference, false));
                 case ICompoundAssignmentOperation or IIncrementOrDecrementOperation:
-                    return EvaluateChildren(operation, state, depth, (s, security) =>
-                    {
-                        var target = operation is ICompoundAssignmentOperation compound ? compound.Target : ((IIncrementOrDecrementOperation)operation).Target;
-                        var key = KeyOf(target);
-                        var value = UnknownSym.Of(security);
-                        return (key is null ? s : s.WithValue(key, value), value);
-                    });
+                    return EvaluateUpdate(operation, state, depth);
                 default:
-                    return EvaluateChildren(operation, state, depth, (s, security) => (s, UnknownSym.Of(security || ReadsSecurityHere(operation))));
+                    return EvaluateOther(operation, state, depth);
             }
         }
 
-        private static List<(RouteState State, Sym Value)> Map(List<(RouteState State, Sym Value)> alternatives, Func<RouteState, Sym, (RouteState, Sym)> map)
+        // The cases that need a lambda live in methods of their own: a lambda in Evaluate would make it
+        // allocate a closure on every call, also for a constant or a local.
+        private Few<(RouteState State, Sym Value)> EvaluateCapture(IFlowCaptureOperation capture, RouteState state, int depth)
         {
-            var result = new List<(RouteState, Sym)>(alternatives.Count);
-            foreach (var (s, v) in alternatives)
+            var capturedKey = KeyOf(capture.Value);
+            var result = new Few<(RouteState, Sym)>();
+            foreach (var (s, v) in Evaluate(capture.Value, state, depth))
             {
-                result.Add(map(s, v));
+                var captured = s.WithCapture(capture.Id, v);
+                result.Add((capturedKey is null ? captured : captured.WithCaptureKey(capture.Id, capturedKey), v));
+            }
+
+            return result;
+        }
+
+        private Few<(RouteState State, Sym Value)> EvaluateUnary(IUnaryOperation unary, RouteState state, int depth)
+        {
+            var result = new Few<(RouteState, Sym)>();
+            foreach (var (s, v) in Evaluate(unary.Operand, state, depth))
+            {
+                result.Add((s, unary.OperatorKind == UnaryOperatorKind.Not ? Negate(v) : UnknownSym.Of(v.ReadsSecurity)));
+            }
+
+            return result;
+        }
+
+        private Few<(RouteState State, Sym Value)> EvaluateIsNull(IIsNullOperation isNull, RouteState state, int depth)
+        {
+            var result = new Few<(RouteState, Sym)>();
+            foreach (var (s, v) in Evaluate(isNull.Operand, state, depth))
+            {
+                result.Add((s, Combine(BinaryOperatorKind.Equals, v, new ConstSym(0, FactKind.Reference, false))));
+            }
+
+            return result;
+        }
+
+        private Few<(RouteState State, Sym Value)> EvaluateUpdate(IOperation operation, RouteState state, int depth)
+        {
+            var target = operation is ICompoundAssignmentOperation compound ? compound.Target : ((IIncrementOrDecrementOperation)operation).Target;
+            var key = KeyOf(target);
+            var result = new Few<(RouteState, Sym)>();
+            foreach (var (s, security) in EvaluateChildren(operation, state, depth))
+            {
+                var value = UnknownSym.Of(security);
+                result.Add((key is null ? s : s.WithValue(key, value), value));
+            }
+
+            return result;
+        }
+
+        private Few<(RouteState State, Sym Value)> EvaluateOther(IOperation operation, RouteState state, int depth)
+        {
+            var result = new Few<(RouteState, Sym)>();
+            var here = -1;
+            foreach (var (s, security) in EvaluateChildren(operation, state, depth))
+            {
+                if (!security && here < 0)
+                {
+                    here = ReadsSecurityHere(operation) ? 1 : 0;
+                }
+
+                result.Add((s, UnknownSym.Of(security || here == 1)));
             }
 
             return result;
         }
 
         /// <summary>Evaluates the children in order for their effects (calls, assignments) and combines their security flags.</summary>
-        private List<(RouteState State, Sym Value)> EvaluateChildren(IOperation operation, RouteState state, int depth, Func<RouteState, bool, (RouteState, Sym)> finish)
+        private Few<(RouteState State, bool Security)> EvaluateChildren(IOperation operation, RouteState state, int depth)
         {
-            var current = new List<(RouteState State, bool Security)> { (state, false) };
+            var current = new Few<(RouteState State, bool Security)>((state, false));
             foreach (var child in operation.ChildOperations)
             {
                 if (child is null)
@@ -97,7 +147,7 @@ namespace GuardOrder.Analyzers.Model
                     continue;
                 }
 
-                var next = new List<(RouteState, bool)>();
+                var next = new Few<(RouteState, bool)>();
                 foreach (var (s, security) in current)
                 {
                     foreach (var (after, value) in Evaluate(child, s, depth))
@@ -109,13 +159,7 @@ namespace GuardOrder.Analyzers.Model
                 current = next;
             }
 
-            var result = new List<(RouteState, Sym)>(current.Count);
-            foreach (var (s, security) in current)
-            {
-                result.Add(finish(s, security));
-            }
-
-            return result;
+            return current;
         }
 
         private bool ReadsSecurityHere(IOperation operation) => SecurityReads.IsSecurityMember(operation, _symbols);
@@ -183,12 +227,18 @@ namespace GuardOrder.Analyzers.Model
         }
 
         /// <summary>A field or property read: its value on the route, else the member subject of its owner's subject.</summary>
-        private List<(RouteState State, Sym Value)> EvaluateMember(IOperation operation, ISymbol member, IOperation? instance, ITypeSymbol? type, RouteState state, int depth)
+        private Few<(RouteState State, Sym Value)> EvaluateMember(IOperation operation, ISymbol member, IOperation? instance, ITypeSymbol? type, RouteState state, int depth)
         {
             // Nullable<T>.Value is the value itself; HasValue is its null test.
             if (instance is not null && IsNullable(instance.Type) && member.Name is "Value" or "HasValue")
             {
-                return Map(Evaluate(instance, state, depth), (s, v) => (s, member.Name == "Value" ? v : Combine(BinaryOperatorKind.NotEquals, v, new ConstSym(0, FactKind.Reference, false))));
+                var nullable = new Few<(RouteState, Sym)>();
+                foreach (var (s, v) in Evaluate(instance, state, depth))
+                {
+                    nullable.Add((s, member.Name == "Value" ? v : Combine(BinaryOperatorKind.NotEquals, v, new ConstSym(0, FactKind.Reference, false))));
+                }
+
+                return nullable;
             }
 
             var security = _symbols.IsSecurityCheck(member);
@@ -204,26 +254,26 @@ namespace GuardOrder.Analyzers.Model
                 return One(state, new CheckSym(new StaticSubject(member.OriginalDefinition), KindOf(type), null, FirstHeld(state), operation, security, annotated));
             }
 
-            return Map(Evaluate(instance, state, depth), (s, owner) =>
+            var result = new Few<(RouteState, Sym)>();
+            foreach (var (s, owner) in Evaluate(instance, state, depth))
             {
-                if (owner is CheckSym { Subject: { } subject })
-                {
-                    return (s, new CheckSym(MemberOf(subject, member, type), KindOf(type), null, FirstHeld(s), operation, security || owner.ReadsSecurity, annotated));
-                }
+                result.Add(owner is CheckSym { Subject: { } subject }
+                    ? (s, new CheckSym(MemberOf(subject, member, type), KindOf(type), null, FirstHeld(s), operation, security || owner.ReadsSecurity, annotated))
+                    : (s, UnknownSym.Of(security || owner.ReadsSecurity)));
+            }
 
-                return (s, UnknownSym.Of(security || owner.ReadsSecurity));
-            });
+            return result;
         }
 
-        private List<(RouteState State, Sym Value)> EvaluateAssignment(ISimpleAssignmentOperation assignment, RouteState state, int depth)
+        private Few<(RouteState State, Sym Value)> EvaluateAssignment(ISimpleAssignmentOperation assignment, RouteState state, int depth)
         {
-            var result = new List<(RouteState, Sym)>();
+            var result = new Few<(RouteState, Sym)>();
             foreach (var (s, v) in Evaluate(assignment.Value, state, depth))
             {
                 var after = s;
                 if (assignment.Target is IDiscardOperation && v is TrySym && depth == 0)
                 {
-                    after = Issue(after, assignment.Value, "try-ignored", Text(assignment.Value) + " ignores whether the lock was taken: branch on its result before the code it guards");
+                    after = Issue(after, assignment.Value, "try-ignored", () => Text(assignment.Value) + " ignores whether the lock was taken: branch on its result before the code it guards");
                     after = after.WithPendingTries(ImmutableList<IOperation>.Empty);
                 }
 
@@ -240,9 +290,9 @@ namespace GuardOrder.Analyzers.Model
             return result;
         }
 
-        private List<(RouteState State, Sym Value)> EvaluateBinary(IBinaryOperation binary, RouteState state, int depth)
+        private Few<(RouteState State, Sym Value)> EvaluateBinary(IBinaryOperation binary, RouteState state, int depth)
         {
-            var result = new List<(RouteState, Sym)>();
+            var result = new Few<(RouteState, Sym)>();
             foreach (var (s1, left) in Evaluate(binary.LeftOperand, state, depth))
             {
                 foreach (var (s2, right) in Evaluate(binary.RightOperand, s1, depth))
@@ -445,9 +495,9 @@ namespace GuardOrder.Analyzers.Model
 
         // ----- patterns ---------------------------------------------------------------------
 
-        private List<(RouteState State, Sym Value)> EvaluatePattern(IIsPatternOperation pattern, RouteState state, int depth)
+        private Few<(RouteState State, Sym Value)> EvaluatePattern(IIsPatternOperation pattern, RouteState state, int depth)
         {
-            var result = new List<(RouteState, Sym)>();
+            var result = new Few<(RouteState, Sym)>();
             foreach (var (s, value) in Evaluate(pattern.Value, state, depth))
             {
                 var bindings = new List<(ILocalSymbol, Sym)>();

@@ -284,10 +284,10 @@ namespace GuardOrder.Analyzers.Model
                 }
             }
 
-            var states = new List<RouteState> { state };
+            var states = new Few<RouteState>(state);
             foreach (var operation in block.Operations)
             {
-                var next = new List<RouteState>();
+                var next = new Few<RouteState>();
                 foreach (var current in states)
                 {
                     foreach (var (after, _) in Evaluate(operation, current, frame.Depth))
@@ -301,7 +301,7 @@ namespace GuardOrder.Analyzers.Model
                         if ((operation is IExpressionStatementOperation { Operation: IInvocationOperation invocation } || (invocation = (operation as IInvocationOperation)!) is not null) &&
                             _symbols.IsTryAcquiresLock(invocation.TargetMethod) && frame.Depth == 0)
                         {
-                            var ignored = Issue(after, invocation, "try-ignored", Text(invocation) + " ignores whether the lock was taken: branch on its result before the code it guards");
+                            var ignored = Issue(after, invocation, "try-ignored", () => Text(invocation) + " ignores whether the lock was taken: branch on its result before the code it guards");
                             next.Add(ignored.WithPendingTries(ignored.PendingTries.Remove(invocation)));
                             continue;
                         }
