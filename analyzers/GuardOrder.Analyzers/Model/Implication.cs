@@ -181,14 +181,18 @@ namespace GuardOrder.Analyzers.Model
     {
         public const int MaxNodes = Limits.MaxImplicationNodes;
 
-        public static ImplicationResult Check(FactSet predicate, IReadOnlyList<FactSet> faultRoutes)
+        public static ImplicationResult Check(FactSet predicate, IReadOnlyList<FactSet> faultRoutes) => Check(predicate, new GrantIndex(faultRoutes));
+
+        /// <summary>As <see cref="Check(FactSet, IReadOnlyList{FactSet})"/>, against routes indexed once for many predicate routes.</summary>
+        public static ImplicationResult Check(FactSet predicate, GrantIndex index)
         {
+            var faultRoutes = index.Routes;
             if (faultRoutes.Count == 0)
             {
                 return new ImplicationResult(true, -1, 0, ImmutableArray<Fact>.Empty, ImmutableArray<(Fact, Fact)>.Empty);
             }
 
-            var implied = IsImplied(predicate, faultRoutes);
+            var implied = IsImplied(predicate, index);
             if (implied is null)
             {
                 return ImplicationResult.Undecided;
@@ -258,7 +262,7 @@ namespace GuardOrder.Analyzers.Model
             for (int i = required.Count - 1; i >= 0 && required.Count > 1; i--)
             {
                 var without = predicate.Facts.AddRange(required.Where((_, j) => j != i));
-                if (IsImplied(FactSet.From(without), faultRoutes) == true)
+                if (IsImplied(FactSet.From(without), index) == true)
                 {
                     required.RemoveAt(i);
                 }
@@ -294,58 +298,32 @@ namespace GuardOrder.Analyzers.Model
         };
 
         /// <summary>True: implied; false: a counterexample exists; null: undecided within <see cref="MaxNodes"/>.</summary>
-        private static bool? IsImplied(FactSet predicate, IReadOnlyList<FactSet> faultRoutes)
+        private static bool? IsImplied(FactSet predicate, GrantIndex index)
         {
-            // Variables, most constrained first.
-            var variables = faultRoutes.SelectMany(r => r.Constraints.Keys)
-                .GroupBy(k => k)
-                .OrderByDescending(g => g.Count())
-                .Select(g => g.Key)
-                .ToList();
-            var domains = new Dictionary<FactVar, IntSet>();
-            foreach (var route in faultRoutes)
+            var variables = index.Variables;
+            var candidates = new long[variables.Length][];
+            for (int position = 0; position < variables.Length; position++)
             {
-                foreach (var pair in route.Representatives)
-                {
-                    domains[pair.Key] = Fact.DomainOf(pair.Value.Kind);
-                }
-            }
-
-            var candidates = new List<long[]>(variables.Count);
-            foreach (var variable in variables)
-            {
-                var allowed = predicate.Effective(variable, domains[variable]);
-                var points = new HashSet<long>();
+                var allowed = predicate.Effective(variables[position], index.Domains[position]);
+                var points = new HashSet<long>(index.Points[position]);
                 IntSet.AddBoundaryPoints(allowed, points);
-                foreach (var route in faultRoutes)
-                {
-                    if (route.Constraints.TryGetValue(variable, out var set))
-                    {
-                        IntSet.AddBoundaryPoints(set, points);
-                    }
-                }
-
                 var values = points.Where(allowed.Contains).OrderBy(v => v).ToArray();
                 if (values.Length == 0)
                 {
                     return true; // the predicate route itself is infeasible
                 }
 
-                candidates.Add(values);
+                candidates[position] = values;
             }
 
-            // A route is satisfied for sure once all its variables are assigned (none falsified it).
-            var lastPosition = new int[faultRoutes.Count];
-            for (int i = 0; i < faultRoutes.Count; i++)
-            {
-                lastPosition[i] = faultRoutes[i].Constraints.Count == 0 ? -1 : faultRoutes[i].Constraints.Keys.Max(k => variables.IndexOf(k));
-            }
+            var faultRoutes = index.Routes;
+            var lastPosition = index.LastPosition;
 
             var nodes = 0;
             var gaveUp = false;
 
             // The fault routes still satisfiable at each depth of the search: one buffer per depth, reused.
-            var buffers = new int[variables.Count + 1][];
+            var buffers = new int[variables.Length + 1][];
             for (int i = 0; i < buffers.Length; i++)
             {
                 buffers[i] = new int[faultRoutes.Count];
@@ -382,22 +360,22 @@ namespace GuardOrder.Analyzers.Model
                     }
                 }
 
-                if (position == variables.Count)
+                if (position == variables.Length)
                 {
                     return false;
                 }
 
-                var variable = variables[position];
                 var next = buffers[position + 1];
                 foreach (var value in candidates[position])
                 {
                     var count = 0;
                     for (int k = 0; k < aliveCount; k++)
                     {
-                        var index = alive[k];
-                        if (!faultRoutes[index].Constraints.TryGetValue(variable, out var set) || set.Contains(value))
+                        var route = alive[k];
+                        var set = index.Constraints[route][position];
+                        if (set is null || set.Contains(value))
                         {
-                            next[count++] = index;
+                            next[count++] = route;
                         }
                     }
 
