@@ -110,44 +110,5 @@ namespace GuardOrder.Analyzers.Model
                 yield return symbol.Name;
             }
         }
-
-        /// <summary>
-        /// True when <paramref name="method"/>'s body calls a [WriteGrant] method, directly or through
-        /// source helpers up to <paramref name="depth"/> levels (recursion cut).
-        /// </summary>
-        public static bool CallsWriteGrant(IMethodSymbol method, GuardOrderSymbols symbols, MethodBodies bodies, int depth, CancellationToken cancellationToken)
-        {
-            var seen = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
-            return Visit(method, depth);
-
-            bool Visit(IMethodSymbol current, int remaining)
-            {
-                if (!seen.Add(current.OriginalDefinition))
-                {
-                    return false;
-                }
-
-                var body = bodies.GetBody(current, cancellationToken);
-                if (body is null)
-                {
-                    return false;
-                }
-
-                foreach (var invocation in body.Descendants().OfType<IInvocationOperation>())
-                {
-                    if (symbols.IsWriteGrant(invocation.TargetMethod))
-                    {
-                        return true;
-                    }
-
-                    if (remaining > 0 && Visit(invocation.TargetMethod, remaining - 1))
-                    {
-                        return true;
-                    }
-                }
-
-                return false;
-            }
-        }
     }
 }

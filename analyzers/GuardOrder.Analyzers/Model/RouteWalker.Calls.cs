@@ -268,18 +268,7 @@ namespace GuardOrder.Analyzers.Model
             return false;
         }
 
-        /// <summary>The kind of method a walk expands: a bool or object result, neither a [SecurityCheck] nor another predicate.</summary>
-        private bool IsExpandable(IMethodSymbol method)
-        {
-            var original = (IMethodSymbol)GuardOrderSymbols.Original(method)!;
-            var returnType = original.ReturnType;
-            if (returnType.SpecialType != SpecialType.System_Boolean && !(returnType.IsReferenceType && returnType.SpecialType != SpecialType.System_String))
-            {
-                return false;
-            }
-
-            return !_symbols.IsSecurityCheck(original) && !GuardOrderSymbols.HasAttribute(original, _symbols.MustMatchFaultPath);
-        }
+        private bool IsExpandable(IMethodSymbol method) => GrantCalls.IsExpandable(method, _symbols);
 
         private (IMethodSymbol Method, ControlFlowGraph Cfg)? ShouldExpand(IMethodSymbol method, int depth)
         {
@@ -289,9 +278,10 @@ namespace GuardOrder.Analyzers.Model
             }
 
             var original = (IMethodSymbol)GuardOrderSymbols.Original(method)!;
-            if (!IsExpandable(original))
+            if (!IsExpandable(original) &&
+                !(_mode == RouteMode.FaultPath && GrantCalls.MayGrant(original, _maxHelperDepth - depth, _symbols, _bodies, _cancellationToken)))
             {
-                return null;
+                return null; // neither a value the walk reads nor a route to a grant
             }
 
             foreach (var onStack in _inlineStack)

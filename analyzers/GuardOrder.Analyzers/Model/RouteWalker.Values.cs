@@ -184,8 +184,24 @@ namespace GuardOrder.Analyzers.Model
             }
         }
 
-        /// <summary>The named constants (const fields, enum members) an integer constant expression is built from.</summary>
-        private static ImmutableArray<(long Value, IFieldSymbol Field)> NamedConstants(IOperation operation)
+        /// <summary>The named constants (const fields, enum members) an integer constant expression is built from (once per walk and expression).</summary>
+        private ImmutableArray<(long Value, IFieldSymbol Field)> NamedConstants(IOperation operation)
+        {
+            if (operation is ILiteralOperation)
+            {
+                return ImmutableArray<(long, IFieldSymbol)>.Empty;
+            }
+
+            if (!_namedConstants.TryGetValue(operation, out var names))
+            {
+                names = FindNamedConstants(operation);
+                _namedConstants[operation] = names;
+            }
+
+            return names;
+        }
+
+        private static ImmutableArray<(long Value, IFieldSymbol Field)> FindNamedConstants(IOperation operation)
         {
             var names = ImmutableArray.CreateBuilder<(long, IFieldSymbol)>();
             foreach (var node in operation.DescendantsAndSelf())

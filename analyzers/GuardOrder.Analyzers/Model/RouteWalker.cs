@@ -36,6 +36,7 @@ namespace GuardOrder.Analyzers.Model
         private readonly CancellationToken _cancellationToken;
         private readonly List<IMethodSymbol> _inlineStack = new List<IMethodSymbol>();
         private readonly List<LockIssue> _backEdgeIssues = new List<LockIssue>();
+        private readonly Dictionary<IOperation, ImmutableArray<(long Value, IFieldSymbol Field)>> _namedConstants = new Dictionary<IOperation, ImmutableArray<(long Value, IFieldSymbol Field)>>();
         private int _steps;
         private int _routes;
         private bool _aborted;
@@ -137,32 +138,8 @@ namespace GuardOrder.Analyzers.Model
         }
 
         /// <summary>A call at the top of a fault path may grant: a [WriteGrant] member, or a helper the walk expands whose routes may.</summary>
-        private bool MayGrant(IInvocationOperation invocation) => MayGrant(invocation.TargetMethod, _maxHelperDepth);
-
-        private bool MayGrant(IMethodSymbol method, int levels)
-        {
-            if (_symbols.IsWriteGrant(method))
-            {
-                return true;
-            }
-
-            // Only expanded helpers can grant on a route (another call's grants are not followed).
-            return levels > 0 && IsExpandable(method) &&
-                _bodies.HelperMayGrant((IMethodSymbol)GuardOrderSymbols.Original(method)!, levels - 1, BodyMayGrant, _cancellationToken);
-        }
-
-        private bool BodyMayGrant(IMethodBodyOperation body, int levels)
-        {
-            foreach (var call in body.Descendants().OfType<IInvocationOperation>())
-            {
-                if (MayGrant(call.TargetMethod, levels))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
+        private bool MayGrant(IInvocationOperation invocation) =>
+            GrantCalls.MayGrant(invocation.TargetMethod, _maxHelperDepth, _symbols, _bodies, _cancellationToken);
 
         /// <summary>Finally regions still to run before a branch reaches its destination.</summary>
         private sealed class FinallyContinuation

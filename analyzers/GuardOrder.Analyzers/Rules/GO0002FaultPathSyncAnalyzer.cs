@@ -43,13 +43,18 @@ namespace GuardOrder.Analyzers
                 var bodies = shared.Bodies;
                 var faultPaths = shared.FaultPaths;
                 var purity = new Purity(start.Compilation);
-                start.RegisterSymbolAction(c => Analyze(c, symbols, bodies, faultPaths, purity), SymbolKind.Method);
+                // On the body the driver bound (the predicate is not bound a second time).
+                start.RegisterOperationAction(c => Analyze(c, symbols, bodies, faultPaths, purity), OperationKind.MethodBody);
             });
         }
 
-        private static void Analyze(SymbolAnalysisContext context, GuardOrderSymbols symbols, MethodBodies bodies, FaultPathCache faultPaths, Purity purity)
+        private static void Analyze(OperationAnalysisContext context, GuardOrderSymbols symbols, MethodBodies bodies, FaultPathCache faultPaths, Purity purity)
         {
-            var predicate = (IMethodSymbol)context.Symbol;
+            if (context.ContainingSymbol is not IMethodSymbol predicate || context.Operation is not IMethodBodyOperation body)
+            {
+                return;
+            }
+
             var target = FaultPathTarget.Resolve(predicate, symbols, context.CancellationToken);
             if (target?.Method is null || target.Problem is not null)
             {
@@ -74,11 +79,8 @@ namespace GuardOrder.Analyzers
                 return;
             }
 
-            var cfg = bodies.GetControlFlowGraph(predicate, context.CancellationToken);
-            if (cfg is null)
-            {
-                return;
-            }
+            var cfg = context.GetControlFlowGraph();
+            bodies.Offer(predicate, body, cfg);
 
             var view = fault.ForPredicate(RouteWalker.InputsOf(predicate));
             var assumptions = FaultPathAssumptions.Alternatives(FaultPathAssumptions.Find(predicate, faultPath, symbols), symbols, bodies, depth, context.CancellationToken);

@@ -70,7 +70,7 @@ namespace GuardOrder.Analyzers
                         target.Location,
                         $"[MustMatchFaultPath] on '{method.Name}' names '{faultPath.Name}', which has no source body in this compilation to compare with"));
                 }
-                else if (!FactExtraction.CallsWriteGrant(faultPath, symbols, bodies, depth, context.CancellationToken))
+                else if (!GrantCalls.MethodMayGrant(faultPath, depth, symbols, bodies, context.CancellationToken))
                 {
                     context.ReportDiagnostic(Diagnostic.Create(
                         Descriptors.GO0006InvalidAnnotation,

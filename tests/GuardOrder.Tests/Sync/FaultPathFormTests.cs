@@ -49,5 +49,38 @@ namespace GuardOrder.Tests.Sync
         [InlineData("switch (page) { case { ksm: true }: return 0; }")]
         public async Task KsmConditionIsNamed(string condition) =>
             AssertReports(await RunAsync(Fault(condition).Replace("return page.refcount == 1;", "return page != null && page.refcount == 1;")), "GO0002", "ksm");
+
+        /// <summary>
+        /// The grant inside a helper that returns a status or nothing (a <c>vm_fault_t wp_page_shared()</c>):
+        /// the fault path's route runs through the helper, and the helper's conditions are required.
+        /// Before, only bool and object helpers were expanded, so the grant was on no route and the rule was silent.
+        /// </summary>
+        [Theory]
+        [InlineData("static int grant_unless_ksm(vm_fault vmf) { if (vmf.page.ksm) return 1; reuse_it(vmf); return 0; }")]
+        [InlineData("static void grant_unless_ksm(vm_fault vmf) { if (!vmf.page.ksm) reuse_it(vmf); }")]
+        public async Task GrantInsideAStatusHelperKeepsTheHelpersConditions(string helper)
+        {
+            var source = KernelFixture.With("""
+                    [WriteGrant] static void reuse_it(vm_fault vmf) { }
+                    static int fault_via_helper(vm_fault vmf)
+                    {
+                        if ((vmf.vma.vm_flags & VM_WRITE) == 0)
+                            return 1;
+                        grant_unless_ksm(vmf);
+                        return 0;
+                    }
+
+                """ + helper + """
+
+                    [MustMatchFaultPath(nameof(fault_via_helper))]
+                    static bool p(vm_area_struct vma, page page) => (vma.vm_flags & VM_WRITE) != 0;
+
+                    [MustMatchFaultPath(nameof(fault_via_helper))]
+                    static bool q(vm_area_struct vma, page page) => (vma.vm_flags & VM_WRITE) != 0 && !page.ksm;
+                """);
+            var diagnostics = await RunAsync(source);
+            AssertReports(diagnostics, "GO0002", "ksm");
+            Assert.Single(diagnostics, d => d.Id == "GO0002");
+        }
     }
 }
