@@ -52,7 +52,13 @@ namespace GuardOrder.Analyzers.Model
         /// [FaultPathCheck] member it cannot name stays required (it can then never be established:
         /// reported, not assumed).
         /// </summary>
-        public PredicateView ForPredicate(IReadOnlyCollection<ITypeSymbol> inputs)
+        public PredicateView ForPredicate(IReadOnlyCollection<ITypeSymbol> inputs) =>
+            _views.GetOrAdd(new InputSet(inputs), key => View(key.Types));
+
+        /// <summary>Views already made, per set of input types (most predicates of a fault path take the same inputs).</summary>
+        private readonly ConcurrentDictionary<InputSet, PredicateView> _views = new ConcurrentDictionary<InputSet, PredicateView>();
+
+        private PredicateView View(IReadOnlyCollection<ITypeSymbol> inputs)
         {
             var sets = ImmutableArray.CreateBuilder<FactSet>(GrantRoutes.Length);
             var assumed = new List<Fact>();
@@ -88,9 +94,40 @@ namespace GuardOrder.Analyzers.Model
         }
     }
 
+    /// <summary>A set of input types, compared as a set of symbols.</summary>
+    internal sealed class InputSet : IEquatable<InputSet>
+    {
+        public InputSet(IReadOnlyCollection<ITypeSymbol> types)
+        {
+            Types = types;
+            foreach (var type in types)
+            {
+                Hash ^= Subject.TypeHash(type);
+            }
+        }
+
+        public IReadOnlyCollection<ITypeSymbol> Types { get; }
+
+        private int Hash { get; }
+
+        public bool Equals(InputSet? other) =>
+            other is not null && other.Hash == Hash && other.Types.Count == Types.Count &&
+            Types.All(t => other.Types.Any(o => Subject.SameType(t, o))) &&
+            other.Types.All(o => Types.Any(t => Subject.SameType(t, o)));
+
+        public override bool Equals(object? obj) => Equals(obj as InputSet);
+
+        public override int GetHashCode() => Hash;
+    }
+
     /// <summary>A fault path's grant routes as one predicate sees them.</summary>
     internal sealed class PredicateView
     {
+        private GrantIndex? _index;
+
+        /// <summary>The grant routes indexed for the implication search (built once, shared by the predicates with these inputs).</summary>
+        public GrantIndex Index => _index ??= new GrantIndex(FactSets);
+
         public PredicateView(FaultPathRoutes routes, ImmutableArray<FactSet> factSets, ImmutableArray<Fact> assumed, ImmutableArray<Fact> gaps, ImmutableArray<string> unread)
         {
             Unread = unread;

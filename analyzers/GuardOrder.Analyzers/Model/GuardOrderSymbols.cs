@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 
 namespace GuardOrder.Analyzers.Model
@@ -93,11 +94,20 @@ namespace GuardOrder.Analyzers.Model
         public bool AnyLockAttribute => AcquiresLock is not null || TryAcquiresLock is not null || ReleasesLock is not null;
 
         /// <summary>Resolves the symbols, or returns null when the compilation has no GuardOrder attribute type.</summary>
-        public static GuardOrderSymbols? TryCreate(Compilation compilation)
-        {
-            var symbols = new GuardOrderSymbols(compilation);
-            return symbols.AnyGuardOrderAttribute ? symbols : null;
-        }
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, StrongBox<GuardOrderSymbols?>> PerCompilation =
+            new System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, StrongBox<GuardOrderSymbols?>>();
+
+        /// <summary>
+        /// The attribute symbols of <paramref name="compilation"/>, or null when none of GuardOrder's
+        /// attributes is there (the analyzers then register nothing). Resolved once per compilation for
+        /// all the analyzers (it dies with the compilation).
+        /// </summary>
+        public static GuardOrderSymbols? TryCreate(Compilation compilation) =>
+            PerCompilation.GetValue(compilation, c =>
+            {
+                var symbols = new GuardOrderSymbols(c);
+                return new StrongBox<GuardOrderSymbols?>(symbols.AnyGuardOrderAttribute ? symbols : null);
+            }).Value;
 
         public static bool HasAttribute(ISymbol? symbol, INamedTypeSymbol? attributeType)
         {

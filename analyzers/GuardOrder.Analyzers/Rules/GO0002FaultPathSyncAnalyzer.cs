@@ -105,7 +105,6 @@ namespace GuardOrder.Analyzers
             // Every route that returns true is checked (one per way the returned condition holds, and
             // per declared assumption); identical fact sets are decided once.
             var decided = new Dictionary<FactSet, ImplicationResult>();
-            GrantIndex? index = null;
             var failing = new List<(IOperation Returned, ImplicationResult Result)>();
             foreach (var route in routes.Value)
             {
@@ -138,7 +137,7 @@ namespace GuardOrder.Analyzers
                                 return;
                             }
 
-                            result = Implication.Check(facts, index ??= new GrantIndex(view.FactSets));
+                            result = Implication.Check(facts, view.Index);
                             decided[facts] = result;
                         }
 
