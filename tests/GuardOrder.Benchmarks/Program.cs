@@ -120,11 +120,21 @@ namespace GuardOrder.Benchmarks
                 return 0;
             }
 
-            if (args.Contains("--per-method"))
+            if (args.Contains("--per-method") || args.Contains("--per-method-mixed"))
             {
-                var c = RealCorpus.CreateReplicas(1);
+                // One real-shaped replica, or (--per-method-mixed N) the mixed corpus of N lines: thread CPU time
+                // per method, which load on the machine does not inflate as it does the callbacks' wall time.
+                var c = Value(args, "--per-method-mixed") is { } mixedLines
+                    ? new Corpus(int.Parse(mixedLines, CultureInfo.InvariantCulture), Seed)
+                    : RealCorpus.CreateReplicas(1);
                 var sw = Stopwatch.StartNew();
-                var pm = PerMethod.Run(c, GuardOrderAssemblies.CreateAnalyzers(), 12, scanAll: true);
+                var measured = GuardOrderAssemblies.CreateAnalyzers();
+                if (Value(args, "--only") is { } only)
+                {
+                    measured = measured.Where(a => only.Split(',').Any(o => a.GetType().Name.StartsWith(o, StringComparison.Ordinal))).ToImmutableArray();
+                }
+
+                var pm = PerMethod.Run(c, measured, 12, scanAll: !args.Contains("--per-method-mixed"));
                 foreach (var m in pm.Top)
                 {
                     Console.WriteLine($"{m.Ms,8:F1} ms  own CFG routes {m.OwnRoutes,6}  walks {m.Walks}  {m.Method}");

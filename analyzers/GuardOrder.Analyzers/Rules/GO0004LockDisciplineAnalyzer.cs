@@ -34,27 +34,87 @@ namespace GuardOrder.Analyzers
                 }
 
                 var bodies = SharedModel.For(start.Compilation, symbols).Bodies;
-                start.RegisterOperationAction(c => Analyze(c, symbols, bodies), OperationKind.MethodBody);
+                start.RegisterOperationBlockStartAction(block => OnMethod(block, symbols, bodies));
             });
         }
 
-        private static void Analyze(OperationAnalysisContext context, GuardOrderSymbols symbols, MethodBodies bodies)
+        /// <summary>
+        /// Only a method that calls a lock primitive is walked. Whether it does is seen by an invocation
+        /// action on the driver's own walk of the body (the driver visits every operation for the other
+        /// rules anyway), not by a second walk of every body in the compilation.
+        /// </summary>
+        private static void OnMethod(OperationBlockStartAnalysisContext block, GuardOrderSymbols symbols, MethodBodies bodies)
         {
-            var body = (IMethodBodyOperation)context.Operation;
-            if (context.ContainingSymbol is not IMethodSymbol method ||
+            if (block.OwningSymbol is not IMethodSymbol method ||
                 symbols.IsAcquiresLock(method) || symbols.IsTryAcquiresLock(method) || symbols.IsReleasesLock(method))
             {
                 return; // the lock primitives themselves
             }
 
-            var callsLocks = body.Descendants().OfType<IInvocationOperation>().Any(i =>
-                symbols.IsAcquiresLock(i.TargetMethod) || symbols.IsTryAcquiresLock(i.TargetMethod) || symbols.IsReleasesLock(i.TargetMethod));
-            if (!callsLocks)
+            // The blocks are the body's parts (its block, or its expression); their root is the method body.
+            IMethodBodyOperation? body = null;
+            IOperation? part = null;
+            foreach (var operation in block.OperationBlocks)
+            {
+                var root = operation;
+                while (root.Parent is not null)
+                {
+                    root = root.Parent;
+                }
+
+                if (body is null && root is IMethodBodyOperation methodBody)
+                {
+                    body = methodBody;
+                    part = operation;
+                }
+            }
+
+            if (body is null || part is null)
             {
                 return;
             }
 
-            var cfg = context.GetControlFlowGraph();
+            var callsLocks = new LockCallSeen();
+            block.RegisterOperationAction(
+                c =>
+                {
+                    var target = ((IInvocationOperation)c.Operation).TargetMethod;
+                    if (!callsLocks.Seen && (symbols.IsAcquiresLock(target) || symbols.IsTryAcquiresLock(target) || symbols.IsReleasesLock(target)))
+                    {
+                        callsLocks.Seen = true;
+                    }
+                },
+                OperationKind.Invocation);
+            block.RegisterOperationBlockEndAction(end =>
+            {
+                if (callsLocks.Seen)
+                {
+                    Analyze(end, part, body, method, symbols, bodies);
+                }
+            });
+        }
+
+        /// <summary>Set (never cleared) by the invocation action of one method's block.</summary>
+        private sealed class LockCallSeen
+        {
+            private volatile bool _seen;
+
+            public bool Seen
+            {
+                get => _seen;
+                set => _seen = value;
+            }
+        }
+
+        /// <param name="part">One of the context's operation blocks (the graph is asked for by it; it is the graph of the whole body).</param>
+        private static void Analyze(OperationBlockAnalysisContext context, IOperation part, IMethodBodyOperation body, IMethodSymbol method, GuardOrderSymbols symbols, MethodBodies bodies)
+        {
+            var cfg = context.GetControlFlowGraph(part);
+            if (cfg.OriginalOperation != body)
+            {
+                cfg = Microsoft.CodeAnalysis.FlowAnalysis.ControlFlowGraph.Create(body, context.CancellationToken);
+            }
+
             bodies.Offer(method, body, cfg);
             var walker = new RouteWalker(symbols, bodies, RouteMode.Locks, 0, context.CancellationToken);
             var routes = walker.Walk(cfg, method);
