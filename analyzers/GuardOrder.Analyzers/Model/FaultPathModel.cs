@@ -153,14 +153,16 @@ namespace GuardOrder.Analyzers.Model
     }
 
     /// <summary>
-    /// Fault-path routes, computed once per compilation and helper depth. Each caller computes with
-    /// its own cancellation token: a cancelled computation is never shared (two callers may compute
-    /// the same routes at the same time; the first result is kept).
+    /// Fault-path routes, computed once per compilation and helper depth. One caller computes while
+    /// the others wait for its result (GO0002 and GO0007 ask for the same fault path at the same time;
+    /// computing it twice was a third of their cost). The computation runs with the computing caller's
+    /// own cancellation token and a cancelled one is never kept: the next waiter computes instead. A
+    /// waiter honours its own token while it waits.
     /// </summary>
     internal sealed class FaultPathCache
     {
-        private readonly ConcurrentDictionary<(IMethodSymbol Method, int Depth), FaultPathRoutes?> _routes =
-            new ConcurrentDictionary<(IMethodSymbol, int), FaultPathRoutes?>(new KeyComparer());
+        private readonly ConcurrentDictionary<(IMethodSymbol Method, int Depth), Entry> _routes =
+            new ConcurrentDictionary<(IMethodSymbol, int), Entry>(new KeyComparer());
 
         private readonly GuardOrderSymbols _symbols;
         private readonly MethodBodies _bodies;
@@ -174,13 +176,46 @@ namespace GuardOrder.Analyzers.Model
         public FaultPathRoutes? Get(IMethodSymbol faultPath, int depth, CancellationToken cancellationToken)
         {
             var key = (faultPath.OriginalDefinition, depth);
-            if (_routes.TryGetValue(key, out var known))
+            var entry = _routes.GetOrAdd(key, _ => new Entry());
+            if (entry.Done)
             {
-                return known;
+                return entry.Value;
             }
 
-            var computed = FaultPathRoutes.Compute(key.OriginalDefinition, _symbols, _bodies, depth, cancellationToken);
-            return _routes.GetOrAdd(key, computed);
+            // Wait for the caller computing it, checking this caller's token now and then.
+            while (!Monitor.TryEnter(entry, 20))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            try
+            {
+                if (!entry.Done)
+                {
+                    entry.Value = FaultPathRoutes.Compute(key.OriginalDefinition, _symbols, _bodies, depth, cancellationToken);
+                    entry.Done = true;
+                }
+
+                return entry.Value;
+            }
+            finally
+            {
+                Monitor.Exit(entry);
+            }
+        }
+
+        /// <summary>One fault path's routes once computed; its monitor is held while they are computed.</summary>
+        private sealed class Entry
+        {
+            private volatile bool _done;
+
+            public bool Done
+            {
+                get => _done;
+                set => _done = value;
+            }
+
+            public FaultPathRoutes? Value { get; set; }
         }
 
         private sealed class KeyComparer : IEqualityComparer<(IMethodSymbol Method, int Depth)>
