@@ -50,6 +50,61 @@ namespace GuardOrder.Tests.Model
             Assert.All(shared, r => Assert.Contains("PageAnon(vmf.page) is false", r));
         }
 
+        /// <summary>
+        /// A fault-path walk drops a route once no grant is reachable (GrantReach), but a grant in a
+        /// finally region is reachable from the whole try block, also from its early return.
+        /// </summary>
+        [Fact]
+        public void GrantInAFinallyIsReachedFromEveryRouteThroughTheTry()
+        {
+            var routes = Routes("""
+                static int fault_with_finally(vm_fault vmf)
+                {
+                    try
+                    {
+                        if (vmf.page.ksm)
+                            return 0;
+                        if (vmf.page.mapcount > 1)
+                            return 2;
+                    }
+                    finally
+                    {
+                        if (vmf.page.refcount == 1)
+                            wp_page_reuse(vmf);
+                    }
+
+                    return 1;
+                }
+                """, "fault_with_finally", RouteMode.FaultPath);
+            var grants = routes.Where(r => r.StartsWith("grant", System.StringComparison.Ordinal)).ToList();
+            Assert.Equal(3, grants.Count);
+            Assert.All(grants, r => Assert.Contains("vmf.page.refcount == 1", r));
+            Assert.Contains(grants, r => r.Contains("vmf.page.ksm is true"));
+        }
+
+        /// <summary>Routes that can no longer grant are not walked to their end: only grant routes come back.</summary>
+        [Fact]
+        public void FaultPathWalkReturnsOnlyGrantRoutes()
+        {
+            var routes = Routes("""
+                static int fault_with_copy(vm_fault vmf)
+                {
+                    if (vmf.page.ksm)
+                    {
+                        if (vmf.page.mapcount > 1) vmf.page.mapcount--;
+                        if (vmf.page.refcount > 1) vmf.page.refcount--;
+                        return 0;
+                    }
+
+                    wp_page_reuse(vmf);
+                    return 1;
+                }
+                """, "fault_with_copy", RouteMode.FaultPath);
+            var route = Assert.Single(routes);
+            Assert.StartsWith("grant", route);
+            Assert.Contains("vmf.page.ksm is false", route);
+        }
+
         [Fact]
         public void AssignedConjunctionReturnsTheConditionOnItsRoute()
         {
