@@ -230,10 +230,16 @@ namespace GuardOrder.Analyzers
 
                 // Evidence: the fault path's checks the predicate lacks (one per missing fact), then the grant call.
                 var evidence = SourceLocations(best.Result.Missing.Select(f => f.Operation).Append(fault.GrantRoutes[best.Result.Closest].State.Grant).ToArray());
+
+                // Whether "Add the checks the fault path makes" is offered, and if not, why (fixRefusal).
+                var repair = Within(best.Returned.Syntax, predicate)
+                    ? GO0002CheckRepair.Plan(best.Returned, fault.GrantRoutes[best.Result.Closest], view.FactSets[best.Result.Closest], view.FactSets, assumptions.Value, routes.Value, predicate, faultPath, bodies.GetBody(predicate, context.CancellationToken), symbols, context.CancellationToken).Properties()
+                    : ImmutableDictionary<string, string?>.Empty.Add(GO0004LockRepair.RefusalProperty, "the granting return is not in the predicate's own text");
                 context.ReportDiagnostic(Diagnostic.Create(
                     Descriptors.GO0002FaultPathMissingCheck,
                     best.Returned.Syntax.GetLocation(),
                     evidence,
+                    repair,
                     predicate.Name,
                     faultPath.Name,
                     GrantName(fault, best.Result),
