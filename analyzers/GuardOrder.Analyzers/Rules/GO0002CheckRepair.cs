@@ -413,15 +413,9 @@ namespace GuardOrder.Analyzers
                     return null;
                 }
 
-                if (_grant.State.Values.TryGetValue(held.Target, out var value) && value is CheckSym check)
+                if (KeySubject(held.Target) is { } known)
                 {
-                    return check.Subject;
-                }
-
-                if (held.Target is SymbolKey { Symbol: IParameterSymbol parameter } && IsObject(parameter.Type) &&
-                    parameter.ContainingSymbol is IMethodSymbol method && method.Parameters.Count(p => Subject.SameType(p.Type, parameter.Type)) == 1)
-                {
-                    return new InputSubject(parameter.Type);
+                    return known;
                 }
 
                 // A check under the lock names the locked object as an argument (PageKsm(page)).
@@ -440,6 +434,33 @@ namespace GuardOrder.Analyzers
                 }
 
                 return null;
+            }
+
+            /// <summary>
+            /// The subject of a fault-path value key at the grant: its value there, or, for an input
+            /// parameter (of an object type unique among the parameters) and member paths on it, the
+            /// subject the walker gives them (an object member of another type is that type's input).
+            /// </summary>
+            private Subject? KeySubject(ValueKey key)
+            {
+                if (_grant.State.Values.TryGetValue(key, out var value))
+                {
+                    return value is CheckSym check ? check.Subject : null;
+                }
+
+                switch (key)
+                {
+                    case SymbolKey { Symbol: IParameterSymbol parameter } when IsObject(parameter.Type) &&
+                        parameter.ContainingSymbol is IMethodSymbol method && method.Parameters.Count(p => Subject.SameType(p.Type, parameter.Type)) == 1:
+                        return new InputSubject(parameter.Type);
+                    case PathKey path when KeySubject(path.Owner) is { } owner:
+                        var type = (path.Member as IFieldSymbol)?.Type ?? (path.Member as IPropertySymbol)?.Type;
+                        return owner is InputSubject input && type is not null && IsObject(type) && !Subject.SameType(type, input.Type)
+                            ? new InputSubject(type)
+                            : new MemberSubject(owner, path.Member);
+                    default:
+                        return null;
+                }
             }
 
             private IMethodSymbol? ReleaseOf(IMethodSymbol acquire, ITypeSymbol family)
