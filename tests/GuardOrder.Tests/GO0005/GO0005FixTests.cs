@@ -221,8 +221,12 @@ namespace GuardOrder.Tests.GO0005
             SyncTestRunner.AssertSilent(after, "GO0002", "GO0003", "GO0004", "GO0005");
         }
 
+        /// <summary>
+        /// The posted patch's guard also tests vma_is_anonymous: only its security alternative is copied to the
+        /// start (a route that passes the guard has it false, so it refuses nothing more than the security check).
+        /// </summary>
         [Fact]
-        public Task Refused_GuardAlsoTestsSomethingElse() => AssertRefusedAsync(
+        public Task GuardAlsoTestsSomethingElse_ItsSecurityAlternativeIsCopied() => VerifyFixAsync(
             """
                 [MustMatchFaultPath(nameof(do_wp_page))]
                 static bool posted(pte_t pte, vm_area_struct vma, ulong cp_flags)
@@ -232,10 +236,41 @@ namespace GuardOrder.Tests.GO0005
                         if (!(vma_is_anonymous(vma) && (vma.vm_flags & VM_WRITE) != 0))
                             return false;
                     }
+                    return {|#0:true|};
+                }
+            """,
+            """
+                [MustMatchFaultPath(nameof(do_wp_page))]
+                static bool posted(pte_t pte, vm_area_struct vma, ulong cp_flags)
+                {
+                    if ((vma.vm_flags & VM_WRITE) == 0)
+                        return false;
+                    if ((cp_flags & MM_CP_DIRTY_ACCT) == 0)
+                    {
+                        if (!(vma_is_anonymous(vma) && (vma.vm_flags & VM_WRITE) != 0))
+                            return false;
+                    }
                     return true;
                 }
             """,
-            "also tests 'vma_is_anonymous(vma)'");
+            GO0005(0));
+
+        /// <summary>The security test is one conjunct of the refused case: a route that passes the guard knows nothing about it alone.</summary>
+        [Fact]
+        public Task Refused_SecurityTestInsideAConjunction() => AssertRefusedAsync(
+            """
+                [MustMatchFaultPath(nameof(do_wp_page))]
+                static bool conjunct(pte_t pte, vm_area_struct vma, ulong cp_flags)
+                {
+                    if ((cp_flags & MM_CP_DIRTY_ACCT) == 0)
+                    {
+                        if (vma_is_anonymous(vma) && (vma.vm_flags & VM_WRITE) == 0)
+                            return false;
+                    }
+                    return true;
+                }
+            """,
+            "its security test is not one alternative of its condition");
 
         [Fact]
         public Task Refused_NoSecurityGuardInThePredicate() => AssertRefusedAsync(

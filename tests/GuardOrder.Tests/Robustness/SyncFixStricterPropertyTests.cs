@@ -75,7 +75,12 @@ namespace GuardOrder.Tests.Robustness
         {
             public override string Name => "do_wp_page";
 
-            private const string Security = "if ((vma.vm_flags & VM_WRITE) == 0) return false;";
+            private static readonly string[] Securities =
+            {
+                "if ((vma.vm_flags & VM_WRITE) == 0) return false;",
+                "if (!(pte_dirty(pte) && (vma.vm_flags & VM_WRITE) != 0)) return false;", // the posted patch's form
+            };
+
             private const string Bypass = "if ((vma.vm_flags & VM_SHARED) != 0) return true;";
 
             public override Gen<string> Predicate =>
@@ -87,15 +92,16 @@ namespace GuardOrder.Tests.Robustness
                 from securityAt in Gen.Int[0, 6]
                 from bypass in Gen.Int[0, 8]
                 from final in Gen.Int[0, 2]
-                select Build(early, order, lockKind, inner, securityAt, bypass, final);
+                from security in Gen.Int[0, 1]
+                select Build(early, order, lockKind, inner, securityAt, bypass, final, Securities[security]);
 
-            private static string Build(string[] early, string[] pageChecks, int lockKind, string[] inner, int securityAt, int bypass, int final)
+            private static string Build(string[] early, string[] pageChecks, int lockKind, string[] inner, int securityAt, int bypass, int final, string security)
             {
                 var statements = new List<string>(early) { "page? page = vm_normal_page(vma, pte);", "if (page == null) return false;" };
                 statements.AddRange(pageChecks);
                 statements.AddRange(LockRegion(lockKind, inner, "trylock_page(page)", "lock_page(page)", "unlock_page(page)"));
                 var at = Math.Min(securityAt, statements.Count);
-                statements.Insert(at, Security);
+                statements.Insert(at, security);
                 if (bypass < at)
                 {
                     statements.Insert(bypass, Bypass); // an early 'return true' before the security check
