@@ -521,7 +521,8 @@ namespace GuardOrder.Analyzers
                     }
                     else
                     {
-                        // A number (vmf.address): the predicate's own argument in its own call of the same method.
+                        // A number (vmf.address): the predicate's own argument in its own call of the same method,
+                        // or its parameter of the name and type the method gives that argument.
                         argument = PredicateArgument(method, i);
                         if (argument is null)
                         {
@@ -609,6 +610,17 @@ namespace GuardOrder.Analyzers
                     }
 
                     found = text;
+                }
+
+                if (found is null)
+                {
+                    // No call of its own: the predicate's parameter the method names (vm_normal_page's 'ulong addr' is the predicate's 'ulong addr').
+                    var named = method.Parameters[index];
+                    var parameter = _predicate.Parameters.FirstOrDefault(p => p.Name == named.Name && SymbolEqualityComparer.Default.Equals(p.Type, named.Type));
+                    if (parameter is not null && !Reassigned(parameter) && Visible(parameter))
+                    {
+                        found = parameter.Name;
+                    }
                 }
 
                 return found;

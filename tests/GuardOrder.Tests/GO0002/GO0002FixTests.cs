@@ -307,7 +307,8 @@ namespace GuardOrder.Tests.GO0002
 
         /// <summary>
         /// A number the fault path passes (vmf.address) maps only to the predicate's own argument in its own
-        /// call of the same method; without one the fix says which value is missing.
+        /// call of the same method, or to its parameter of the name and type the method gives it; without
+        /// either the fix says which value is missing.
         /// </summary>
         [Fact]
         public async Task NumberArgument_MappedThroughThePredicatesOwnCall_OrRefused()
@@ -331,7 +332,7 @@ namespace GuardOrder.Tests.GO0002
             await AssertRefusedAsync(
                 Domain + """
                     [MustMatchFaultPath(nameof(fault_at))]
-                    static bool no_addr(pte_t pte, vm_area_struct vma, ulong addr)
+                    static bool no_addr(pte_t pte, vm_area_struct vma, ulong at)
                     {
                         if (pte_dirty(pte))
                             return false;
@@ -356,6 +357,21 @@ namespace GuardOrder.Tests.GO0002
             Assert.NotNull(fixedText);
             Assert.Contains("if (!addr_ok(vma, addr, pte))\n            return false;\n        return true;", fixedText!.Replace("\r\n", "\n"));
             Assert.DoesNotContain(await FixHarness.AnalyzeAsync(fixedText), d => d.Id == "GO0002");
+
+            // No call of its own, but a parameter of the name and type addr_ok gives the argument.
+            var byName = KernelFixture.With(Domain + """
+                    [MustMatchFaultPath(nameof(fault_at))]
+                    static bool by_name(pte_t pte, vm_area_struct vma, ulong addr)
+                    {
+                        if (pte_dirty(pte))
+                            return false;
+                        return true;
+                    }
+                """);
+            var named = Assert.Single(await FixHarness.AnalyzeAsync(byName), d => d.Id == "GO0002");
+            var namedFixed = await FixHarness.ApplyAsync(byName, named);
+            Assert.NotNull(namedFixed);
+            Assert.Contains("if (!addr_ok(vma, addr, pte))", namedFixed);
         }
     }
 }
