@@ -131,7 +131,7 @@ namespace GuardOrder.CodeFixes
             }
 
             var (routes, backEdge, body, method, symbols) = before.Value;
-            var issueKind = kind == GO0004LockRepair.BranchKind ? "try-ignored" : "leak";
+            var issueKind = kind == GO0004LockRepair.BranchKind ? "try-ignored" : "leak"; // Release and Wrap repair a leak
             var issue = routes.SelectMany(r => r.State.Issues).Concat(backEdge).FirstOrDefault(i => i.Kind == issueKind && i.Operation.Syntax == call);
             if (issue is null)
             {
@@ -158,6 +158,10 @@ namespace GuardOrder.CodeFixes
 
                 var current = newRoot.GetCurrentNode(declaration)!;
                 newRoot = newRoot.ReplaceNode(current, current.WithAdditionalAnnotations(methodAnnotation));
+            }
+            else if (kind == GO0004LockRepair.WrapKind)
+            {
+                newRoot = root.ReplaceNode(declaration, Wrap(declaration, plan, eol).WithAdditionalAnnotations(methodAnnotation));
             }
             else
             {
@@ -197,6 +201,46 @@ namespace GuardOrder.CodeFixes
 
             var fixedSignature = (issueKind, call.ToString());
             return old.Count(s => s == fixedSignature) > now.Count(s => s == fixedSignature) ? fixedDocument : null;
+        }
+
+        /// <summary>
+        /// The method with the locked region in <c>try { region } finally { release; }</c> (the release that
+        /// ended it moves into the finally), or moved to the start of the try whose finally releases the lock.
+        /// </summary>
+        private static BaseMethodDeclarationSyntax Wrap(BaseMethodDeclarationSyntax declaration, GO0004LockRepair plan, string eol)
+        {
+            var region = plan.Region;
+            var block = (BlockSyntax)region[0].Parent!;
+            var indent = Indentation(region[0]);
+            var regionText = Indent(string.Concat(region.Select(r => r.ToFullString())), "    ", eol);
+            var first = block.Statements.IndexOf(region[0]);
+            var statements = block.Statements.ToList();
+            if (plan.RegionTry is { } existing)
+            {
+                var openBrace = existing.Block.OpenBraceToken;
+                var inner = SyntaxFactory.ParseStatement("{" + eol + regionText + string.Concat(existing.Block.Statements.Select(st => st.ToFullString())) + existing.Block.CloseBraceToken.LeadingTrivia.ToFullString() + "}");
+                var newTry = existing.WithBlock(((BlockSyntax)inner).WithOpenBraceToken(openBrace).WithCloseBraceToken(existing.Block.CloseBraceToken));
+                statements.RemoveRange(first, region.Length);
+                statements[first] = newTry;
+            }
+            else
+            {
+                var release = (plan.RegionRelease ?? plan.Release!).WithoutTrivia().ToFullString();
+                var text = "try" + eol + indent + "{" + eol + regionText + indent + "}" + eol + indent + "finally" + eol + indent + "{" + eol + indent + "    " + release + eol + indent + "}";
+                var wrapped = SyntaxFactory.ParseStatement(text).WithLeadingTrivia(SyntaxFactory.Whitespace(indent)).WithTrailingTrivia(SyntaxFactory.EndOfLine(eol));
+                var count = region.Length + (plan.RegionRelease is null ? 0 : 1);
+                statements.RemoveRange(first, count);
+                statements.Insert(first, wrapped);
+            }
+
+            return declaration.ReplaceNode(block, block.WithStatements(SyntaxFactory.List(statements)));
+        }
+
+        /// <summary>Every non-empty line of <paramref name="text"/> with <paramref name="more"/> in front.</summary>
+        private static string Indent(string text, string more, string eol)
+        {
+            var lines = text.Replace("\r\n", "\n").Split('\n');
+            return string.Join(eol, lines.Select(l => l.Trim().Length == 0 ? l : more + l));
         }
 
         private static SyntaxNode InsertRelease(SyntaxNode root, StatementSyntax exit, string release, string eol)

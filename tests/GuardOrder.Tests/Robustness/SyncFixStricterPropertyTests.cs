@@ -87,7 +87,7 @@ namespace GuardOrder.Tests.Robustness
                 from early in Subset("if (userfaultfd_pte_wp(vma, pte)) return false;", "if (!pte_dirty(pte)) return false;")
                 from pageChecks in Subset("if (!PageAnon(page)) return false;", "if (PageKsm(page)) return false;", "if (page_count(page) != 1) return false;", "if (page_mapcount(page) != 1) return false;")
                 from order in Shuffled(pageChecks)
-                from lockKind in Gen.Int[0, 4]
+                from lockKind in Gen.Int[0, 5]
                 from inner in Subset("PageKsm(page)", "page_count(page) != 1", "page_mapcount(page) != 1")
                 from securityAt in Gen.Int[0, 6]
                 from bypass in Gen.Int[0, 8]
@@ -194,7 +194,7 @@ namespace GuardOrder.Tests.Robustness
             public override Gen<string> Predicate =>
                 from checks in Subset("if (entry.Frozen) return false;", "if (entry.IsStale) return false;", "if (entry.Pins != 0) return false;")
                 from order in Shuffled(checks)
-                from lockKind in Gen.Int[0, 4]
+                from lockKind in Gen.Int[0, 5]
                 from inner in Subset("entry.IsStale", "entry.Pins != 0", "entry.Frozen")
                 from securityAt in Gen.Int[0, 5]
                 from bypass in Gen.Int[1, 6]
@@ -249,11 +249,26 @@ namespace GuardOrder.Tests.Robustness
             }
         }
 
-        /// <summary>The lock region: none, a try-lock guard (inner exits release), the same with leaking exits, an ignored try-lock, a blocking lock.</summary>
+        /// <summary>The lock region: none, a try-lock guard (inner exits release), the same with leaking exits, an ignored try-lock, a blocking lock, a try/finally with an exit before the try.</summary>
         private static IEnumerable<string> LockRegion(int kind, string[] inner, string tryLock, string blockingLock, string release)
         {
             if (kind == 0)
             {
+                yield break;
+            }
+
+            if (kind == 5)
+            {
+                // try/finally idiom, with the first check's exit before the try (a leak the fix wraps).
+                yield return "if (!" + tryLock + ") return false;";
+                var body = inner.Select(check => "if (" + check + ") return false;").ToList();
+                if (body.Count > 0)
+                {
+                    yield return body[0];
+                    body.RemoveAt(0);
+                }
+
+                yield return "try { " + string.Join(" ", body) + " } finally { " + release + "; }";
                 yield break;
             }
 
@@ -283,6 +298,7 @@ namespace GuardOrder.Tests.Robustness
             var declined = new Dictionary<string, int>();
             var clean = 0;
             var cases = 0;
+            var wrapped = 0;
             await domain.Predicate.SampleAsync(
                 async source =>
                 {
@@ -319,6 +335,11 @@ namespace GuardOrder.Tests.Robustness
                         }
 
                         applied[fixedDiagnostic.Id]++;
+                        if (fixedDiagnostic.Properties.TryGetValue(GO0004LockRepair.FixProperty, out var repairKind) && repairKind == GO0004LockRepair.WrapKind)
+                        {
+                            wrapped++;
+                        }
+
                         var after = await FixHarness.AnalyzeAsync(fixedText);
                         Assert.True(
                             after.Count(d => d.Id == fixedDiagnostic.Id) < diagnostics.Count(d => d.Id == fixedDiagnostic.Id),
@@ -342,7 +363,7 @@ namespace GuardOrder.Tests.Robustness
                 iter: 60,
                 threads: 1,
                 print: s => s);
-            _output.WriteLine($"{domain.Name}: {cases} predicates, {clean} left with no GO0002-GO0005; fixes applied {string.Join(", ", applied.Select(p => p.Key + " " + p.Value))}; refusals left {refused}; offered but declined by the provider {string.Join(", ", declined.Select(p => p.Key + " " + p.Value))}");
+            _output.WriteLine($"{domain.Name}: {cases} predicates, {clean} left with no GO0002-GO0005; fixes applied {string.Join(", ", applied.Select(p => p.Key + " " + p.Value))} (GO0004 try/finally wraps {wrapped}); refusals left {refused}; offered but declined by the provider {string.Join(", ", declined.Select(p => p.Key + " " + p.Value))}");
             Assert.True(applied["GO0002"] >= 5, $"GO0002 fix applied only {applied["GO0002"]} times");
             Assert.True(applied["GO0004"] >= 5, $"GO0004 fix applied only {applied["GO0004"]} times");
             Assert.True(applied["GO0005"] >= 5, $"GO0005 fix applied only {applied["GO0005"]} times");
@@ -351,6 +372,7 @@ namespace GuardOrder.Tests.Robustness
                 Assert.True(applied["GO0003"] >= 5, $"GO0003 fix applied only {applied["GO0003"]} times");
             }
 
+            Assert.True(wrapped >= 1, "the GO0004 try/finally wrap was never applied");
             Assert.True(clean >= cases / 2, $"only {clean} of {cases} predicates ended with no sync diagnostic");
         }
 
