@@ -25,7 +25,7 @@ namespace GuardOrder.CodeFixes
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(GO0002AddFaultPathChecksFix))]
     [Shared]
-    public sealed class GO0002AddFaultPathChecksFix : CodeFixProvider
+    public sealed class GO0002AddFaultPathChecksFix : DiagnosticTargetFixProvider
     {
         public const string Title = "Add the checks the fault path makes";
 
@@ -36,74 +36,20 @@ namespace GuardOrder.CodeFixes
         public override ImmutableArray<string> FixableDiagnosticIds { get; } =
             ImmutableArray.Create(RuleIdentifiers.FaultPathMissingCheck);
 
-        public override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(FixAllInDocumentAsync);
+        protected override string Key => EquivalenceKey;
 
-        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-        {
-            var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-            if (root is null)
-            {
-                return;
-            }
+        /// <summary>The analyzer's planned statements (<see cref="GO0002CheckRepair.ChecksProperty"/>).</summary>
+        protected override string? PlanOf(Diagnostic diagnostic) =>
+            diagnostic.Properties.TryGetValue(GO0002CheckRepair.ChecksProperty, out var encoded) && !GO0002CheckRepair.Decode(encoded).IsEmpty ? encoded : null;
 
-            foreach (var diagnostic in context.Diagnostics)
-            {
-                var statements = Statements(diagnostic);
-                if (statements.IsEmpty || Target(root, diagnostic) is not { } target)
-                {
-                    continue;
-                }
+        protected override string TitleOf(string plan) => Title;
 
-                var fixedDocument = await TryFixAsync(context.Document, target, statements, context.CancellationToken).ConfigureAwait(false);
-                if (fixedDocument is not null)
-                {
-                    context.RegisterCodeFix(CodeAction.Create(Title, _ => Task.FromResult(fixedDocument), EquivalenceKey), diagnostic);
-                }
-            }
-        }
-
-        private static ImmutableArray<(string Kind, string Text)> Statements(Diagnostic diagnostic) =>
-            diagnostic.Properties.TryGetValue(GO0002CheckRepair.ChecksProperty, out var encoded) ? GO0002CheckRepair.Decode(encoded) : ImmutableArray<(string, string)>.Empty;
-
-        private static ReturnStatementSyntax? Target(SyntaxNode root, Diagnostic diagnostic) =>
+        /// <summary>The granting return the diagnostic is on.</summary>
+        protected override SyntaxNode? TargetOf(SyntaxNode root, Diagnostic diagnostic) =>
             root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true).AncestorsAndSelf().OfType<ReturnStatementSyntax>().FirstOrDefault();
 
-        private static async Task<Document?> FixAllInDocumentAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics)
-        {
-            var cancellationToken = context.CancellationToken;
-            var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-            if (root is null)
-            {
-                return document;
-            }
-
-            var targets = new Dictionary<SyntaxNode, (SyntaxAnnotation Annotation, ImmutableArray<(string, string)> Statements)>();
-            foreach (var diagnostic in diagnostics.OrderBy(d => d.Location.SourceSpan.Start))
-            {
-                var statements = Statements(diagnostic);
-                if (!statements.IsEmpty && Target(root, diagnostic) is { } node && !targets.ContainsKey(node))
-                {
-                    targets.Add(node, (new SyntaxAnnotation(AnnotationKind, targets.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)), statements));
-                }
-            }
-
-            if (targets.Count == 0)
-            {
-                return document;
-            }
-
-            document = document.WithSyntaxRoot(root.ReplaceNodes(targets.Keys, (original, rewritten) => rewritten.WithAdditionalAnnotations(targets[original].Annotation)));
-            foreach (var (annotation, statements) in targets.Values)
-            {
-                var currentRoot = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-                if (currentRoot?.GetAnnotatedNodes(annotation).FirstOrDefault() is ReturnStatementSyntax target)
-                {
-                    document = await TryFixAsync(document, target, statements, cancellationToken).ConfigureAwait(false) ?? document;
-                }
-            }
-
-            return document;
-        }
+        protected override Task<Document?> FixAsync(Document document, SyntaxNode target, string plan, CancellationToken cancellationToken) =>
+            target is ReturnStatementSyntax statement ? TryFixAsync(document, statement, GO0002CheckRepair.Decode(plan), cancellationToken) : Task.FromResult<Document?>(null);
 
         /// <summary>The document with <paramref name="statements"/> inserted before <paramref name="target"/>, or null when that is not certain to be right.</summary>
         internal static async Task<Document?> TryFixAsync(Document document, ReturnStatementSyntax target, ImmutableArray<(string Kind, string Text)> statements, CancellationToken cancellationToken)

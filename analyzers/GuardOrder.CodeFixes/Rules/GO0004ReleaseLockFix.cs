@@ -26,7 +26,7 @@ namespace GuardOrder.CodeFixes
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(GO0004ReleaseLockFix))]
     [Shared]
-    public sealed class GO0004ReleaseLockFix : CodeFixProvider
+    public sealed class GO0004ReleaseLockFix : DiagnosticTargetFixProvider
     {
         public const string Title = "Release the lock on this route";
 
@@ -39,78 +39,16 @@ namespace GuardOrder.CodeFixes
         public override ImmutableArray<string> FixableDiagnosticIds { get; } =
             ImmutableArray.Create(RuleIdentifiers.LockDiscipline);
 
-        public override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(FixAllInDocumentAsync);
+        protected override string Key => EquivalenceKey;
 
-        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-        {
-            var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-            if (root is null)
-            {
-                return;
-            }
-
-            foreach (var diagnostic in context.Diagnostics)
-            {
-                if (Kind(diagnostic) is not { } kind)
-                {
-                    continue;
-                }
-
-                var target = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
-                var fixedDocument = await TryFixAsync(context.Document, target, kind, context.CancellationToken).ConfigureAwait(false);
-                if (fixedDocument is null)
-                {
-                    continue;
-                }
-
-                context.RegisterCodeFix(
-                    CodeAction.Create(kind == GO0004LockRepair.BranchKind ? BranchTitle : Title, _ => Task.FromResult(fixedDocument), EquivalenceKey),
-                    diagnostic);
-            }
-        }
-
-        private static string? Kind(Diagnostic diagnostic) =>
+        /// <summary>The repair's kind; the plan is rebuilt from the current document.</summary>
+        protected override string? PlanOf(Diagnostic diagnostic) =>
             diagnostic.Properties.TryGetValue(GO0004LockRepair.FixProperty, out var kind) ? kind : null;
 
-        private static async Task<Document?> FixAllInDocumentAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics)
-        {
-            var cancellationToken = context.CancellationToken;
-            var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-            if (root is null)
-            {
-                return document;
-            }
+        protected override string TitleOf(string plan) => plan == GO0004LockRepair.BranchKind ? BranchTitle : Title;
 
-            var targets = new Dictionary<SyntaxNode, (SyntaxAnnotation Annotation, string Kind)>();
-            foreach (var diagnostic in diagnostics.OrderBy(d => d.Location.SourceSpan.Start))
-            {
-                var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
-                if (Kind(diagnostic) is { } kind && !targets.ContainsKey(node))
-                {
-                    targets.Add(node, (new SyntaxAnnotation(AnnotationKind, targets.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)), kind));
-                }
-            }
-
-            if (targets.Count == 0)
-            {
-                return document;
-            }
-
-            document = document.WithSyntaxRoot(root.ReplaceNodes(targets.Keys, (original, rewritten) => rewritten.WithAdditionalAnnotations(targets[original].Annotation)));
-            foreach (var (annotation, kind) in targets.Values)
-            {
-                var currentRoot = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-                var target = currentRoot?.GetAnnotatedNodes(annotation).FirstOrDefault();
-                if (target is null)
-                {
-                    continue;
-                }
-
-                document = await TryFixAsync(document, target, kind, cancellationToken).ConfigureAwait(false) ?? document;
-            }
-
-            return document;
-        }
+        protected override Task<Document?> FixAsync(Document document, SyntaxNode target, string plan, CancellationToken cancellationToken) =>
+            TryFixAsync(document, target, plan, cancellationToken);
 
         /// <summary>The document with the repair made, or null when the current code shows no certain repair for <paramref name="target"/>.</summary>
         internal static async Task<Document?> TryFixAsync(Document document, SyntaxNode target, string kind, CancellationToken cancellationToken)

@@ -10,6 +10,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Testing;
+using Kit = GuardOrder.Tests.Verifiers.SyncFixTestKit<GuardOrder.Analyzers.GO0002FaultPathSyncAnalyzer, GuardOrder.CodeFixes.GO0002AddFaultPathChecksFix>;
 using Verify = GuardOrder.Tests.Verifiers.CSharpCodeFixVerifier<GuardOrder.Analyzers.GO0002FaultPathSyncAnalyzer, GuardOrder.CodeFixes.GO0002AddFaultPathChecksFix>;
 
 namespace GuardOrder.Tests.GO0002
@@ -17,11 +18,9 @@ namespace GuardOrder.Tests.GO0002
     /// <summary>"Add the checks the fault path makes": before/after, the lock, Fix All, comments, refusals.</summary>
     public class GO0002FixTests
     {
-        private static DiagnosticResult GO0002(int location) =>
-            new DiagnosticResult(RuleIdentifiers.FaultPathMissingCheck, DiagnosticSeverity.Warning).WithLocation(location).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations);
+        private static DiagnosticResult GO0002(int location) => Kit.Expect(RuleIdentifiers.FaultPathMissingCheck, location);
 
-        private static DiagnosticResult GO0003(int location) =>
-            new DiagnosticResult(RuleIdentifiers.FaultPathCheckOutsideLock, DiagnosticSeverity.Warning).WithLocation(location).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations);
+        private static DiagnosticResult GO0003(int location) => Kit.Expect(RuleIdentifiers.FaultPathCheckOutsideLock, location);
 
         private static Task VerifyFixAsync(string source, string fixedSource, params DiagnosticResult[] expected)
         {
@@ -45,20 +44,8 @@ namespace GuardOrder.Tests.GO0002
             }
         }
 
-        private static async Task AssertRefusedAsync(string members, string reasonFragment)
-        {
-            var compilation = AnalyzerHarness.Compile(KernelFixture.With(members));
-            var run = await AnalyzerHarness.RunAsync(compilation, ImmutableArray.Create<DiagnosticAnalyzer>(new GO0002FaultPathSyncAnalyzer()));
-            run.AssertNoAnalyzerException(members);
-            var diagnostics = run.Diagnostics.Where(d => d.Id == RuleIdentifiers.FaultPathMissingCheck).ToList();
-            Assert.NotEmpty(diagnostics);
-            foreach (var diagnostic in diagnostics)
-            {
-                Assert.False(diagnostic.Properties.ContainsKey(GO0002CheckRepair.ChecksProperty), "fix offered for " + diagnostic);
-                Assert.True(diagnostic.Properties.TryGetValue(GO0004LockRepair.RefusalProperty, out var reason), "no fixRefusal on " + diagnostic);
-                Assert.Contains(reasonFragment, reason);
-            }
-        }
+        private static Task AssertRefusedAsync(string members, string reasonFragment) =>
+            Kit.AssertRefusedAsync(members, RuleIdentifiers.FaultPathMissingCheck, GO0002CheckRepair.ChecksProperty, reasonFragment);
 
         /// <summary>Peter Xu's v1 shape on v5.13: no page lock, no KSM test, the count read in the granting condition.</summary>
         internal const string NoLock = """

@@ -401,15 +401,7 @@ namespace GuardOrder.Tests.Robustness
             Assert.ThrowsAny<Exception>(() => AssertStricter(cache, cacheNarrow, cacheWide, "narrow", "wide", checkNoLeak: false));
         }
 
-        private static Assembly Compile(string text, string name)
-        {
-            var compilation = GuardOrderAssemblies.CreateCompilation(new[] { CSharpSyntaxTree.ParseText(text, GuardOrderAssemblies.ParseOptions) }, name + Guid.NewGuid().ToString("N").Substring(0, 6));
-            using var pe = new MemoryStream();
-            var result = compilation.Emit(pe);
-            Assert.True(result.Success, name + " does not compile:\n" + string.Join("\n", result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)) + "\n" + text);
-            pe.Position = 0;
-            return new AssemblyLoadContext(name, isCollectible: true).LoadFromStream(pe);
-        }
+        private static Assembly Compile(string text, string name) => SyncFixPropertyTests.Compile(text, name);
 
         private static void AssertStricter(Domain domain, Assembly original, Assembly fixedAssembly, string originalText, string fixedText, bool checkNoLeak)
         {
