@@ -148,45 +148,8 @@ namespace GuardOrder.Tests.Robustness
         {
             public override string Name => "Cache.Update";
 
-            private const string Prelude = """
-                #nullable enable
-                using GuardOrder;
-
-                public sealed class User { public bool CanWrite; }
-                public sealed class Entry { public bool IsStale; public int Pins; public bool Frozen; }
-                public sealed class Shard { public bool Locked; }
-                public sealed class Request { public User User = new User(); public Entry? Entry; public Shard Shard = new Shard(); }
-
-                public static partial class Cache
-                {
-                    [SecurityCheck] public static bool MayWrite(User user) => user.CanWrite;
-                    [TryAcquiresLock] public static bool TryLockShard(Shard shard) { if (shard.Locked) return false; shard.Locked = true; return true; }
-                    [AcquiresLock] public static void LockShard(Shard shard) => shard.Locked = true;
-                    [ReleasesLock] public static void UnlockShard(Shard shard) => shard.Locked = false;
-                    [WriteGrant] public static void UpdateInPlace(Request request) { }
-                    public static int CopyOnWrite(Request request) => 0;
-
-                    public static int Update(Request request)
-                    {
-                        var entry = request.Entry;
-                        if (entry is null)
-                            return -1;
-                        if (entry.Frozen)
-                            return CopyOnWrite(request);
-                        if (!TryLockShard(request.Shard))
-                            return CopyOnWrite(request);
-                        if (entry.IsStale || entry.Pins != 0)
-                        {
-                            UnlockShard(request.Shard);
-                            return CopyOnWrite(request);
-                        }
-                        UpdateInPlace(request);
-                        UnlockShard(request.Shard);
-                        return 1;
-                    }
-                }
-
-                """;
+            /// <summary>The cache of Sync/SecondDomainTests, with a blocking lock too.</summary>
+            private const string Prelude = GuardOrder.Tests.Sync.SecondDomainTests.Cache + "    [AcquiresLock] public static void LockShard(Shard shard) => shard.Locked = true;\n}\n\n";
 
             private const string Security = "if (!MayWrite(user)) return false;";
             private const string Bypass = "if (entry.Pins == 0) return true;";
