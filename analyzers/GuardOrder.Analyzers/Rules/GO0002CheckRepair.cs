@@ -142,6 +142,7 @@ namespace GuardOrder.Analyzers
             // The facts of the grant route some route here does not establish, once per variable, in the fault path's order.
             var missing = new List<Fact>();
             var seen = new HashSet<FactVar>();
+            var routeFacts = here.Select(r => FactSet.From(r.State.Facts)).ToList();
             foreach (var fact in required.Facts)
             {
                 if (!seen.Add(fact.Var))
@@ -150,8 +151,7 @@ namespace GuardOrder.Analyzers
                 }
 
                 var allowed = required.Constraints[fact.Var];
-                var facts = here.Select(r => FactSet.From(r.State.Facts)).ToList();
-                if (facts.All(f => f.Effective(fact.Var, Fact.DomainOf(fact.Kind)).IsSubsetOf(allowed)))
+                if (routeFacts.All(f => f.Effective(fact.Var, Fact.DomainOf(fact.Kind)).IsSubsetOf(allowed)))
                 {
                     continue;
                 }
