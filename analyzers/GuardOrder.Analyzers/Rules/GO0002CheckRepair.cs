@@ -24,7 +24,7 @@ namespace GuardOrder.Analyzers
     /// sync; since the fix only adds <c>return false</c> exits (and releases what it takes), it never
     /// widens a grant. Offered only when every subject has a value in the predicate at the return
     /// (the same on every route there), no lock is held at the return, and the return is a statement
-    /// of a block, a switch section or an <c>if</c>/<c>else</c> branch.
+    /// of a block, a switch section or an <c>if</c>/<c>else</c> branch, or a method's expression body.
     /// </summary>
     internal sealed class GO0002CheckRepair
     {
@@ -122,10 +122,17 @@ namespace GuardOrder.Analyzers
                 return Refuse("the predicate has no body to insert the checks into");
             }
 
-            var statement = returned.Syntax.Parent as ReturnStatementSyntax;
-            if (statement is null || statement.Parent is not (BlockSyntax or SwitchSectionSyntax or IfStatementSyntax or ElseClauseSyntax))
+            // A return statement of a block, a switch section or an if/else branch, or a method's expression body
+            // (the fix gives it a block body first).
+            SyntaxNode? anchor = returned.Syntax.Parent switch
             {
-                return Refuse("the return is not a statement of a block or an if/else branch: where to insert the checks is not certain");
+                ReturnStatementSyntax { Parent: BlockSyntax or SwitchSectionSyntax or IfStatementSyntax or ElseClauseSyntax } statement => statement,
+                ArrowExpressionClauseSyntax { Parent: MethodDeclarationSyntax } arrow => arrow,
+                _ => null,
+            };
+            if (anchor is null)
+            {
+                return Refuse("the return is not a statement of a block or an if/else branch, nor a method's expression body: where to insert the checks is not certain");
             }
 
             var here = routes.Where(r => r.End == RouteEnd.Return && r.State.ReturnOperation?.Syntax == returned.Syntax).ToList();
@@ -162,7 +169,7 @@ namespace GuardOrder.Analyzers
             missing = Prune(missing, here, faultRoutes, assumptions, cancellationToken);
             var locked = missing.Where(f => f.Kind != FactKind.Lock && f.UnderLock is not null).ToList();
             var lockFact = missing.FirstOrDefault(f => f.Kind == FactKind.Lock);
-            var writer = new Writer(here, predicate, faultPath, body, model, statement.SpanStart, grant, symbols, cancellationToken);
+            var writer = new Writer(here, predicate, faultPath, body, model, anchor.SpanStart, grant, symbols, cancellationToken);
             var statements = ImmutableArray.CreateBuilder<(string, string)>();
             HeldLock? held = locked.Count > 0 ? locked[0].UnderLock : null;
             if (held is null && lockFact is not null)

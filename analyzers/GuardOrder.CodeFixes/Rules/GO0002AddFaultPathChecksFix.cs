@@ -44,12 +44,54 @@ namespace GuardOrder.CodeFixes
 
         protected override string TitleOf(string plan) => Title;
 
-        /// <summary>The granting return the diagnostic is on.</summary>
-        protected override SyntaxNode? TargetOf(SyntaxNode root, Diagnostic diagnostic) =>
-            root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true).AncestorsAndSelf().OfType<ReturnStatementSyntax>().FirstOrDefault();
+        /// <summary>The granting return the diagnostic is on, or the method's expression body.</summary>
+        protected override SyntaxNode? TargetOf(SyntaxNode root, Diagnostic diagnostic)
+        {
+            var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+            return (SyntaxNode?)node.AncestorsAndSelf().OfType<ReturnStatementSyntax>().FirstOrDefault() ??
+                node.AncestorsAndSelf().OfType<ArrowExpressionClauseSyntax>().FirstOrDefault(a => a.Parent is MethodDeclarationSyntax);
+        }
 
-        protected override Task<Document?> FixAsync(Document document, SyntaxNode target, string plan, CancellationToken cancellationToken) =>
-            target is ReturnStatementSyntax statement ? TryFixAsync(document, statement, GO0002CheckRepair.Decode(plan), cancellationToken) : Task.FromResult<Document?>(null);
+        protected override async Task<Document?> FixAsync(Document document, SyntaxNode target, string plan, CancellationToken cancellationToken)
+        {
+            var statements = GO0002CheckRepair.Decode(plan);
+            switch (target)
+            {
+                case ReturnStatementSyntax statement:
+                    return await TryFixAsync(document, statement, statements, cancellationToken).ConfigureAwait(false);
+                case ArrowExpressionClauseSyntax { Parent: MethodDeclarationSyntax method } arrow:
+                    // '=> expr;' becomes '{ return expr; }', then the checks go before that return.
+                    var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+                    if (root is null)
+                    {
+                        return null;
+                    }
+
+                    var eol = GO0004ReleaseLockFix.EndOfLine(root);
+                    var indent = GO0004ReleaseLockFix.Indentation(method);
+                    var annotation = new SyntaxAnnotation(AnnotationKind + ".Return");
+                    var block = SyntaxFactory.ParseStatement("{" + eol + indent + "    return " + arrow.Expression.WithoutTrivia().ToFullString() + ";" + eol + indent + "}") as BlockSyntax;
+                    if (block is null || block.ContainsDiagnostics)
+                    {
+                        return null;
+                    }
+
+                    var before = arrow.GetFirstToken().GetPreviousToken();
+                    var withBlock = method.ReplaceToken(before, before.WithTrailingTrivia(SyntaxFactory.EndOfLine(eol)));
+                    withBlock = withBlock
+                        .WithExpressionBody(null)
+                        .WithSemicolonToken(default)
+                        .WithBody(block.ReplaceNode(block.Statements[0], block.Statements[0].WithAdditionalAnnotations(annotation))
+                            .WithLeadingTrivia(SyntaxFactory.Whitespace(indent)).WithTrailingTrivia(method.SemicolonToken.TrailingTrivia));
+                    var converted = document.WithSyntaxRoot(root.ReplaceNode(method, withBlock));
+                    var convertedRoot = await converted.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+                    return convertedRoot?.GetAnnotatedNodes(annotation).FirstOrDefault() is ReturnStatementSyntax created
+                        ? await TryFixAsync(converted, created, statements, cancellationToken).ConfigureAwait(false)
+                        : null;
+                default:
+                    return null;
+            }
+        }
 
         /// <summary>The document with <paramref name="statements"/> inserted before <paramref name="target"/>, or null when that is not certain to be right.</summary>
         internal static async Task<Document?> TryFixAsync(Document document, ReturnStatementSyntax target, ImmutableArray<(string Kind, string Text)> statements, CancellationToken cancellationToken)

@@ -283,14 +283,29 @@ namespace GuardOrder.Tests.GO0002
             """,
             "pte_t has no value in the predicate");
 
-        /// <summary>An expression-bodied predicate has no statement to insert before.</summary>
+        /// <summary>An expression-bodied predicate gets a block body, the checks before its return.</summary>
         [Fact]
-        public Task Refused_ExpressionBody() => AssertRefusedAsync(
+        public Task ExpressionBody_BecomesABlock() => VerifyFixAsync(
             """
                 [MustMatchFaultPath(nameof(do_wp_page))]
-                static bool arrow(pte_t pte, vm_area_struct vma) => (vma.vm_flags & VM_WRITE) != 0 && pte_dirty(pte);
+                static bool arrow(pte_t pte, vm_area_struct vma) => {|#0:(vma.vm_flags & VM_WRITE) != 0 && pte_dirty(pte)|}; // dirty and writable
             """,
-            "not a statement of a block");
+            """
+                [MustMatchFaultPath(nameof(do_wp_page))]
+                static bool arrow(pte_t pte, vm_area_struct vma)
+                {
+                    if (userfaultfd_wp(vma))
+                        return false;
+                    if (vm_normal_page(vma, pte) is null)
+                        return false;
+                    if (PageAnon(vm_normal_page(vma, pte)!))
+                        return false;
+                    if ((vma.vm_flags & VM_SHARED) == 0)
+                        return false;
+                    return (vma.vm_flags & VM_WRITE) != 0 && pte_dirty(pte);
+                } // dirty and writable
+            """,
+            GO0002(0));
 
         /// <summary>
         /// A number the fault path passes (vmf.address) maps only to the predicate's own argument in its own
