@@ -157,7 +157,15 @@ namespace GuardOrder.CodeFixes
                         SyntaxFactory.Token(SyntaxKind.OpenBraceToken).WithLeadingTrivia(SyntaxFactory.Whitespace(outer)).WithTrailingTrivia(SyntaxFactory.EndOfLine(eol)),
                         SyntaxFactory.List(inserted.Append(target.WithLeadingTrivia(Reindent(target.GetLeadingTrivia(), indent)).WithTrailingTrivia(SyntaxFactory.EndOfLine(eol)))),
                         SyntaxFactory.Token(SyntaxKind.CloseBraceToken).WithLeadingTrivia(SyntaxFactory.Whitespace(outer)).WithTrailingTrivia(target.GetTrailingTrivia()));
-                    newDeclaration = declaration.ReplaceNode(target, body);
+                    // The branch starts on a line of its own ('if (x) return true;' on one line included).
+                    var owner = target.Parent!;
+                    var ended = owner switch
+                    {
+                        IfStatementSyntax ifStatement => (SyntaxNode)ifStatement.WithCloseParenToken(EndLine(ifStatement.CloseParenToken, eol)).WithStatement(body),
+                        ElseClauseSyntax elseClause => elseClause.WithElseKeyword(EndLine(elseClause.ElseKeyword, eol)).WithStatement(body),
+                        _ => owner,
+                    };
+                    newDeclaration = declaration.ReplaceNode(owner, ended);
                     break;
                 default:
                     return null;
@@ -186,6 +194,10 @@ namespace GuardOrder.CodeFixes
 
             return fixedDocument;
         }
+
+        /// <summary>The token followed by a line end: kept when its trailing trivia already ends the line (a comment may be there).</summary>
+        private static SyntaxToken EndLine(SyntaxToken token, string eol) =>
+            token.TrailingTrivia.Any(t => t.IsKind(SyntaxKind.EndOfLineTrivia)) ? token : token.WithTrailingTrivia(SyntaxFactory.EndOfLine(eol));
 
         /// <summary><c>if (...) return false;</c>, with the release first when <paramref name="release"/> is given.</summary>
         private static string Exit(string head, string? release, string indent, string eol, bool braces)

@@ -228,6 +228,40 @@ namespace GuardOrder.Tests.GO0002
             GO0002(0),
             GO0003(1));
 
+        /// <summary>'if (x) return true;' on one line: the branch becomes a block on lines of its own.</summary>
+        [Fact]
+        public Task OneLineBranch_BecomesABlockOnItsOwnLines() => VerifyFixAsync(
+            """
+                [MustMatchFaultPath(nameof(do_wp_page))]
+                static bool one_line(pte_t pte, vm_area_struct vma)
+                {
+                    if ((vma.vm_flags & VM_WRITE) == 0) return false;
+                    if (pte_dirty(pte)) return {|#0:true|};
+                    return false;
+                }
+            """,
+            """
+                [MustMatchFaultPath(nameof(do_wp_page))]
+                static bool one_line(pte_t pte, vm_area_struct vma)
+                {
+                    if ((vma.vm_flags & VM_WRITE) == 0) return false;
+                    if (pte_dirty(pte))
+                    {
+                        if (userfaultfd_wp(vma))
+                            return false;
+                        if (vm_normal_page(vma, pte) is null)
+                            return false;
+                        if (PageAnon(vm_normal_page(vma, pte)!))
+                            return false;
+                        if ((vma.vm_flags & VM_SHARED) == 0)
+                            return false;
+                        return true;
+                    }
+                    return false;
+                }
+            """,
+            GO0002(0));
+
         [Theory]
         [InlineData(FixAllScope.Document)]
         [InlineData(FixAllScope.Project)]

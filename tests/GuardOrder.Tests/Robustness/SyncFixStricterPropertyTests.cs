@@ -262,6 +262,7 @@ namespace GuardOrder.Tests.Robustness
             var clean = 0;
             var cases = 0;
             var wrapped = 0;
+            string? firstDeclined = null;
             await domain.Predicate.SampleAsync(
                 async source =>
                 {
@@ -317,6 +318,7 @@ namespace GuardOrder.Tests.Robustness
                     foreach (var d in diagnostics.Where(Offered))
                     {
                         declined[d.Id] = declined.TryGetValue(d.Id, out var n) ? n + 1 : 1;
+                        firstDeclined ??= d + "\n" + text.Substring(text.LastIndexOf("static bool M(", StringComparison.Ordinal));
                     }
                     if (diagnostics.Count == 0)
                     {
@@ -327,6 +329,11 @@ namespace GuardOrder.Tests.Robustness
                 threads: 1,
                 print: s => s);
             _output.WriteLine($"{domain.Name}: {cases} predicates, {clean} left with no GO0002-GO0005; fixes applied {string.Join(", ", applied.Select(p => p.Key + " " + p.Value))} (GO0004 try/finally wraps {wrapped}); refusals left {refused}; offered but declined by the provider {string.Join(", ", declined.Select(p => p.Key + " " + p.Value))}");
+            if (firstDeclined is not null)
+            {
+                _output.WriteLine("first declined:\n" + firstDeclined);
+            }
+
             Assert.True(applied["GO0002"] >= 5, $"GO0002 fix applied only {applied["GO0002"]} times");
             Assert.True(applied["GO0004"] >= 5, $"GO0004 fix applied only {applied["GO0004"]} times");
             Assert.True(applied["GO0005"] >= 5, $"GO0005 fix applied only {applied["GO0005"]} times");
