@@ -158,6 +158,7 @@ namespace GuardOrder.Analyzers
             // GO0003: one diagnostic per unlocked read (or per return, when the reads are in helpers).
             var lockDiagnostics = new Dictionary<int, (SyntaxNode At, List<string> Members, Fact Required, string Grant)>();
             var seenLockFacts = new HashSet<(int, FactVar)>();
+            var returnsByRead = new Dictionary<int, List<SyntaxNode>>();
             foreach (var (returned, result) in failing)
             {
                 foreach (var (required, unlocked) in result.OutsideLock)
@@ -167,6 +168,13 @@ namespace GuardOrder.Analyzers
                     {
                         at = returned.Syntax;
                     }
+
+                    if (!returnsByRead.TryGetValue(at.SpanStart, out var returns))
+                    {
+                        returnsByRead[at.SpanStart] = returns = new List<SyntaxNode>();
+                    }
+
+                    returns.Add(returned.Syntax);
 
                     if (!seenLockFacts.Add((at.SpanStart, required.Var.Unlocked)))
                     {
@@ -194,7 +202,7 @@ namespace GuardOrder.Analyzers
                 var predicateBody = bodies.GetBody(predicate, context.CancellationToken);
                 var repair = predicateBody is null || !Within(entry.At, predicate)
                     ? ImmutableDictionary<string, string?>.Empty.Add(GO0004LockRepair.RefusalProperty, "the unlocked read is in a helper: where to re-check it in the predicate is not certain")
-                    : GO0003RecheckRepair.Plan(entry.At, entry.Required.UnderLock!.Family, predicateBody, symbols, purity, context.CancellationToken).Properties();
+                    : RecheckProperties(GO0003RecheckRepair.Plan(entry.At, entry.Required.UnderLock!.Family, predicateBody, symbols, purity, context.CancellationToken), returnsByRead[entry.At.SpanStart]);
                 context.ReportDiagnostic(Diagnostic.Create(
                     Descriptors.GO0003CheckOutsideLock,
                     entry.At.GetLocation(),
@@ -232,16 +240,39 @@ namespace GuardOrder.Analyzers
 
                 // Evidence: the fault path's checks the predicate lacks (one per missing fact), then the grant call.
                 var evidence = SourceLocations(best.Result.Missing.Select(f => f.Operation).Append(fault.GrantRoutes[best.Result.Closest].State.Grant).ToArray());
+
+                // Whether "Add the checks the fault path makes" is offered, and if not, why (fixRefusal).
+                var repair = Within(best.Returned.Syntax, predicate)
+                    ? GO0002CheckRepair.Plan(best.Returned, fault.GrantRoutes[best.Result.Closest], view.FactSets[best.Result.Closest], view.FactSets, assumptions.Value, routes.Value, predicate, faultPath, bodies.GetBody(predicate, context.CancellationToken), symbols, context.CancellationToken).Properties()
+                    : ImmutableDictionary<string, string?>.Empty.Add(GO0004LockRepair.RefusalProperty, "the granting return is not in the predicate's own text");
                 context.ReportDiagnostic(Diagnostic.Create(
                     Descriptors.GO0002FaultPathMissingCheck,
                     best.Returned.Syntax.GetLocation(),
                     evidence,
+                    repair,
                     predicate.Name,
                     faultPath.Name,
                     GrantName(fault, best.Result),
                     string.Join(", ", best.Missing),
                     others <= 0 ? string.Empty : others == 1 ? " (and 1 other route to this return lacks checks)" : $" (and {others} other routes to this return lack checks)"));
             }
+        }
+
+        /// <summary>
+        /// The GO0003 repair's properties; refused when a route with this unlocked read returns true
+        /// before the predicate takes the lock (the re-check after the lock guard would not be on it,
+        /// and the diagnostic would stay).
+        /// </summary>
+        private static ImmutableDictionary<string, string?> RecheckProperties(GO0003RecheckRepair plan, List<SyntaxNode> returns)
+        {
+            if (plan.Refusal is null && plan.LockGuard is { } lockGuard && returns.FirstOrDefault(r => r.SpanStart < lockGuard.Span.End) is { } early)
+            {
+                return ImmutableDictionary<string, string?>.Empty.Add(
+                    GO0004LockRepair.RefusalProperty,
+                    "a route that reads it returns true before the lock is taken (line " + (early.GetLocation().GetLineSpan().StartLinePosition.Line + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) + "): a re-check under the lock would not be on that route");
+            }
+
+            return plan.Properties();
         }
 
         /// <summary>The source locations of <paramref name="operations"/>, once each, in order (null and metadata ones skipped).</summary>

@@ -25,6 +25,9 @@ namespace GuardOrder.Analyzers
         public const string ReleaseKind = "Release";
         public const string BranchKind = "Branch";
 
+        /// <summary>The method releases this lock in a <c>finally</c>: the locked region is wrapped in <c>try</c>/<c>finally</c> too.</summary>
+        public const string WrapKind = "Wrap";
+
         private GO0004LockRepair(string? kind, string? refusal, ImmutableArray<StatementSyntax> exits, ExpressionStatementSyntax? release, ExpressionStatementSyntax? ignored, InvocationExpressionSyntax? tryCall)
         {
             Kind = kind;
@@ -51,6 +54,15 @@ namespace GuardOrder.Analyzers
 
         /// <summary>Branch: the try-lock call.</summary>
         public InvocationExpressionSyntax? TryCall { get; }
+
+        /// <summary>Wrap: the statements after the acquisition that run with the lock held (one block's consecutive statements).</summary>
+        public ImmutableArray<StatementSyntax> Region { get; private set; } = ImmutableArray<StatementSyntax>.Empty;
+
+        /// <summary>Wrap: the release statement right after the region (it moves into the new finally), if any.</summary>
+        public ExpressionStatementSyntax? RegionRelease { get; private set; }
+
+        /// <summary>Wrap: the try right after the region whose finally releases the lock (the region moves to the start of its try block), if any.</summary>
+        public TryStatementSyntax? RegionTry { get; private set; }
 
         public ImmutableDictionary<string, string?> Properties()
         {
@@ -112,7 +124,9 @@ namespace GuardOrder.Analyzers
 
             if (releases.Any(r => r.Syntax.Ancestors().OfType<FinallyClauseSyntax>().Any()))
             {
-                return Refuse("the method releases this lock in a finally block: route the exit through that try instead");
+                return atBackEdge
+                    ? Refuse("the method releases this lock in a finally block and the lock is carried around a loop: where to wrap is not certain")
+                    : PlanWrap(acquire, routes, releases, symbols);
             }
 
             if (releases.Select(r => r.TargetMethod.OriginalDefinition).Distinct(SymbolEqualityComparer.Default).Count() > 1)
@@ -206,6 +220,105 @@ namespace GuardOrder.Analyzers
             }
 
             return new GO0004LockRepair(ReleaseKind, null, statements.ToImmutable(), release, null, null);
+        }
+
+        /// <summary>
+        /// The method already releases this lock in a <c>finally</c>: the statements that run after the
+        /// acquisition with the lock held (up to the release that ends them, the try whose finally does, or
+        /// the end of the block) are wrapped in <c>try { ... } finally { release; }</c>, or moved to the start
+        /// of that try. Every exit of the region then releases the lock, as the method's own idiom does.
+        /// </summary>
+        private static GO0004LockRepair PlanWrap(IInvocationOperation acquire, ImmutableArray<Route> routes, List<IInvocationOperation> releases, GuardOrderSymbols symbols)
+        {
+            if (releases.Select(r => r.TargetMethod.OriginalDefinition).Distinct(SymbolEqualityComparer.Default).Count() > 1)
+            {
+                return Refuse("the method releases this lock with more than one method: which one to call is not certain");
+            }
+
+            var acquiring = acquire.Syntax.Ancestors().OfType<StatementSyntax>().FirstOrDefault();
+            var isGuard = acquiring is IfStatementSyntax { Else: null } guard && guard.Condition.Span.Contains(acquire.Syntax.Span) && IsReturnFalse(guard.Statement);
+            if (acquiring is null || !(isGuard || acquiring is ExpressionStatementSyntax { Expression: InvocationExpressionSyntax }) || acquiring.Parent is not BlockSyntax block)
+            {
+                return Refuse("the method releases this lock in a finally block, but the lock is not taken by a statement of its own in a block ('lock(x);' or 'if (!trylock(x)) return false;'): what to wrap is not certain");
+            }
+
+            var statements = block.Statements;
+            var region = new List<StatementSyntax>();
+            ExpressionStatementSyntax? endRelease = null;
+            TryStatementSyntax? endTry = null;
+            foreach (var statement in statements.Skip(statements.IndexOf(acquiring) + 1))
+            {
+                if (statement is ExpressionStatementSyntax expression && releases.Any(r => r.Syntax.Parent == expression))
+                {
+                    endRelease = expression;
+                    break;
+                }
+
+                if (statement is TryStatementSyntax { Catches.Count: 0, Finally: { } fin } tryStatement &&
+                    fin.Block.Statements.OfType<ExpressionStatementSyntax>().Any(e => releases.Any(r => r.Syntax.Parent == e)))
+                {
+                    endTry = tryStatement;
+                    break;
+                }
+
+                region.Add(statement);
+            }
+
+            if (region.Count == 0)
+            {
+                return Refuse("nothing runs between the acquisition and its release: nothing to wrap");
+            }
+
+            var span = Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(region[0].SpanStart, region[region.Count - 1].Span.End);
+            if (releases.Any(r => span.Contains(r.Syntax.Span)))
+            {
+                return Refuse("the locked region also releases the lock: wrapping it in try/finally would release it twice");
+            }
+
+            if (region.Any(r => r.DescendantNodesAndSelf().Any(n => n is LabeledStatementSyntax or GotoStatementSyntax or YieldStatementSyntax)))
+            {
+                return Refuse("the locked region has labels, gotos or yields: wrapping it is not certain");
+            }
+
+            if (region.Any(r => r.DescendantTokens().Any(t => t.Text.IndexOf('\n') >= 0)))
+            {
+                return Refuse("the locked region has a multi-line literal: re-indenting it would change it");
+            }
+
+            // Locals declared in the region must not be used after it (the try block would end their scope).
+            var declared = new HashSet<string>(region.OfType<LocalDeclarationStatementSyntax>().SelectMany(d => d.Declaration.Variables).Select(v => v.Identifier.ValueText));
+            var after = statements.Skip(statements.IndexOf(region[region.Count - 1]) + 1);
+            if (declared.Count > 0 && after.SelectMany(a => a.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>()).Any(i => declared.Contains(i.Identifier.ValueText)))
+            {
+                return Refuse("a local declared in the locked region is used after it: wrapping would end its scope");
+            }
+
+            // Every leaking exit of this acquisition is in the region.
+            foreach (var leak in routes.SelectMany(r => r.State.Issues).Where(i => i.Kind == "leak" && i.Operation.Syntax == acquire.Syntax))
+            {
+                var exit = leak.Related.Count > 1 ? leak.Related[1] : null;
+                if (exit is null || !span.Contains(exit.Syntax.Span))
+                {
+                    return Refuse("the lock leaks through an exit outside the statements that follow its acquisition: what to wrap is not certain");
+                }
+            }
+
+            return new GO0004LockRepair(WrapKind, null, ImmutableArray<StatementSyntax>.Empty, releases.Select(r => r.Syntax.Parent).OfType<ExpressionStatementSyntax>().FirstOrDefault(), null, null)
+            {
+                Region = region.ToImmutableArray(),
+                RegionRelease = endRelease,
+                RegionTry = endTry,
+            };
+        }
+
+        private static bool IsReturnFalse(StatementSyntax statement)
+        {
+            while (statement is BlockSyntax { Statements.Count: 1 } block)
+            {
+                statement = block.Statements[0];
+            }
+
+            return statement is ReturnStatementSyntax { Expression: LiteralExpressionSyntax literal } && literal.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.FalseLiteralExpression);
         }
 
         private static bool IsLoop(SyntaxNode node) =>

@@ -27,13 +27,20 @@ namespace GuardOrder.Analyzers
         public const string MoveKind = "Move";
         public const string CopyKind = "Copy";
 
-        private GO0005GuardRepair(string? kind, string? refusal, IfStatementSyntax? guard, BlockSyntax? block)
+        /// <summary>The guard also tests other things: only its security alternative is copied to the start.</summary>
+        public const string ExtractKind = "Extract";
+
+        private GO0005GuardRepair(string? kind, string? refusal, IfStatementSyntax? guard, BlockSyntax? block, string? condition = null)
         {
             Kind = kind;
             Refusal = refusal;
             Guard = guard;
             Block = block;
+            Condition = condition ?? guard?.Condition.WithoutTrivia().ToFullString();
         }
+
+        /// <summary>The condition of the <c>if (...) return false;</c> put at the start (Copy, Extract).</summary>
+        public string? Condition { get; }
 
         public string? Kind { get; }
 
@@ -94,25 +101,43 @@ namespace GuardOrder.Analyzers
                 return Refuse("the security guard '" + text + "' is already the method's first statement");
             }
 
-            foreach (var leaf in Leaves(guard.Condition))
+            // A guard that also tests other things ('!(vma_is_anonymous(vma) && (vma.vm_flags & VM_WRITE) != 0)'):
+            // when its condition is alternatives one of which is the whole security test, a route that passes the
+            // guard has that alternative false, so 'if (<alternative>) return false;' first refuses only what the
+            // security check refuses.
+            var tested = guard.Condition;
+            string? extracted = null;
+            var other = Leaves(guard.Condition).FirstOrDefault(leaf => !SecurityReads.ReadsSecurityCheck(leaf, symbols));
+            if (other is not null)
             {
-                if (!SecurityReads.ReadsSecurityCheck(leaf, symbols))
+                var alternatives = new List<(IOperation Leaf, bool Negated)>();
+                Alternatives(guard.Condition, negated: false, alternatives);
+                var security = alternatives.Where(a => SecurityReads.ReadsSecurityCheck(a.Leaf, symbols)).ToList();
+                if (security.Count != 1 || Leaves(security[0].Leaf).Any(leaf => !SecurityReads.ReadsSecurityCheck(leaf, symbols)))
                 {
-                    return Refuse("the guard also tests '" + leaf.Syntax + "': running it on every route would refuse more than the security check");
+                    return Refuse("the guard also tests '" + other.Syntax + "': running it on every route would refuse more than the security check, and its security test is not one alternative of its condition");
+                }
+
+                tested = security[0].Leaf;
+                extracted = Write(security[0].Leaf, security[0].Negated);
+                text = extracted;
+                if (block.Statements.FirstOrDefault() is IfStatementSyntax start && Normalize(start.Condition) == new string(extracted.Where(c => !char.IsWhiteSpace(c)).ToArray()))
+                {
+                    return Refuse("the security test '" + extracted + "' is already the method's first statement");
                 }
             }
 
-            if (guard.Condition.DescendantsAndSelf().FirstOrDefault(Purity.MayThrow) is { } throwing)
+            if (tested.DescendantsAndSelf().FirstOrDefault(Purity.MayThrow) is { } throwing)
             {
                 return Refuse("evaluating '" + throwing.Syntax + "' first may throw");
             }
 
-            if (!purity.IsPure(guard.Condition, cancellationToken))
+            if (!purity.IsPure(tested, cancellationToken))
             {
                 return Refuse("the condition '" + text + "' has side effects");
             }
 
-            foreach (var read in guard.Condition.DescendantsAndSelf())
+            foreach (var read in tested.DescendantsAndSelf())
             {
                 switch (read)
                 {
@@ -125,6 +150,11 @@ namespace GuardOrder.Analyzers
                     case IParameterReferenceOperation parameter when IsWritten(body, parameter.Parameter):
                         return Refuse("the parameter '" + parameter.Parameter.Name + "' is assigned in the method");
                 }
+            }
+
+            if (extracted is not null)
+            {
+                return new GO0005GuardRepair(ExtractKind, null, syntax, block, extracted);
             }
 
             var index = block.Statements.IndexOf(syntax);
@@ -165,6 +195,70 @@ namespace GuardOrder.Analyzers
                     return new[] { condition };
             }
         }
+
+        /// <summary>
+        /// The alternatives of a condition (it holds when one of them does), each a leaf with its polarity:
+        /// <c>a || b</c> and <c>!(a &amp;&amp; b)</c> split; a conjunction is one alternative.
+        /// </summary>
+        private static void Alternatives(IOperation condition, bool negated, List<(IOperation Leaf, bool Negated)> into)
+        {
+            switch (condition)
+            {
+                case IParenthesizedOperation parenthesized:
+                    Alternatives(parenthesized.Operand, negated, into);
+                    return;
+                case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not, OperatorMethod: null } not:
+                    Alternatives(not.Operand, !negated, into);
+                    return;
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalOr, OperatorMethod: null } either when !negated:
+                    Alternatives(either.LeftOperand, false, into);
+                    Alternatives(either.RightOperand, false, into);
+                    return;
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd, OperatorMethod: null } both when negated:
+                    Alternatives(both.LeftOperand, true, into);
+                    Alternatives(both.RightOperand, true, into);
+                    return;
+                default:
+                    into.Add((condition, negated));
+                    return;
+            }
+        }
+
+        /// <summary>The leaf as a condition, negated when asked (a comparison is flipped: <c>x != 0</c> → <c>x == 0</c>).</summary>
+        private static string Write(IOperation leaf, bool negated)
+        {
+            var text = leaf.Syntax.WithoutTrivia().ToString();
+            if (!negated)
+            {
+                return text;
+            }
+
+            if (leaf is IBinaryOperation { OperatorMethod: null } comparison && comparison.Syntax is BinaryExpressionSyntax binary)
+            {
+                var flipped = comparison.OperatorKind switch
+                {
+                    BinaryOperatorKind.Equals => "!=",
+                    BinaryOperatorKind.NotEquals => "==",
+                    BinaryOperatorKind.LessThan when IsIntegral(comparison.LeftOperand.Type) => ">=",
+                    BinaryOperatorKind.LessThanOrEqual when IsIntegral(comparison.LeftOperand.Type) => ">",
+                    BinaryOperatorKind.GreaterThan when IsIntegral(comparison.LeftOperand.Type) => "<=",
+                    BinaryOperatorKind.GreaterThanOrEqual when IsIntegral(comparison.LeftOperand.Type) => "<",
+                    _ => null,
+                };
+                if (flipped is not null)
+                {
+                    return binary.Left.WithoutTrivia().ToString() + " " + flipped + " " + binary.Right.WithoutTrivia().ToString();
+                }
+            }
+
+            return leaf.Syntax is IdentifierNameSyntax or InvocationExpressionSyntax or MemberAccessExpressionSyntax or ParenthesizedExpressionSyntax
+                ? "!" + text
+                : "!(" + text + ")";
+        }
+
+        private static bool IsIntegral(ITypeSymbol? type) =>
+            type?.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_UInt32 or SpecialType.System_UInt64
+                or SpecialType.System_Int16 or SpecialType.System_UInt16 or SpecialType.System_Byte or SpecialType.System_SByte;
 
         private static bool ReturnsFalse(IOperation operation)
         {

@@ -25,7 +25,7 @@ namespace GuardOrder.CodeFixes
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(GO0003RecheckUnderLockFix))]
     [Shared]
-    public sealed class GO0003RecheckUnderLockFix : CodeFixProvider
+    public sealed class GO0003RecheckUnderLockFix : DiagnosticTargetFixProvider
     {
         public const string Title = "Re-check under the lock";
 
@@ -36,73 +36,16 @@ namespace GuardOrder.CodeFixes
         public override ImmutableArray<string> FixableDiagnosticIds { get; } =
             ImmutableArray.Create(RuleIdentifiers.FaultPathCheckOutsideLock);
 
-        public override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(FixAllInDocumentAsync);
+        protected override string Key => EquivalenceKey;
 
-        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-        {
-            var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-            if (root is null)
-            {
-                return;
-            }
-
-            foreach (var diagnostic in context.Diagnostics)
-            {
-                if (Family(diagnostic) is not { } family)
-                {
-                    continue;
-                }
-
-                var target = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
-                var fixedDocument = await TryFixAsync(context.Document, target, family, context.CancellationToken).ConfigureAwait(false);
-                if (fixedDocument is not null)
-                {
-                    context.RegisterCodeFix(CodeAction.Create(Title, _ => Task.FromResult(fixedDocument), EquivalenceKey), diagnostic);
-                }
-            }
-        }
-
-        private static string? Family(Diagnostic diagnostic) =>
+        /// <summary>The lock's kind; the plan is rebuilt from the current document.</summary>
+        protected override string? PlanOf(Diagnostic diagnostic) =>
             diagnostic.Properties.TryGetValue(GO0003RecheckRepair.LockProperty, out var family) ? family : null;
 
-        private static async Task<Document?> FixAllInDocumentAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics)
-        {
-            var cancellationToken = context.CancellationToken;
-            var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-            if (root is null)
-            {
-                return document;
-            }
+        protected override string TitleOf(string plan) => Title;
 
-            var targets = new Dictionary<SyntaxNode, (SyntaxAnnotation Annotation, string Family)>();
-            foreach (var diagnostic in diagnostics.OrderBy(d => d.Location.SourceSpan.Start))
-            {
-                var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
-                if (Family(diagnostic) is { } family && !targets.ContainsKey(node))
-                {
-                    targets.Add(node, (new SyntaxAnnotation(AnnotationKind, targets.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)), family));
-                }
-            }
-
-            if (targets.Count == 0)
-            {
-                return document;
-            }
-
-            document = document.WithSyntaxRoot(root.ReplaceNodes(targets.Keys, (original, rewritten) => rewritten.WithAdditionalAnnotations(targets[original].Annotation)));
-            foreach (var (annotation, family) in targets.Values)
-            {
-                var currentRoot = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-                var target = currentRoot?.GetAnnotatedNodes(annotation).FirstOrDefault();
-                if (target is not null)
-                {
-                    // A second read in the same guard finds the check already repeated: nothing more to do.
-                    document = await TryFixAsync(document, target, family, cancellationToken).ConfigureAwait(false) ?? document;
-                }
-            }
-
-            return document;
-        }
+        protected override Task<Document?> FixAsync(Document document, SyntaxNode target, string plan, CancellationToken cancellationToken) =>
+            TryFixAsync(document, target, plan, cancellationToken);
 
         internal static async Task<Document?> TryFixAsync(Document document, SyntaxNode target, string familyId, CancellationToken cancellationToken)
         {

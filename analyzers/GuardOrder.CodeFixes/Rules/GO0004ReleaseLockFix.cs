@@ -26,7 +26,7 @@ namespace GuardOrder.CodeFixes
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(GO0004ReleaseLockFix))]
     [Shared]
-    public sealed class GO0004ReleaseLockFix : CodeFixProvider
+    public sealed class GO0004ReleaseLockFix : DiagnosticTargetFixProvider
     {
         public const string Title = "Release the lock on this route";
 
@@ -39,78 +39,16 @@ namespace GuardOrder.CodeFixes
         public override ImmutableArray<string> FixableDiagnosticIds { get; } =
             ImmutableArray.Create(RuleIdentifiers.LockDiscipline);
 
-        public override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(FixAllInDocumentAsync);
+        protected override string Key => EquivalenceKey;
 
-        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-        {
-            var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-            if (root is null)
-            {
-                return;
-            }
-
-            foreach (var diagnostic in context.Diagnostics)
-            {
-                if (Kind(diagnostic) is not { } kind)
-                {
-                    continue;
-                }
-
-                var target = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
-                var fixedDocument = await TryFixAsync(context.Document, target, kind, context.CancellationToken).ConfigureAwait(false);
-                if (fixedDocument is null)
-                {
-                    continue;
-                }
-
-                context.RegisterCodeFix(
-                    CodeAction.Create(kind == GO0004LockRepair.BranchKind ? BranchTitle : Title, _ => Task.FromResult(fixedDocument), EquivalenceKey),
-                    diagnostic);
-            }
-        }
-
-        private static string? Kind(Diagnostic diagnostic) =>
+        /// <summary>The repair's kind; the plan is rebuilt from the current document.</summary>
+        protected override string? PlanOf(Diagnostic diagnostic) =>
             diagnostic.Properties.TryGetValue(GO0004LockRepair.FixProperty, out var kind) ? kind : null;
 
-        private static async Task<Document?> FixAllInDocumentAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics)
-        {
-            var cancellationToken = context.CancellationToken;
-            var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-            if (root is null)
-            {
-                return document;
-            }
+        protected override string TitleOf(string plan) => plan == GO0004LockRepair.BranchKind ? BranchTitle : Title;
 
-            var targets = new Dictionary<SyntaxNode, (SyntaxAnnotation Annotation, string Kind)>();
-            foreach (var diagnostic in diagnostics.OrderBy(d => d.Location.SourceSpan.Start))
-            {
-                var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
-                if (Kind(diagnostic) is { } kind && !targets.ContainsKey(node))
-                {
-                    targets.Add(node, (new SyntaxAnnotation(AnnotationKind, targets.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)), kind));
-                }
-            }
-
-            if (targets.Count == 0)
-            {
-                return document;
-            }
-
-            document = document.WithSyntaxRoot(root.ReplaceNodes(targets.Keys, (original, rewritten) => rewritten.WithAdditionalAnnotations(targets[original].Annotation)));
-            foreach (var (annotation, kind) in targets.Values)
-            {
-                var currentRoot = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-                var target = currentRoot?.GetAnnotatedNodes(annotation).FirstOrDefault();
-                if (target is null)
-                {
-                    continue;
-                }
-
-                document = await TryFixAsync(document, target, kind, cancellationToken).ConfigureAwait(false) ?? document;
-            }
-
-            return document;
-        }
+        protected override Task<Document?> FixAsync(Document document, SyntaxNode target, string plan, CancellationToken cancellationToken) =>
+            TryFixAsync(document, target, plan, cancellationToken);
 
         /// <summary>The document with the repair made, or null when the current code shows no certain repair for <paramref name="target"/>.</summary>
         internal static async Task<Document?> TryFixAsync(Document document, SyntaxNode target, string kind, CancellationToken cancellationToken)
@@ -131,7 +69,7 @@ namespace GuardOrder.CodeFixes
             }
 
             var (routes, backEdge, body, method, symbols) = before.Value;
-            var issueKind = kind == GO0004LockRepair.BranchKind ? "try-ignored" : "leak";
+            var issueKind = kind == GO0004LockRepair.BranchKind ? "try-ignored" : "leak"; // Release and Wrap repair a leak
             var issue = routes.SelectMany(r => r.State.Issues).Concat(backEdge).FirstOrDefault(i => i.Kind == issueKind && i.Operation.Syntax == call);
             if (issue is null)
             {
@@ -158,6 +96,10 @@ namespace GuardOrder.CodeFixes
 
                 var current = newRoot.GetCurrentNode(declaration)!;
                 newRoot = newRoot.ReplaceNode(current, current.WithAdditionalAnnotations(methodAnnotation));
+            }
+            else if (kind == GO0004LockRepair.WrapKind)
+            {
+                newRoot = root.ReplaceNode(declaration, Wrap(declaration, plan, eol).WithAdditionalAnnotations(methodAnnotation));
             }
             else
             {
@@ -197,6 +139,46 @@ namespace GuardOrder.CodeFixes
 
             var fixedSignature = (issueKind, call.ToString());
             return old.Count(s => s == fixedSignature) > now.Count(s => s == fixedSignature) ? fixedDocument : null;
+        }
+
+        /// <summary>
+        /// The method with the locked region in <c>try { region } finally { release; }</c> (the release that
+        /// ended it moves into the finally), or moved to the start of the try whose finally releases the lock.
+        /// </summary>
+        private static BaseMethodDeclarationSyntax Wrap(BaseMethodDeclarationSyntax declaration, GO0004LockRepair plan, string eol)
+        {
+            var region = plan.Region;
+            var block = (BlockSyntax)region[0].Parent!;
+            var indent = Indentation(region[0]);
+            var regionText = Indent(string.Concat(region.Select(r => r.ToFullString())), "    ", eol);
+            var first = block.Statements.IndexOf(region[0]);
+            var statements = block.Statements.ToList();
+            if (plan.RegionTry is { } existing)
+            {
+                var openBrace = existing.Block.OpenBraceToken;
+                var inner = SyntaxFactory.ParseStatement("{" + eol + regionText + string.Concat(existing.Block.Statements.Select(st => st.ToFullString())) + existing.Block.CloseBraceToken.LeadingTrivia.ToFullString() + "}");
+                var newTry = existing.WithBlock(((BlockSyntax)inner).WithOpenBraceToken(openBrace).WithCloseBraceToken(existing.Block.CloseBraceToken));
+                statements.RemoveRange(first, region.Length);
+                statements[first] = newTry;
+            }
+            else
+            {
+                var release = (plan.RegionRelease ?? plan.Release!).WithoutTrivia().ToFullString();
+                var text = "try" + eol + indent + "{" + eol + regionText + indent + "}" + eol + indent + "finally" + eol + indent + "{" + eol + indent + "    " + release + eol + indent + "}";
+                var wrapped = SyntaxFactory.ParseStatement(text).WithLeadingTrivia(SyntaxFactory.Whitespace(indent)).WithTrailingTrivia(SyntaxFactory.EndOfLine(eol));
+                var count = region.Length + (plan.RegionRelease is null ? 0 : 1);
+                statements.RemoveRange(first, count);
+                statements.Insert(first, wrapped);
+            }
+
+            return declaration.ReplaceNode(block, block.WithStatements(SyntaxFactory.List(statements)));
+        }
+
+        /// <summary>Every non-empty line of <paramref name="text"/> with <paramref name="more"/> in front.</summary>
+        private static string Indent(string text, string more, string eol)
+        {
+            var lines = text.Replace("\r\n", "\n").Split('\n');
+            return string.Join(eol, lines.Select(l => l.Trim().Length == 0 ? l : more + l));
         }
 
         private static SyntaxNode InsertRelease(SyntaxNode root, StatementSyntax exit, string release, string eol)

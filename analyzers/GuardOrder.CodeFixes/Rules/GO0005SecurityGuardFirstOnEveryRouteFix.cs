@@ -149,7 +149,8 @@ namespace GuardOrder.CodeFixes
             {
                 var eol = EndOfLine(root);
                 var indent = Indentation(first);
-                var text = "if (" + plan.Guard.Condition.WithoutTrivia().ToFullString() + ")" + eol + indent + "    return false;";
+                // Copy: the guard's condition; Extract: its security alternative only.
+                var text = "if (" + plan.Condition + ")" + eol + indent + "    return false;";
                 guard = SyntaxFactory.ParseStatement(text)
                     .WithLeadingTrivia(SyntaxFactory.Whitespace(indent))
                     .WithTrailingTrivia(SyntaxFactory.EndOfLine(eol));

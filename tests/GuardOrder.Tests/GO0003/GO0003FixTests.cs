@@ -10,6 +10,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Testing;
+using Kit = GuardOrder.Tests.Verifiers.SyncFixTestKit<GuardOrder.Analyzers.GO0002FaultPathSyncAnalyzer, GuardOrder.CodeFixes.GO0003RecheckUnderLockFix>;
 using Verify = GuardOrder.Tests.Verifiers.CSharpCodeFixVerifier<GuardOrder.Analyzers.GO0002FaultPathSyncAnalyzer, GuardOrder.CodeFixes.GO0003RecheckUnderLockFix>;
 
 namespace GuardOrder.Tests.GO0003
@@ -17,35 +18,13 @@ namespace GuardOrder.Tests.GO0003
     /// <summary>"Re-check under the lock": before/after, Fix All, comments, refusals.</summary>
     public class GO0003FixTests
     {
-        private static DiagnosticResult GO0003(int location) =>
-            new DiagnosticResult(RuleIdentifiers.FaultPathCheckOutsideLock, DiagnosticSeverity.Warning).WithLocation(location).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations);
+        private static DiagnosticResult GO0003(int location) => Kit.Expect(RuleIdentifiers.FaultPathCheckOutsideLock, location);
 
-        private static Task VerifyFixAsync(string source, string fixedSource, params DiagnosticResult[] expected)
-        {
-            var test = new Verify.Test
-            {
-                TestCode = KernelFixture.With(source),
-                FixedCode = KernelFixture.With(fixedSource),
-                CodeActionEquivalenceKey = GO0003RecheckUnderLockFix.EquivalenceKey,
-            };
-            test.ExpectedDiagnostics.AddRange(expected);
-            return test.RunAsync();
-        }
+        private static Task VerifyFixAsync(string source, string fixedSource, params DiagnosticResult[] expected) =>
+            Kit.VerifyFixAsync(GO0003RecheckUnderLockFix.EquivalenceKey, source, fixedSource, expected);
 
-        private static async Task AssertRefusedAsync(string members, string reasonFragment)
-        {
-            var compilation = AnalyzerHarness.Compile(KernelFixture.With(members));
-            var run = await AnalyzerHarness.RunAsync(compilation, ImmutableArray.Create<DiagnosticAnalyzer>(new GO0002FaultPathSyncAnalyzer()));
-            run.AssertNoAnalyzerException(members);
-            var diagnostics = run.Diagnostics.Where(d => d.Id == RuleIdentifiers.FaultPathCheckOutsideLock).ToList();
-            Assert.NotEmpty(diagnostics);
-            foreach (var diagnostic in diagnostics)
-            {
-                Assert.False(diagnostic.Properties.ContainsKey(GO0003RecheckRepair.LockProperty), "fix offered for " + diagnostic);
-                Assert.True(diagnostic.Properties.TryGetValue(GO0004LockRepair.RefusalProperty, out var reason), "no fixRefusal on " + diagnostic);
-                Assert.Contains(reasonFragment, reason);
-            }
-        }
+        private static Task AssertRefusedAsync(string members, string reasonFragment) =>
+            Kit.AssertRefusedAsync(members, RuleIdentifiers.FaultPathCheckOutsideLock, GO0003RecheckRepair.LockProperty, reasonFragment);
 
         private const string KsmBeforeLock = """
                 [MustMatchFaultPath(nameof(do_wp_page))]

@@ -426,8 +426,27 @@ namespace GuardOrder.Tests.GO0004
             """,
             "also reached without the lock held");
 
+        /// <summary>The method releases this lock in a finally: the leaking region is wrapped the same way.</summary>
         [Fact]
-        public Task Refused_TryFinallyMethod() => AssertRefusedAsync(
+        public Task TryFinallyMethod_TheLockedRegionIsWrapped() => VerifyFixAsync(
+            """
+                static bool guarded(page page)
+                {
+                    lock_page(page);
+                    try
+                    {
+                        if (PageKsm(page))
+                            return false;
+                    }
+                    finally
+                    {
+                        unlock_page(page);
+                    }
+                    {|#0:lock_page(page)|};
+                    // the count is read under the lock
+                    return page_count(page) == 1;
+                }
+            """,
             """
                 static bool guarded(page page)
                 {
@@ -442,10 +461,85 @@ namespace GuardOrder.Tests.GO0004
                         unlock_page(page);
                     }
                     lock_page(page);
+                    try
+                    {
+                        // the count is read under the lock
+                        return page_count(page) == 1;
+                    }
+                    finally
+                    {
+                        unlock_page(page);
+                    }
+                }
+            """,
+            GO0004(0));
+
+        /// <summary>An early exit between the try-lock and the try whose finally releases it: it moves into that try.</summary>
+        [Fact]
+        public Task ExitBeforeTheTry_MovesIntoIt() => VerifyFixAsync(
+            """
+                static bool early(page page)
+                {
+                    if (!{|#0:trylock_page(page)|})
+                        return false;
+                    /* KSM pages need COW */
+                    if (PageKsm(page))
+                        return false;
+                    try
+                    {
+                        return page_count(page) == 1;
+                    }
+                    finally
+                    {
+                        unlock_page(page);
+                    }
+                }
+            """,
+            """
+                static bool early(page page)
+                {
+                    if (!trylock_page(page))
+                        return false;
+                    try
+                    {
+                        /* KSM pages need COW */
+                        if (PageKsm(page))
+                            return false;
+                        return page_count(page) == 1;
+                    }
+                    finally
+                    {
+                        unlock_page(page);
+                    }
+                }
+            """,
+            GO0004(0));
+
+        [Fact]
+        public Task Refused_TryFinallyMethod_RegionAlsoReleases() => AssertRefusedAsync(
+            """
+                static bool both(page page)
+                {
+                    lock_page(page);
+                    try
+                    {
+                        if (PageKsm(page))
+                            return false;
+                    }
+                    finally
+                    {
+                        unlock_page(page);
+                    }
+                    lock_page(page);
+                    if (page_count(page) != 1)
+                    {
+                        unlock_page(page);
+                        return false;
+                    }
                     return true;
                 }
             """,
-            "finally");
+            "also releases the lock");
 
         [Fact]
         public Task Refused_ReturnValueComputedUnderTheLock() => AssertRefusedAsync(

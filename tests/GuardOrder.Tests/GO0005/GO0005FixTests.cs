@@ -10,6 +10,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Testing;
+using Kit = GuardOrder.Tests.Verifiers.SyncFixTestKit<GuardOrder.Analyzers.GO0005SecurityBypassAnalyzer, GuardOrder.CodeFixes.GO0005SecurityGuardFirstOnEveryRouteFix>;
 using Verify = GuardOrder.Tests.Verifiers.CSharpCodeFixVerifier<GuardOrder.Analyzers.GO0005SecurityBypassAnalyzer, GuardOrder.CodeFixes.GO0005SecurityGuardFirstOnEveryRouteFix>;
 
 namespace GuardOrder.Tests.GO0005
@@ -17,35 +18,14 @@ namespace GuardOrder.Tests.GO0005
     /// <summary>"Check the security condition first on every route": before/after, Fix All, comments, refusals.</summary>
     public class GO0005FixTests
     {
-        private static DiagnosticResult GO0005(int location) =>
-            new DiagnosticResult(RuleIdentifiers.SecurityCheckBypassed, DiagnosticSeverity.Warning).WithLocation(location).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations);
+        private static DiagnosticResult GO0005(int location) => Kit.Expect(RuleIdentifiers.SecurityCheckBypassed, location);
 
-        private static Task VerifyFixAsync(string source, string fixedSource, params DiagnosticResult[] expected)
-        {
-            var test = new Verify.Test
-            {
-                TestCode = KernelFixture.With(source),
-                FixedCode = KernelFixture.With(fixedSource),
-                CodeActionEquivalenceKey = GO0005SecurityGuardFirstOnEveryRouteFix.EquivalenceKey,
-            };
-            test.ExpectedDiagnostics.AddRange(expected);
-            return test.RunAsync();
-        }
+        private static Task VerifyFixAsync(string source, string fixedSource, params DiagnosticResult[] expected) =>
+            Kit.VerifyFixAsync(GO0005SecurityGuardFirstOnEveryRouteFix.EquivalenceKey, source, fixedSource, expected);
 
         private static async Task AssertRefusedAsync(string members, string reasonFragment)
         {
-            var compilation = AnalyzerHarness.Compile(KernelFixture.With(members));
-            var run = await AnalyzerHarness.RunAsync(compilation, ImmutableArray.Create<DiagnosticAnalyzer>(new GO0005SecurityBypassAnalyzer()));
-            run.AssertNoAnalyzerException(members);
-            var diagnostics = run.Diagnostics.Where(d => d.Id == RuleIdentifiers.SecurityCheckBypassed).ToList();
-            Assert.NotEmpty(diagnostics);
-            foreach (var diagnostic in diagnostics)
-            {
-                Assert.False(diagnostic.Properties.ContainsKey(GO0005GuardRepair.FixProperty), "fix offered for " + diagnostic);
-                Assert.True(diagnostic.Properties.TryGetValue(GO0004LockRepair.RefusalProperty, out var reason), "no fixRefusal on " + diagnostic);
-                Assert.Contains(reasonFragment, reason);
-            }
-
+            var diagnostics = await Kit.AssertRefusedAsync(members, RuleIdentifiers.SecurityCheckBypassed, GO0005GuardRepair.FixProperty, reasonFragment);
             var test = new Verify.Test { TestCode = KernelFixture.With(members), FixedCode = KernelFixture.With(members) };
             test.ExpectedDiagnostics.AddRange(diagnostics.Select(d =>
             {
@@ -221,8 +201,12 @@ namespace GuardOrder.Tests.GO0005
             SyncTestRunner.AssertSilent(after, "GO0002", "GO0003", "GO0004", "GO0005");
         }
 
+        /// <summary>
+        /// The posted patch's guard also tests vma_is_anonymous: only its security alternative is copied to the
+        /// start (a route that passes the guard has it false, so it refuses nothing more than the security check).
+        /// </summary>
         [Fact]
-        public Task Refused_GuardAlsoTestsSomethingElse() => AssertRefusedAsync(
+        public Task GuardAlsoTestsSomethingElse_ItsSecurityAlternativeIsCopied() => VerifyFixAsync(
             """
                 [MustMatchFaultPath(nameof(do_wp_page))]
                 static bool posted(pte_t pte, vm_area_struct vma, ulong cp_flags)
@@ -232,10 +216,41 @@ namespace GuardOrder.Tests.GO0005
                         if (!(vma_is_anonymous(vma) && (vma.vm_flags & VM_WRITE) != 0))
                             return false;
                     }
+                    return {|#0:true|};
+                }
+            """,
+            """
+                [MustMatchFaultPath(nameof(do_wp_page))]
+                static bool posted(pte_t pte, vm_area_struct vma, ulong cp_flags)
+                {
+                    if ((vma.vm_flags & VM_WRITE) == 0)
+                        return false;
+                    if ((cp_flags & MM_CP_DIRTY_ACCT) == 0)
+                    {
+                        if (!(vma_is_anonymous(vma) && (vma.vm_flags & VM_WRITE) != 0))
+                            return false;
+                    }
                     return true;
                 }
             """,
-            "also tests 'vma_is_anonymous(vma)'");
+            GO0005(0));
+
+        /// <summary>The security test is one conjunct of the refused case: a route that passes the guard knows nothing about it alone.</summary>
+        [Fact]
+        public Task Refused_SecurityTestInsideAConjunction() => AssertRefusedAsync(
+            """
+                [MustMatchFaultPath(nameof(do_wp_page))]
+                static bool conjunct(pte_t pte, vm_area_struct vma, ulong cp_flags)
+                {
+                    if ((cp_flags & MM_CP_DIRTY_ACCT) == 0)
+                    {
+                        if (vma_is_anonymous(vma) && (vma.vm_flags & VM_WRITE) == 0)
+                            return false;
+                    }
+                    return true;
+                }
+            """,
+            "its security test is not one alternative of its condition");
 
         [Fact]
         public Task Refused_NoSecurityGuardInThePredicate() => AssertRefusedAsync(

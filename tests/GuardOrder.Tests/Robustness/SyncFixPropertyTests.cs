@@ -193,31 +193,14 @@ namespace GuardOrder.Tests.Robustness
             return outcome.Diagnostics.Where(d => d.Id is "GO0004" or "GO0005").OrderBy(d => d.Location.SourceSpan.Start).ToList();
         }
 
-        private static async Task<string?> ApplyAsync(CodeFixProvider provider, string text, Diagnostic diagnostic)
+        private static Task<string?> ApplyAsync(CodeFixProvider provider, string text, Diagnostic diagnostic)
         {
-            using var workspace = new AdhocWorkspace();
-            var projectId = ProjectId.CreateNewId();
-            var solution = workspace.CurrentSolution.AddProject(ProjectInfo.Create(
-                projectId, VersionStamp.Default, "cases", "Cases", LanguageNames.CSharp,
-                compilationOptions: new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable),
-                parseOptions: GuardOrderAssemblies.ParseOptions,
-                metadataReferences: GuardOrderAssemblies.References));
-            var documentId = DocumentId.CreateNewId(projectId);
-            solution = solution.AddDocument(documentId, "Case.cs", SourceText.From(text), filePath: "/cases/Case.cs");
-            var document = solution.GetDocument(documentId)!;
-            var actions = new List<CodeAction>();
-            await provider.RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), CancellationToken.None));
-            if (actions.Count == 0)
-            {
-                return null;
-            }
-
-            var operations = await actions[0].GetOperationsAsync(CancellationToken.None);
-            var changed = operations.OfType<ApplyChangesOperation>().Single().ChangedSolution.GetDocument(documentId)!;
-            return (await changed.GetTextAsync()).ToString();
+            Assert.Same(provider.GetType(), GuardOrder.Tests.Verifiers.FixHarness.Providers[diagnostic.Id].GetType());
+            return GuardOrder.Tests.Verifiers.FixHarness.ApplyAsync(text, diagnostic);
         }
 
-        private static Assembly Compile(string text, string name)
+        /// <summary>The text compiled and loaded into its own collectible context (fails when it does not compile).</summary>
+        internal static Assembly Compile(string text, string name)
         {
             var compilation = GuardOrderAssemblies.CreateCompilation(new[] { CSharpSyntaxTree.ParseText(text, GuardOrderAssemblies.ParseOptions) }, name + Guid.NewGuid().ToString("N").Substring(0, 6));
             using var pe = new MemoryStream();

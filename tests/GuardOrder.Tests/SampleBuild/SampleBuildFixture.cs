@@ -22,16 +22,7 @@ namespace GuardOrder.Tests.SampleBuild
         public SampleBuildFixture()
         {
             RepositoryRoot = GuardOrder.Tests.Documentation.RuleCatalog.RepoRoot;
-            WorkRoot = Path.Combine(Path.GetTempPath(), "guardorder-samplebuild-" + Guid.NewGuid().ToString("N"));
-            foreach (var file in RootFiles.Where(f => File.Exists(Path.Combine(RepositoryRoot, f))))
-            {
-                File.Copy(Path.Combine(RepositoryRoot, file), Path.Combine(WorkRoot, file).EnsureDirectory());
-            }
-
-            foreach (var project in Projects)
-            {
-                CopyTree(Path.Combine(RepositoryRoot, project), Path.Combine(WorkRoot, project));
-            }
+            WorkRoot = CopyRepository("guardorder-samplebuild-");
 
             Default = Run(WorkRoot, asPosted: false, "build", "sample-mm", "--no-incremental", "--disable-build-servers", "-nodeReuse:false");
             AsPostedSarif = Path.Combine(WorkRoot, "as-posted.sarif");
@@ -39,6 +30,24 @@ namespace GuardOrder.Tests.SampleBuild
         }
 
         public string RepositoryRoot { get; }
+
+        /// <summary>A scratch copy of sample-mm and the analyzer projects it builds from (no bin/obj), in a new temp directory.</summary>
+        public static string CopyRepository(string prefix)
+        {
+            var repositoryRoot = GuardOrder.Tests.Documentation.RuleCatalog.RepoRoot;
+            var workRoot = Path.Combine(Path.GetTempPath(), prefix + Guid.NewGuid().ToString("N"));
+            foreach (var file in RootFiles.Where(f => File.Exists(Path.Combine(repositoryRoot, f))))
+            {
+                File.Copy(Path.Combine(repositoryRoot, file), Path.Combine(workRoot, file).EnsureDirectory());
+            }
+
+            foreach (var project in Projects)
+            {
+                CopyTree(Path.Combine(repositoryRoot, project), Path.Combine(workRoot, project));
+            }
+
+            return workRoot;
+        }
 
         /// <summary>The SARIF 2.1 log of the as-posted build.</summary>
         public string AsPostedSarif { get; }

@@ -10,7 +10,8 @@ namespace GuardOrder.Tests.Sync
     /// </summary>
     public class SecondDomainTests
     {
-        private const string Cache = """
+        /// <summary>The cache domain, ending inside an open <c>partial class Cache</c> (also the second domain of the sync fix property).</summary>
+        internal const string Cache = """
             #nullable enable
             using GuardOrder;
 
