@@ -62,7 +62,16 @@ namespace GuardOrder.Analyzers
             if (target.Method is { } faultPath)
             {
                 var tree = method.Locations.Length > 0 ? method.Locations[0].SourceTree : null;
-                var depth = GuardOrderOptions.MaxHelperDepth(context.Options, tree);
+                var depth = GuardOrderOptions.ReadMaxHelperDepth(context.Options, tree, out var optionProblem);
+                if (optionProblem is not null)
+                {
+                    // Bad input is said where it takes effect: the predicate compared with that depth.
+                    context.ReportDiagnostic(Diagnostic.Create(
+                        Descriptors.GO0006InvalidAnnotation,
+                        target.Location,
+                        $"[MustMatchFaultPath] on '{method.Name}' is compared with '{faultPath.Name}' under .editorconfig's {optionProblem}"));
+                }
+
                 if (bodies.GetBody(faultPath, context.CancellationToken) is null)
                 {
                     context.ReportDiagnostic(Diagnostic.Create(

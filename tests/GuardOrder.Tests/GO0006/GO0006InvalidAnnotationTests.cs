@@ -19,6 +19,36 @@ namespace GuardOrder.Tests.GO0006
             await Verify.VerifyAnalyzerAsync(source);
         }
 
+        /// <summary>A helper-depth option that cannot be used as written is reported where it takes effect, never dropped silently.</summary>
+        [Theory]
+        [InlineData("three", "guardorder.max_helper_depth = 'three' is not a whole number from 0 to 8: the default 3 is used")]
+        [InlineData("12", "guardorder.max_helper_depth = 12 is outside 0 to 8: 8 is used")]
+        [InlineData("-1", "guardorder.max_helper_depth = -1 is outside 0 to 8: 0 is used")]
+        public async Task UnusableHelperDepthIsReported(string value, string problem)
+        {
+            var source = KernelFixture.With("""
+                    [{|#0:MustMatchFaultPath(nameof(do_wp_page))|}]
+                    static bool ok(page page) => !PageKsm(page);
+                """);
+            var test = new Verify.Test { TestCode = source };
+            test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n[*]\nguardorder.max_helper_depth = " + value + "\n"));
+            test.ExpectedDiagnostics.Add(Verify.Diagnostic("GO0006").WithLocation(0).WithArguments(
+                "[MustMatchFaultPath] on 'ok' is compared with 'do_wp_page' under .editorconfig's " + problem));
+            await test.RunAsync();
+        }
+
+        [Fact]
+        public async Task UsableHelperDepthIsClean()
+        {
+            var source = KernelFixture.With("""
+                    [MustMatchFaultPath(nameof(do_wp_page))]
+                    static bool ok(page page) => !PageKsm(page);
+                """);
+            var test = new Verify.Test { TestCode = source };
+            test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n[*]\nguardorder.max_helper_depth = 2\n"));
+            await test.RunAsync();
+        }
+
         [Fact]
         public async Task NamesNoMethod()
         {
