@@ -575,7 +575,9 @@ namespace SampleMm
             // which means that the uffd fork event is not enabled. (v5.13 tests the SOURCE VMA's
             // vm_flags here, so a registered parent's bit reaches the unregistered child; v5.14's
             // "mm/userfaultfd: fix uffd-wp special cases for fork()" tests dst_vma. The child's
-            // VMA has no VM_UFFD_WP, so userfaultfd_pte_wp() ignores the left-over bit either way.)
+            // VMA has no VM_UFFD_WP, so userfaultfd_pte_wp() ignores the left-over bit - until the
+            // child registers for WP itself: then do_wp_page() sends the write to userland, which is
+            // why may_avoid_write_fault() refuses on the bit alone.)
             if ((vm_flags & VM_UFFD_WP) == 0)
             {
                 pte = pte_clear_uffd_wp(pte);

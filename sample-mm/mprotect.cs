@@ -36,7 +36,8 @@ namespace SampleMm
         ///  1. addr is a parameter: vm_normal_page() needs it.
         ///  2. soft-dirty: the VMA test is the right way round, as mainline fixed it in
         ///     76aefad628aa ("mm/mprotect: fix soft-dirty check in can_change_pte_writable()", v6.0).
-        ///  3. userfaultfd_pte_wp(vma, pte) instead of pte_uffd_wp(pte), as do_wp_page() tests it.
+        ///  3. pte_uffd_wp(pte), as the 2021 text has it, and with it userfaultfd_pte_wp(vma, pte), the
+        ///     test do_wp_page() makes (the first implies the second; GuardOrder compares the second).
         ///  4. vm_normal_page() + PageAnon(page) instead of pte_page(pte) + vma_is_anonymous(vma).
         ///  5. MM_CP_DIRTY_ACCT grants only for a non-anonymous page of a shared mapping: the case
         ///     do_wp_page() sends to wp_page_shared().
@@ -84,9 +85,12 @@ namespace SampleMm
             }
 
             // For userfaultfd the user program needs to monitor write faults so we can't do this
-            // optimization. (Deviation 3: userfaultfd_pte_wp(), like do_wp_page(): a bit left over
-            // by a lazy UFFDIO_UNREGISTER does not send the write fault to userland either.)
-            if (userfaultfd_pte_wp(vma, pte))
+            // optimization. (Deviation 3: the bit alone refuses, as in the 2021 text, even where the VMA
+            // is not registered: v5.13's fork leaves a registered parent's bit in the child, and a child
+            // that registers for WP later gets the write fault from do_wp_page(), which a pte made
+            // writable now would never take. do_wp_page()'s own test, userfaultfd_pte_wp(), is kept
+            // next to it: it is implied, and it is the check GuardOrder compares.)
+            if (pte_uffd_wp(pte) || userfaultfd_pte_wp(vma, pte))
             {
                 return false;
             }

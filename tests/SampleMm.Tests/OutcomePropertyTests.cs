@@ -37,6 +37,31 @@ namespace SampleMm.Tests
             Assert.True(found is null, found);
         }
 
+        /// <summary>
+        /// The counterexample the property found (in CI, by its random seed) for the port's earlier
+        /// form, which tested only userfaultfd_pte_wp(vma, pte): fork leaves the registered parent's
+        /// uffd-wp bit in the child (v5.13's copy_present_pte tests the source VMA), the parent exits,
+        /// the child mprotects (the early write would make the pte writable: its VMA is not registered),
+        /// then registers for WP and writes. do_wp_page() sends that write to userland; the early-writable
+        /// pte never faults. The port now refuses on the bit alone, as the 2021 text did.
+        /// </summary>
+        internal const string stale_uffd_wp_seed = "7xNOJctLoe11";
+
+        [Fact]
+        public void Port_StaleUffdWpBitAfterFork_ChildRegistersLater()
+        {
+            Assert.Null(outcome_property.find_counterexample(port, iterations, seed: stale_uffd_wp_seed));
+
+            // The earlier form, exactly: the bit is seen only where the VMA is registered.
+            may_avoid_write_fault_t earlier = (pte, vma, addr, cp_flags) =>
+                mprotect.may_avoid_write_fault(userfaultfd.userfaultfd_wp(vma) ? pte : pgtable.pte_clear_uffd_wp(pte), vma, addr, cp_flags);
+            var found = outcome_property.find_counterexample(earlier, iterations, seed: stale_uffd_wp_seed);
+            Assert.NotNull(found);
+            output.WriteLine(found);
+            Assert.Contains("UFFDIO_REGISTER", found);
+            Assert.Contains("fork", found);
+        }
+
         [Fact]
         public void Port_EarlyWrite_HappensOften_SoThePropertyIsNotVacuous()
         {

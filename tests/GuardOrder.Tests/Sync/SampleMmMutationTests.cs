@@ -70,7 +70,7 @@ namespace GuardOrder.Tests.Sync
                 }
                 """, string.Empty, "GO0002");
             yield return M("drop the uffd-wp test", """
-                if (userfaultfd_pte_wp(vma, pte))
+                if (pte_uffd_wp(pte) || userfaultfd_pte_wp(vma, pte))
                 {
                     return false;
                 }

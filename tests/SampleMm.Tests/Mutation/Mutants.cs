@@ -39,7 +39,7 @@ namespace SampleMm.Tests.Mutation
         public static readonly mutant drop_uffd_wp = new(
             "drop the uffd-wp test",
             "a uffd-wp protected pte becomes writable: the write never reaches the monitor",
-            ("            if (userfaultfd_pte_wp(vma, pte))\n            {\n                return false;\n            }\n", ""));
+            ("            if (pte_uffd_wp(pte) || userfaultfd_pte_wp(vma, pte))\n            {\n                return false;\n            }\n", ""));
 
         public static readonly mutant drop_page_lock = new(
             "drop the page lock (trylock_page/unlock_page)",
