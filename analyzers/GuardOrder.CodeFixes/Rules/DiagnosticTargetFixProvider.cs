@@ -10,7 +10,7 @@ using Microsoft.CodeAnalysis.CodeFixes;
 namespace GuardOrder.CodeFixes
 {
     /// <summary>
-    /// What the sync fixes (GO0002, GO0003, GO0004) share: a diagnostic offers its fix through one
+    /// What GuardOrder's fixes (GO0001–GO0005) share: a diagnostic offers its fix through one
     /// property (the analyzer's plan, or what to rebuild it from); the fix edits the node at the
     /// diagnostic's location. Fix All marks every target first, then fixes them one after the other on
     /// the current document, so that each edit sees the ones before it (an edit that finds nothing

@@ -24,106 +24,42 @@ namespace GuardOrder.CodeFixes
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(GO0001MoveSecurityGuardFirstFix))]
     [Shared]
-    public sealed class GO0001MoveSecurityGuardFirstFix : CodeFixProvider
+    public sealed class GO0001MoveSecurityGuardFirstFix : DiagnosticTargetFixProvider
     {
         public const string Title = "Move the security check first";
 
         public const string EquivalenceKey = "GO0001.MoveSecurityCheckFirst";
 
-        private const string AnnotationKind = "GuardOrder.GO0001.Target";
-
         public override ImmutableArray<string> FixableDiagnosticIds { get; } =
             ImmutableArray.Create(RuleIdentifiers.SecurityGuardFirst);
 
-        public override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(FixAllInDocumentAsync);
+        protected override string Key => EquivalenceKey;
 
-        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        protected override string? PlanOf(Diagnostic diagnostic) => diagnostic.Properties.TryGetValue(GO0001SecurityGuardFirstAnalyzer.FixableProperty, out var fixable) && fixable == "true" ? Kind(diagnostic) : null;
+
+        protected override string TitleOf(string plan) => Title;
+
+        /// <summary>The node at the diagnostic (the outermost one with its span: the statement, not its expression).</summary>
+        protected override SyntaxNode? TargetOf(SyntaxNode root, Diagnostic diagnostic) => root.FindNode(diagnostic.Location.SourceSpan);
+
+        protected override async Task<Document?> FixAsync(Document document, SyntaxNode target, string plan, CancellationToken cancellationToken)
         {
-            var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-            var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+            var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+            var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
             if (root is null || model is null)
             {
-                return;
+                return null;
             }
 
-            foreach (var diagnostic in context.Diagnostics)
-            {
-                if (!IsOffered(diagnostic))
-                {
-                    continue;
-                }
-
-                var target = root.FindNode(diagnostic.Location.SourceSpan);
-                var newRoot = TryMove(root, model, target, Kind(diagnostic), context.CancellationToken);
-                if (newRoot is null)
-                {
-                    continue;
-                }
-
-                var document = context.Document;
-                context.RegisterCodeFix(
-                    CodeAction.Create(Title, _ => Task.FromResult(document.WithSyntaxRoot(newRoot)), EquivalenceKey),
-                    diagnostic);
-            }
+            // A later diagnostic of a method may find the work done by an earlier one (Fix All): null, nothing to do.
+            var newRoot = TryMove(root, model, target, plan, cancellationToken);
+            return newRoot is null ? null : document.WithSyntaxRoot(newRoot);
         }
-
-        private static bool IsOffered(Diagnostic diagnostic) =>
-            diagnostic.Properties.TryGetValue(GO0001SecurityGuardFirstAnalyzer.FixableProperty, out var fixable) && fixable == "true";
 
         private static string Kind(Diagnostic diagnostic) =>
             diagnostic.Properties.TryGetValue(GO0001SecurityGuardFirstAnalyzer.KindProperty, out var kind) && kind is not null
                 ? kind
                 : GO0001SecurityGuardFirstAnalyzer.GuardKind;
-
-        /// <summary>
-        /// Fixes every given diagnostic of one document, one at a time against fresh semantics:
-        /// the targets are annotated first so they can be found again after earlier moves.
-        /// </summary>
-        private static async Task<Document?> FixAllInDocumentAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics)
-        {
-            var cancellationToken = context.CancellationToken;
-            var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-            if (root is null)
-            {
-                return document;
-            }
-
-            var targets = new Dictionary<SyntaxNode, (SyntaxAnnotation Annotation, string Kind)>();
-            foreach (var diagnostic in diagnostics.Where(IsOffered).OrderBy(d => d.Location.SourceSpan.Start))
-            {
-                var node = root.FindNode(diagnostic.Location.SourceSpan);
-                if (!targets.ContainsKey(node))
-                {
-                    targets.Add(node, (new SyntaxAnnotation(AnnotationKind, targets.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)), Kind(diagnostic)));
-                }
-            }
-
-            if (targets.Count == 0)
-            {
-                return document;
-            }
-
-            root = root.ReplaceNodes(targets.Keys, (original, rewritten) => rewritten.WithAdditionalAnnotations(targets[original].Annotation));
-            document = document.WithSyntaxRoot(root);
-            foreach (var (annotation, kind) in targets.Values)
-            {
-                var currentRoot = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-                var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-                var target = currentRoot?.GetAnnotatedNodes(annotation).FirstOrDefault();
-                if (currentRoot is null || model is null || target is null)
-                {
-                    continue;
-                }
-
-                var newRoot = TryMove(currentRoot, model, target, kind, cancellationToken);
-                if (newRoot is not null)
-                {
-                    document = document.WithSyntaxRoot(newRoot);
-                }
-            }
-
-            return document;
-        }
 
         /// <summary>The root with the move made, or null when the model no longer shows a safe move for <paramref name="target"/>.</summary>
         internal static SyntaxNode? TryMove(SyntaxNode root, SemanticModel model, SyntaxNode target, string kind, CancellationToken cancellationToken)

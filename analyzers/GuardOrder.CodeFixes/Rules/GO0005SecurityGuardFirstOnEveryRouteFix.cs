@@ -24,92 +24,36 @@ namespace GuardOrder.CodeFixes
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(GO0005SecurityGuardFirstOnEveryRouteFix))]
     [Shared]
-    public sealed class GO0005SecurityGuardFirstOnEveryRouteFix : CodeFixProvider
+    public sealed class GO0005SecurityGuardFirstOnEveryRouteFix : DiagnosticTargetFixProvider
     {
         public const string Title = "Check the security condition first on every route";
 
         public const string EquivalenceKey = "GO0005.SecurityGuardFirstOnEveryRoute";
 
-        private const string AnnotationKind = "GuardOrder.GO0005.Target";
-
         public override ImmutableArray<string> FixableDiagnosticIds { get; } =
             ImmutableArray.Create(RuleIdentifiers.SecurityCheckBypassed);
 
-        public override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(FixAllInDocumentAsync);
+        protected override string Key => EquivalenceKey;
 
-        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        protected override string? PlanOf(Diagnostic diagnostic) => diagnostic.Properties.ContainsKey(GO0005GuardRepair.FixProperty) ? GO0005GuardRepair.FixProperty : null;
+
+        protected override string TitleOf(string plan) => Title;
+
+        /// <summary>The node at the diagnostic (the outermost one with its span: the statement, not its expression).</summary>
+        protected override SyntaxNode? TargetOf(SyntaxNode root, Diagnostic diagnostic) => root.FindNode(diagnostic.Location.SourceSpan);
+
+        protected override async Task<Document?> FixAsync(Document document, SyntaxNode target, string plan, CancellationToken cancellationToken)
         {
-            var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-            var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+            var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+            var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
             if (root is null || model is null)
             {
-                return;
+                return null;
             }
 
-            foreach (var diagnostic in context.Diagnostics)
-            {
-                if (!IsOffered(diagnostic))
-                {
-                    continue;
-                }
-
-                var newRoot = TryFix(root, model, root.FindNode(diagnostic.Location.SourceSpan), context.CancellationToken);
-                if (newRoot is null)
-                {
-                    continue;
-                }
-
-                var document = context.Document;
-                context.RegisterCodeFix(CodeAction.Create(Title, _ => Task.FromResult(document.WithSyntaxRoot(newRoot)), EquivalenceKey), diagnostic);
-            }
-        }
-
-        private static bool IsOffered(Diagnostic diagnostic) => diagnostic.Properties.ContainsKey(GO0005GuardRepair.FixProperty);
-
-        private static async Task<Document?> FixAllInDocumentAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics)
-        {
-            var cancellationToken = context.CancellationToken;
-            var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-            if (root is null)
-            {
-                return document;
-            }
-
-            var targets = new Dictionary<SyntaxNode, SyntaxAnnotation>();
-            foreach (var diagnostic in diagnostics.Where(IsOffered).OrderBy(d => d.Location.SourceSpan.Start))
-            {
-                var node = root.FindNode(diagnostic.Location.SourceSpan);
-                if (!targets.ContainsKey(node))
-                {
-                    targets.Add(node, new SyntaxAnnotation(AnnotationKind, targets.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-                }
-            }
-
-            if (targets.Count == 0)
-            {
-                return document;
-            }
-
-            document = document.WithSyntaxRoot(root.ReplaceNodes(targets.Keys, (original, rewritten) => rewritten.WithAdditionalAnnotations(targets[original])));
-            foreach (var annotation in targets.Values)
-            {
-                var currentRoot = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-                var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-                var target = currentRoot?.GetAnnotatedNodes(annotation).FirstOrDefault();
-                if (currentRoot is null || model is null || target is null)
-                {
-                    continue;
-                }
-
-                // The second diagnostic of a method finds the guard already first: nothing more to do.
-                var newRoot = TryFix(currentRoot, model, target, cancellationToken);
-                if (newRoot is not null)
-                {
-                    document = document.WithSyntaxRoot(newRoot);
-                }
-            }
-
-            return document;
+            // A later diagnostic of a method may find the work done by an earlier one (Fix All): null, nothing to do.
+            var newRoot = TryFix(root, model, target, cancellationToken);
+            return newRoot is null ? null : document.WithSyntaxRoot(newRoot);
         }
 
         /// <summary>The root with the guard run first, or null when the current code shows no certain repair.</summary>
