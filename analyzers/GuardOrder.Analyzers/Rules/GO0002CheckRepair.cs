@@ -271,6 +271,7 @@ namespace GuardOrder.Analyzers
             }
 
             var kept = new List<Fact>(facts);
+            var index = new GrantIndex(faultRoutes); // one index for every trial below
             for (var i = kept.Count - 1; i >= 0 && kept.Count > 1; i--)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -295,7 +296,7 @@ namespace GuardOrder.Analyzers
                 foreach (var assumption in assumptions.IsDefaultOrEmpty ? ImmutableArray.Create(FactSet.From(ImmutableList<Fact>.Empty)) : assumptions)
                 {
                     var both = own.Conjoin(assumption);
-                    if (both is not null && Implication.Check(both, faultRoutes) is { Implied: false })
+                    if (both is not null && Implication.Check(both, index) is { Implied: false })
                     {
                         return false;
                     }
