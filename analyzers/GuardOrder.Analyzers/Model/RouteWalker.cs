@@ -10,18 +10,20 @@ using Microsoft.CodeAnalysis.Operations;
 namespace GuardOrder.Analyzers.Model
 {
     /// <summary>
-    /// Enumerates the acyclic routes of a method's <see cref="ControlFlowGraph"/> (back edges and
-    /// revisits are cut, so a loop body is walked at most once per route) and records along each
-    /// route the facts of the [FaultPathCheck] members it branches on, the locks it holds, the
-    /// symbolic values of locals and flow captures, and whether it passed a [SecurityCheck] read.
-    /// Calls to bool- or reference-returning source methods of the compilation are expanded into
-    /// their own routes with their parameters bound to the arguments (up to
-    /// <see cref="GuardOrderOptions.MaxHelperDepth"/> levels; recursion is cut).
+    /// Enumerates the routes of a method's <see cref="ControlFlowGraph"/> (each block entered at most
+    /// <see cref="Limits.LoopVisits"/> times per route) and records along each route the facts of the
+    /// conditions it branches on, the locks it holds, the symbolic values of locals and flow captures,
+    /// and the security reads that gate it. Calls to bool- or reference-returning source methods of the
+    /// compilation are expanded into their own routes with their parameters bound to the arguments (up
+    /// to <see cref="GuardOrderOptions.MaxHelperDepth"/> levels; recursion is cut); on a fault path, so
+    /// is every helper that may reach a grant (<see cref="GrantCalls"/>), and a route that can no longer
+    /// reach one ends (<see cref="GrantReach"/>).
     /// <para>
     /// Scale: the number of routes grows with the product of independent branches. The walk stops
     /// after <see cref="MaxRoutes"/> complete routes or <see cref="MaxSteps"/> block visits and then
-    /// returns null: the rules report NOTHING for that method rather than guess. Exceptional routes
-    /// (throw, catch) are not enumerated.
+    /// returns null with <see cref="HitLimit"/> set: the rules report GO0008 for that method, never
+    /// silence. Exceptional routes are followed only for the lock rule (a throw is an exit after the
+    /// enclosing finally regions).
     /// </para>
     /// </summary>
     internal sealed partial class RouteWalker
