@@ -82,5 +82,32 @@ namespace GuardOrder.Tests.Sync
             AssertReports(diagnostics, "GO0002", "ksm");
             Assert.Single(diagnostics, d => d.Id == "GO0002");
         }
+
+        /// <summary>
+        /// The grant itself in everyday forms (a retry loop, a switch section, a try/finally, after a
+        /// goto): the walk's grant reachability must keep every route to it, so the KSM condition before
+        /// it stays required.
+        /// </summary>
+        [Theory]
+        [InlineData("int tries = 0; while (tries++ < 3) { if (page == null) continue; if (page.ksm) return 0; reuse_only(vmf); return 1; } return 2;")]
+        [InlineData("switch (page) { case null: return 2; case { ksm: true }: return 0; default: reuse_only(vmf); return 1; }")]
+        [InlineData("try { if (page == null || page.ksm) return 0; } finally { } reuse_only(vmf); return 1;")]
+        [InlineData("if (page == null) goto copy; if (page.ksm) goto copy; reuse_only(vmf); return 1; copy: return 0;")]
+        public async Task GrantInAnyFormKeepsItsConditions(string body)
+        {
+            var source = KernelFixture.With("""
+                    [WriteGrant] static void reuse_only(vm_fault vmf) { }
+                    static int fault_grant_form(vm_fault vmf)
+                    {
+                        page? page = vmf.page;
+                """ + body + """
+
+                    }
+
+                    [MustMatchFaultPath(nameof(fault_grant_form))]
+                    static bool p(vm_area_struct vma, page page) => (vma.vm_flags & VM_WRITE) != 0 && page != null && page.refcount == 1;
+                """);
+            AssertReports(await RunAsync(source), "GO0002", "ksm");
+        }
     }
 }
