@@ -46,6 +46,13 @@ namespace GuardOrder.Analyzers
         /// <summary>The release after the locked checks: <c>text;</c> (also the release in each locked check).</summary>
         public const string ReleaseKind = "release";
 
+        /// <summary>
+        /// First when present: a parameter the predicate lacks, <c>type name</c>, appended to its parameter
+        /// list, every caller passing its own local or parameter of that name and type (see
+        /// <see cref="NewParameterProblem"/>).
+        /// </summary>
+        public const string ParameterKind = "parameter";
+
         private GO0002CheckRepair(string? refusal, ImmutableArray<(string Kind, string Text)> statements)
         {
             Refusal = refusal;
@@ -247,6 +254,11 @@ namespace GuardOrder.Analyzers
                 statements.Add((ReleaseKind, release!));
             }
 
+            if (statements.Count > 0 && writer.NewParameter is { } added)
+            {
+                statements.Insert(0, (ParameterKind, added.Type.ToMinimalDisplayString(model, anchor.SpanStart) + " " + added.Name));
+            }
+
             return statements.Count == 0
                 ? Refuse("every route to this return already makes the grant route's checks")
                 : new GO0002CheckRepair(null, statements.ToImmutable());
@@ -317,6 +329,113 @@ namespace GuardOrder.Analyzers
             _ => false,
         };
 
+        /// <summary>
+        /// Why a parameter <paramref name="named"/> (its name and type) cannot be appended to
+        /// <paramref name="predicate"/>'s parameter list, or null when it can: the predicate is an
+        /// ordinary method that nothing overrides, implements or converts to a delegate, with no optional
+        /// or params parameter and no use of the name in its text (so no member it reads is shadowed),
+        /// not partial; and every call of it in the compilation is outside it and sees exactly one local
+        /// or parameter of that name and type (the value the caller passes). The fix re-checks the
+        /// callers in the whole solution.
+        /// </summary>
+        internal static string? NewParameterProblem(IMethodSymbol predicate, IParameterSymbol named, Compilation compilation, CancellationToken cancellationToken)
+        {
+            var wanted = "a parameter '" + named.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + " " + named.Name + "'";
+            if (predicate.MethodKind != MethodKind.Ordinary || predicate.IsVirtual || predicate.IsAbstract || predicate.IsOverride || predicate.IsExtern ||
+                predicate.PartialDefinitionPart is not null || predicate.PartialImplementationPart is not null || !predicate.ExplicitInterfaceImplementations.IsEmpty ||
+                predicate.DeclaringSyntaxReferences.Length != 1 || ImplementsInterface(predicate))
+            {
+                return wanted + " cannot be added: its signature is bound by an override, an interface or a partial declaration";
+            }
+
+            if (predicate.Parameters.Any(p => p.IsOptional || p.IsParams))
+            {
+                return wanted + " cannot be added after an optional or params parameter";
+            }
+
+            var declaration = predicate.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken);
+            if (declaration.DescendantTokens().Any(t => t.IsKind(SyntaxKind.IdentifierToken) && t.ValueText == named.Name))
+            {
+                return wanted + " cannot be added: the predicate already uses the name '" + named.Name + "'";
+            }
+
+            foreach (var tree in compilation.SyntaxTrees)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var root = tree.GetRoot(cancellationToken);
+                SemanticModel? model = null;
+                foreach (var token in root.DescendantTokens())
+                {
+                    if (!token.IsKind(SyntaxKind.IdentifierToken) || token.ValueText != predicate.Name || token.Parent is not SimpleNameSyntax name)
+                    {
+                        continue;
+                    }
+
+#pragma warning disable RS1030 // Do not invoke Compilation.GetSemanticModel() method within a diagnostic analyzer
+                    model ??= compilation.GetSemanticModel(tree); // only for a reported GO0002 whose repair adds a parameter
+#pragma warning restore RS1030
+                    var info = model.GetSymbolInfo(name, cancellationToken);
+                    var symbol = info.Symbol ?? (info.CandidateSymbols.Length == 1 ? info.CandidateSymbols[0] : null);
+                    if (!SymbolEqualityComparer.Default.Equals(symbol?.OriginalDefinition, predicate.OriginalDefinition))
+                    {
+                        continue;
+                    }
+
+                    var line = " (" + System.IO.Path.GetFileName(tree.FilePath) + " line " + (name.GetLocation().GetLineSpan().StartLinePosition.Line + 1).ToString(CultureInfo.InvariantCulture) + ")";
+                    if (name.Ancestors().Any(a => a is CrefSyntax))
+                    {
+                        if (name.Ancestors().OfType<CrefSyntax>().Any(c => c.DescendantNodes().OfType<CrefParameterListSyntax>().Any()))
+                        {
+                            return wanted + " cannot be added: a documentation reference names its parameters" + line;
+                        }
+
+                        continue;
+                    }
+
+                    if (name.Ancestors().OfType<InvocationExpressionSyntax>().Any(i => model.GetOperation(i, cancellationToken) is INameOfOperation))
+                    {
+                        continue;
+                    }
+
+                    var callee = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? (ExpressionSyntax)access : name;
+                    if (callee.Parent is not InvocationExpressionSyntax invocation || invocation.Expression != callee)
+                    {
+                        return wanted + " cannot be added: the predicate is used as a delegate, whose signature would change" + line;
+                    }
+
+                    if (declaration.Span.Contains(invocation.Span) && declaration.SyntaxTree == tree)
+                    {
+                        return wanted + " cannot be added: the predicate calls itself" + line;
+                    }
+
+                    var values = model.LookupSymbols(invocation.SpanStart, name: named.Name);
+                    if (values.Length != 1 || values[0] is not (ILocalSymbol or IParameterSymbol) ||
+                        !SymbolEqualityComparer.Default.Equals((values[0] as ILocalSymbol)?.Type ?? ((IParameterSymbol)values[0]).Type, named.Type))
+                    {
+                        return wanted + " cannot be added: a caller has no local or parameter '" + named.Name + "' of that type to pass" + line;
+                    }
+                }
+            }
+
+            return null;
+        }
+
+        private static bool ImplementsInterface(IMethodSymbol method)
+        {
+            foreach (var @interface in method.ContainingType.AllInterfaces)
+            {
+                foreach (var member in @interface.GetMembers(method.Name))
+                {
+                    if (SymbolEqualityComparer.Default.Equals(method.ContainingType.FindImplementationForInterfaceMember(member), method))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
         /// <summary>Writes fault-path subjects in the predicate's values at one return.</summary>
         private sealed class Writer
         {
@@ -345,6 +464,39 @@ namespace GuardOrder.Analyzers
 
             /// <summary>Why the last write failed.</summary>
             public string? Problem { get; private set; }
+
+            /// <summary>The parameter the repair adds (the fault path's number the predicate has no value for), or null.</summary>
+            public IParameterSymbol? NewParameter { get; private set; }
+
+            private string? _parameterProblem;
+
+            /// <summary>
+            /// The name of a new parameter standing for the fault path's argument <paramref name="named"/>
+            /// (<c>vm_normal_page</c>'s <c>ulong addr</c>: the 2021 predicates take no address, mainline's
+            /// took one in v6.0), or null when adding it is not certain to be right (<see cref="_parameterProblem"/>).
+            /// </summary>
+            private string? NewParameterFor(IParameterSymbol named)
+            {
+                if (NewParameter is { } added)
+                {
+                    if (added.Name == named.Name && SymbolEqualityComparer.Default.Equals(added.Type, named.Type))
+                    {
+                        return added.Name;
+                    }
+
+                    _parameterProblem = "the repair would need a second new parameter";
+                    return null;
+                }
+
+                _parameterProblem = NewParameterProblem(_predicate, named, _model.Compilation, _cancellationToken);
+                if (_parameterProblem is not null)
+                {
+                    return null;
+                }
+
+                NewParameter = named;
+                return named.Name;
+            }
 
             /// <summary>The condition that holds exactly when <paramref name="fact"/> does not, in the predicate's values; null (and <see cref="Problem"/>) when it cannot be written.</summary>
             public string? Failing(Fact fact)
@@ -531,10 +683,10 @@ namespace GuardOrder.Analyzers
                     {
                         // A number (vmf.address): the predicate's own argument in its own call of the same method,
                         // or its parameter of the name and type the method gives that argument.
-                        argument = PredicateArgument(method, i);
+                        argument = PredicateArgument(method, i) ?? NewParameterFor(method.Parameters[i]);
                         if (argument is null)
                         {
-                            return Fail(FaultArgument(method, i) + " has no value in the predicate");
+                            return Fail(FaultArgument(method, i) + " has no value in the predicate" + (_parameterProblem is null ? string.Empty : ", and " + _parameterProblem));
                         }
                     }
 

@@ -34,7 +34,15 @@ namespace GuardOrder.CodeFixes
         /// <summary>The fixed document, or null when the current code shows no certain repair.</summary>
         protected abstract Task<Document?> FixAsync(Document document, SyntaxNode target, string plan, CancellationToken cancellationToken);
 
-        public sealed override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(FixAllInDocumentAsync);
+        /// <summary>
+        /// The fixed solution, or null when the current code shows no certain repair. Default: the
+        /// solution of <see cref="FixAsync"/>'s document; a fix that edits other documents too (a new
+        /// parameter and its callers) overrides this.
+        /// </summary>
+        protected virtual async Task<Solution?> FixSolutionAsync(Document document, SyntaxNode target, string plan, CancellationToken cancellationToken) =>
+            (await FixAsync(document, target, plan, cancellationToken).ConfigureAwait(false))?.Project.Solution;
+
+        public sealed override FixAllProvider GetFixAllProvider() => new SequentialFixAll(this);
 
         public sealed override async Task RegisterCodeFixesAsync(CodeFixContext context)
         {
@@ -51,49 +59,113 @@ namespace GuardOrder.CodeFixes
                     continue;
                 }
 
-                var fixedDocument = await FixAsync(context.Document, target, plan, context.CancellationToken).ConfigureAwait(false);
-                if (fixedDocument is not null)
+                var fixedSolution = await FixSolutionAsync(context.Document, target, plan, context.CancellationToken).ConfigureAwait(false);
+                if (fixedSolution is not null)
                 {
-                    context.RegisterCodeFix(CodeAction.Create(TitleOf(plan), _ => Task.FromResult(fixedDocument), Key), diagnostic);
+                    context.RegisterCodeFix(CodeAction.Create(TitleOf(plan), _ => Task.FromResult(fixedSolution), Key), diagnostic);
                 }
             }
         }
 
-        private async Task<Document?> FixAllInDocumentAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics)
+        /// <summary>
+        /// Fix All (document, project or solution): every target is marked first, in every document,
+        /// then fixed one after the other on the current solution, so that each edit sees the ones
+        /// before it, also those in other documents (an edit that finds nothing left to do changes nothing).
+        /// </summary>
+        private sealed class SequentialFixAll : FixAllProvider
         {
-            var cancellationToken = context.CancellationToken;
-            var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-            if (root is null)
+            private readonly DiagnosticTargetFixProvider _owner;
+
+            public SequentialFixAll(DiagnosticTargetFixProvider owner)
             {
-                return document;
+                _owner = owner;
             }
 
-            var annotationKind = "GuardOrder." + Key + ".Target";
-            var targets = new Dictionary<SyntaxNode, (SyntaxAnnotation Annotation, string Plan)>();
-            foreach (var diagnostic in diagnostics.OrderBy(d => d.Location.SourceSpan.Start))
+            public override IEnumerable<FixAllScope> GetSupportedFixAllScopes() =>
+                new[] { FixAllScope.Document, FixAllScope.Project, FixAllScope.Solution };
+
+            public override async Task<CodeAction?> GetFixAsync(FixAllContext fixAllContext)
             {
-                if (PlanOf(diagnostic) is { } plan && TargetOf(root, diagnostic) is { } node && !targets.ContainsKey(node))
+                var byDocument = new List<(Document Document, ImmutableArray<Diagnostic> Diagnostics)>();
+                switch (fixAllContext.Scope)
                 {
-                    targets.Add(node, (new SyntaxAnnotation(annotationKind, targets.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)), plan));
+                    case FixAllScope.Document when fixAllContext.Document is { } document:
+                        byDocument.Add((document, await fixAllContext.GetDocumentDiagnosticsAsync(document).ConfigureAwait(false)));
+                        break;
+                    case FixAllScope.Project:
+                        await AddProjectAsync(fixAllContext, fixAllContext.Project, byDocument).ConfigureAwait(false);
+                        break;
+                    case FixAllScope.Solution:
+                        foreach (var project in fixAllContext.Solution.Projects)
+                        {
+                            await AddProjectAsync(fixAllContext, project, byDocument).ConfigureAwait(false);
+                        }
+
+                        break;
+                }
+
+                var solution = fixAllContext.Solution;
+                return CodeAction.Create(
+                    "Fix all: " + (fixAllContext.CodeActionEquivalenceKey ?? _owner.Key),
+                    cancellationToken => _owner.FixAllAsync(solution, byDocument, cancellationToken),
+                    fixAllContext.CodeActionEquivalenceKey);
+            }
+
+            private static async Task AddProjectAsync(FixAllContext context, Project project, List<(Document, ImmutableArray<Diagnostic>)> byDocument)
+            {
+                var diagnostics = await context.GetAllDiagnosticsAsync(project).ConfigureAwait(false);
+                foreach (var group in diagnostics.Where(d => d.Location.IsInSource).GroupBy(d => d.Location.SourceTree))
+                {
+                    if (project.GetDocument(group.Key) is { } document)
+                    {
+                        byDocument.Add((document, group.ToImmutableArray()));
+                    }
                 }
             }
+        }
 
-            if (targets.Count == 0)
+        private async Task<Solution> FixAllAsync(Solution solution, List<(Document Document, ImmutableArray<Diagnostic> Diagnostics)> byDocument, CancellationToken cancellationToken)
+        {
+            // Mark every target in every document first: an edit may change other documents.
+            var annotationKind = "GuardOrder." + Key + ".Target";
+            var marked = new List<(DocumentId Document, SyntaxAnnotation Annotation, string Plan)>();
+            foreach (var (document, diagnostics) in byDocument)
             {
-                return document;
+                var root = await solution.GetDocument(document.Id)!.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+                if (root is null)
+                {
+                    continue;
+                }
+
+                var targets = new Dictionary<SyntaxNode, (SyntaxAnnotation Annotation, string Plan)>();
+                foreach (var diagnostic in diagnostics.OrderBy(d => d.Location.SourceSpan.Start))
+                {
+                    if (PlanOf(diagnostic) is { } plan && TargetOf(root, diagnostic) is { } node && !targets.ContainsKey(node))
+                    {
+                        targets.Add(node, (new SyntaxAnnotation(annotationKind, marked.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + "." + targets.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)), plan));
+                    }
+                }
+
+                if (targets.Count == 0)
+                {
+                    continue;
+                }
+
+                solution = solution.WithDocumentSyntaxRoot(document.Id, root.ReplaceNodes(targets.Keys, (original, rewritten) => rewritten.WithAdditionalAnnotations(targets[original].Annotation)));
+                marked.AddRange(targets.Values.Select(t => (document.Id, t.Annotation, t.Plan)));
             }
 
-            document = document.WithSyntaxRoot(root.ReplaceNodes(targets.Keys, (original, rewritten) => rewritten.WithAdditionalAnnotations(targets[original].Annotation)));
-            foreach (var (annotation, plan) in targets.Values)
+            foreach (var (documentId, annotation, plan) in marked)
             {
-                var currentRoot = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+                var document = solution.GetDocument(documentId);
+                var currentRoot = document is null ? null : await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
                 if (currentRoot?.GetAnnotatedNodes(annotation).FirstOrDefault() is { } target)
                 {
-                    document = await FixAsync(document, target, plan, cancellationToken).ConfigureAwait(false) ?? document;
+                    solution = await FixSolutionAsync(document!, target, plan, cancellationToken).ConfigureAwait(false) ?? solution;
                 }
             }
 
-            return document;
+            return solution;
         }
     }
 }

@@ -11,6 +11,8 @@ using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.FindSymbols;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace GuardOrder.CodeFixes
 {
@@ -42,7 +44,182 @@ namespace GuardOrder.CodeFixes
         protected override string? PlanOf(Diagnostic diagnostic) =>
             diagnostic.Properties.TryGetValue(GO0002CheckRepair.ChecksProperty, out var encoded) && !GO0002CheckRepair.Decode(encoded).IsEmpty ? encoded : null;
 
-        protected override string TitleOf(string plan) => Title;
+        protected override string TitleOf(string plan) =>
+            GO0002CheckRepair.Decode(plan) is { IsEmpty: false } statements && statements[0].Kind == GO0002CheckRepair.ParameterKind
+                ? Title + " (with a new parameter '" + statements[0].Text + "' its callers pass)"
+                : Title;
+
+        /// <summary>
+        /// With a <see cref="GO0002CheckRepair.ParameterKind"/> first: the parameter is appended to the
+        /// predicate (unless an earlier fix added it), every call of the predicate in the solution passes
+        /// the caller's own local or parameter of that name and type (the analyzer's condition, checked
+        /// again over the whole solution), then the checks are inserted. Declined when a caller has no
+        /// such value or anything no longer compiles.
+        /// </summary>
+        protected override async Task<Solution?> FixSolutionAsync(Document document, SyntaxNode target, string plan, CancellationToken cancellationToken)
+        {
+            var statements = GO0002CheckRepair.Decode(plan);
+            if (statements.IsEmpty || statements[0].Kind != GO0002CheckRepair.ParameterKind)
+            {
+                return await base.FixSolutionAsync(document, target, plan, cancellationToken).ConfigureAwait(false);
+            }
+
+            var rest = GO0002CheckRepair.Encode(statements.RemoveAt(0));
+            var parts = statements[0].Text.Split(' ');
+            var name = parts[parts.Length - 1];
+            var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+            var declaration = target.AncestorsAndSelf().OfType<MethodDeclarationSyntax>().FirstOrDefault();
+            if (model is null || declaration is null || model.GetDeclaredSymbol(declaration, cancellationToken) is not { } predicate)
+            {
+                return null;
+            }
+
+            var existing = predicate.Parameters.FirstOrDefault(p => p.Name == name);
+            if (existing is not null)
+            {
+                // An earlier fix of another return added it (and updated the callers).
+                return existing.Type.ToMinimalDisplayString(model, declaration.SpanStart) + " " + name == statements[0].Text
+                    ? await base.FixSolutionAsync(document, target, rest, cancellationToken).ConfigureAwait(false)
+                    : null;
+            }
+
+            var parameter = SyntaxFactory.ParseParameterList("(" + statements[0].Text + ")");
+            if (parameter.ContainsDiagnostics || parameter.Parameters.Count != 1)
+            {
+                return null;
+            }
+
+            var plannedType = parameter.Parameters[0].Type is { } typeSyntax
+                ? model.GetSpeculativeTypeInfo(declaration.SpanStart, typeSyntax, SpeculativeBindingOption.BindAsTypeOrNamespace).Type
+                : null;
+            if (plannedType is null || plannedType.TypeKind == TypeKind.Error)
+            {
+                return null;
+            }
+
+            // Every call, in every document of the solution, gets the caller's value of that name.
+            var solution = document.Project.Solution;
+            var callsByDocument = new Dictionary<DocumentId, List<InvocationExpressionSyntax>>();
+            foreach (var reference in await SymbolFinder.FindReferencesAsync(predicate, solution, cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var location in reference.Locations)
+                {
+                    var root = await location.Document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+                    var node = root?.FindNode(location.Location.SourceSpan, getInnermostNodeForTie: true);
+                    if (node is null || node.AncestorsAndSelf().Any(a => a is CrefSyntax))
+                    {
+                        continue;
+                    }
+
+                    var callerModel = await location.Document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+                    if (callerModel is null || node.Ancestors().OfType<InvocationExpressionSyntax>().Any(i => callerModel.GetOperation(i, cancellationToken) is INameOfOperation))
+                    {
+                        continue;
+                    }
+
+                    var callee = node.Parent is MemberAccessExpressionSyntax access && access.Name == node ? (ExpressionSyntax)access : node as ExpressionSyntax;
+                    if (callee?.Parent is not InvocationExpressionSyntax invocation || invocation.Expression != callee ||
+                        (location.Document.Id == document.Id && declaration.Span.Contains(invocation.Span)))
+                    {
+                        return null;
+                    }
+
+                    var values = callerModel.LookupSymbols(invocation.SpanStart, name: name);
+                    var type = values.Length == 1 ? (values[0] as ILocalSymbol)?.Type ?? (values[0] as IParameterSymbol)?.Type : null;
+                    if (type is null || type.ToDisplayString() != plannedType.ToDisplayString())
+                    {
+                        return null;
+                    }
+
+                    if (!callsByDocument.TryGetValue(location.Document.Id, out var calls))
+                    {
+                        callsByDocument[location.Document.Id] = calls = new List<InvocationExpressionSyntax>();
+                    }
+
+                    calls.Add(invocation);
+                }
+            }
+
+            // The target and the method are marked so they are found again after the edit.
+            var targetAnnotation = new SyntaxAnnotation(AnnotationKind + ".ParameterTarget");
+            var callAnnotation = new SyntaxAnnotation(AnnotationKind + ".Call");
+            foreach (var documentId in callsByDocument.Keys.Append(document.Id).Distinct().ToList())
+            {
+                var current = solution.GetDocument(documentId)!;
+                var root = await current.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+                if (root is null)
+                {
+                    return null;
+                }
+
+                var replacements = new Dictionary<SyntaxNode, SyntaxNode>();
+                if (callsByDocument.TryGetValue(documentId, out var calls))
+                {
+                    foreach (var call in calls)
+                    {
+                        var named = call.ArgumentList.Arguments.Any(a => a.NameColon is not null);
+                        var argument = named
+                            ? SyntaxFactory.Argument(SyntaxFactory.NameColon(name), default, SyntaxFactory.IdentifierName(name))
+                            : SyntaxFactory.Argument(SyntaxFactory.IdentifierName(name));
+                        replacements[call.ArgumentList] = call.ArgumentList.WithArguments(Append(call.ArgumentList.Arguments, argument)).WithAdditionalAnnotations(callAnnotation);
+                    }
+                }
+
+                if (documentId == document.Id)
+                {
+                    var parameters = declaration.ParameterList.Parameters;
+                    var added = (ParameterSyntax)parameter.Parameters[0].WithoutTrivia();
+                    replacements[declaration.ParameterList] = declaration.ParameterList.WithParameters(Append(parameters, added));
+                    replacements[target] = target.WithAdditionalAnnotations(targetAnnotation);
+                }
+
+                // The target is inside the method, not inside its parameter list: the replaced nodes do not nest.
+                solution = solution.WithDocumentSyntaxRoot(documentId, root.ReplaceNodes(replacements.Keys, (original, _) => replacements[original]));
+            }
+
+            var updated = solution.GetDocument(document.Id)!;
+            var updatedRoot = await updated.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+            if (updatedRoot?.GetAnnotatedNodes(targetAnnotation).FirstOrDefault() is not { } updatedTarget)
+            {
+                return null;
+            }
+
+            var result = await base.FixSolutionAsync(updated, updatedTarget, rest, cancellationToken).ConfigureAwait(false);
+            if (result is null)
+            {
+                return null;
+            }
+
+            // Every updated call compiles.
+            foreach (var documentId in callsByDocument.Keys)
+            {
+                var caller = result.GetDocument(documentId)!;
+                var callerRoot = await caller.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+                var callerModel = await caller.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+                if (callerRoot is null || callerModel is null ||
+                    callerRoot.GetAnnotatedNodes(callAnnotation).Any(n => callerModel.GetDiagnostics(n.Parent!.Span, cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error)))
+                {
+                    return null;
+                }
+            }
+
+            return result;
+        }
+
+        /// <summary>The list with <paramref name="item"/> appended after a ", " separator (a comment after the last item stays with it).</summary>
+        private static SeparatedSyntaxList<T> Append<T>(SeparatedSyntaxList<T> list, T item)
+            where T : SyntaxNode
+        {
+            if (list.Count == 0)
+            {
+                return SyntaxFactory.SingletonSeparatedList(item);
+            }
+
+            var items = list.GetWithSeparators().ToList();
+            items.Add(SyntaxFactory.Token(SyntaxKind.CommaToken).WithTrailingTrivia(SyntaxFactory.Space));
+            items.Add(item);
+            return SyntaxFactory.SeparatedList<T>(items);
+        }
 
         /// <summary>The granting return the diagnostic is on, or the method's expression body.</summary>
         protected override SyntaxNode? TargetOf(SyntaxNode root, Diagnostic diagnostic)

@@ -341,15 +341,8 @@ namespace GuardOrder.Tests.GO0002
             """,
             GO0002(0));
 
-        /// <summary>
-        /// A number the fault path passes (vmf.address) maps only to the predicate's own argument in its own
-        /// call of the same method, or to its parameter of the name and type the method gives it; without
-        /// either the fix says which value is missing.
-        /// </summary>
-        [Fact]
-        public async Task NumberArgument_MappedThroughThePredicatesOwnCall_OrRefused()
-        {
-            const string Domain = """
+        /// <summary>A fault path that decides on a number (vmf.address) it passes to a check.</summary>
+        private const string AddressDomain = """
                     public sealed class fault_ctx { public vm_area_struct vma = new vm_area_struct(); public ulong address; public pte_t orig_pte; }
 
                     [FaultPathCheck] public static bool addr_ok(vm_area_struct vma, ulong addr, pte_t pte) => addr != 0;
@@ -365,18 +358,15 @@ namespace GuardOrder.Tests.GO0002
                         return 1;
                     }
                 """;
-            await AssertRefusedAsync(
-                Domain + """
-                    [MustMatchFaultPath(nameof(fault_at))]
-                    static bool no_addr(pte_t pte, vm_area_struct vma, ulong at)
-                    {
-                        if (pte_dirty(pte))
-                            return false;
-                        return true;
-                    }
-                """,
-                "vmf.address has no value in the predicate");
 
+        /// <summary>
+        /// A number the fault path passes (vmf.address) maps to the predicate's own argument in its own
+        /// call of the same method, or to its parameter of the name and type the method gives it.
+        /// </summary>
+        [Fact]
+        public async Task NumberArgument_MappedThroughThePredicatesOwnCall_OrItsParameter()
+        {
+            const string Domain = AddressDomain;
             var source = KernelFixture.With(Domain + """
                     [MustMatchFaultPath(nameof(fault_at))]
                     static bool with_addr(pte_t pte, vm_area_struct vma, ulong addr)
@@ -409,5 +399,147 @@ namespace GuardOrder.Tests.GO0002
             Assert.NotNull(namedFixed);
             Assert.Contains("if (!addr_ok(vma, addr, pte))", namedFixed);
         }
+
+        /// <summary>
+        /// With no value for the number (the 2021 predicates take no address), the fix adds the parameter
+        /// the fault path's check names (<c>ulong addr</c>) and every caller, in any document, passes its own
+        /// <c>addr</c> (a parameter, a lambda's parameter); with two granting returns (Fix All) the
+        /// parameter is added once. The other <c>ulong</c> parameter is not taken for the address. (The
+        /// second check is braced: after the first fix the method has a braced branch, whose style it follows.)
+        /// </summary>
+        [Fact]
+        public async Task NumberArgument_NoValue_ParameterAddedAndEveryCallerPassesItsOwn()
+        {
+            const string Predicate = """
+                    [MustMatchFaultPath(nameof(fault_at))]
+                    internal static bool no_addr(pte_t pte, vm_area_struct vma, ulong flags)
+                    {
+                        if (pte_dirty(pte))
+                            return false;
+                        if ((flags & 1) != 0)
+                            return {|#0:true|}; // the first grant
+                        return {|#1:true|};
+                    }
+                """;
+            const string PredicateFixed = """
+                    [MustMatchFaultPath(nameof(fault_at))]
+                    internal static bool no_addr(pte_t pte, vm_area_struct vma, ulong flags, ulong addr)
+                    {
+                        if (pte_dirty(pte))
+                            return false;
+                        if ((flags & 1) != 0)
+                        {
+                            if (!addr_ok(vma, addr, pte))
+                                return false;
+                            return true;
+                        } // the first grant
+                        if (!addr_ok(vma, addr, pte))
+                        {
+                            return false;
+                        }
+                        return true;
+                    }
+                """;
+            const string Callers = """
+                public static class callers
+                {
+                    public static bool call(pte_t pte, vm_area_struct vma, ulong addr) => mm.no_addr(pte, vma, 0);
+                    public static readonly System.Func<pte_t, vm_area_struct, ulong, ulong, bool> Through = (pte, vma, addr, flags) => mm.no_addr(pte, vma, flags /* as given */);
+                }
+                """;
+            const string CallersFixed = """
+                public static class callers
+                {
+                    public static bool call(pte_t pte, vm_area_struct vma, ulong addr) => mm.no_addr(pte, vma, 0, addr);
+                    public static readonly System.Func<pte_t, vm_area_struct, ulong, ulong, bool> Through = (pte, vma, addr, flags) => mm.no_addr(pte, vma, flags /* as given */, addr);
+                }
+                """;
+            var test = new Verify.Test
+            {
+                CodeActionEquivalenceKey = GO0002AddFaultPathChecksFix.EquivalenceKey,
+            };
+            test.TestState.Sources.Add(("/0/Test0.cs", KernelFixture.With(AddressDomain + Predicate)));
+            test.TestState.Sources.Add(("/0/Test1.cs", Callers));
+            test.ExpectedDiagnostics.Add(GO0002(0));
+            test.ExpectedDiagnostics.Add(GO0002(1));
+            foreach (var state in new[] { test.FixedState, test.BatchFixedState })
+            {
+                state.InheritanceMode = StateInheritanceMode.Explicit;
+                state.Sources.Add(("/0/Test0.cs", KernelFixture.With(AddressDomain + PredicateFixed)));
+                state.Sources.Add(("/0/Test1.cs", CallersFixed));
+            }
+
+            test.NumberOfIncrementalIterations = 2;
+            await test.RunAsync();
+
+            // The title says what else changes.
+            var source = KernelFixture.With(AddressDomain + System.Text.RegularExpressions.Regex.Replace(Predicate, @"\{\|#\d:|\|\}", string.Empty));
+            var diagnostic = (await FixHarness.AnalyzeAsync(source)).First(d => d.Id == "GO0002");
+            Assert.StartsWith("parameter\tulong addr\n", diagnostic.Properties[GO0002CheckRepair.ChecksProperty]);
+        }
+
+        /// <summary>A caller with no value of the name and type to pass: the signature is not changed.</summary>
+        [Fact]
+        public Task NumberArgument_CallerWithoutTheValue_Refused() => AssertRefusedAsync(
+            AddressDomain + """
+                [MustMatchFaultPath(nameof(fault_at))]
+                static bool no_addr(pte_t pte, vm_area_struct vma)
+                {
+                    if (pte_dirty(pte))
+                        return false;
+                    return true;
+                }
+
+                static bool caller(pte_t pte, vm_area_struct vma, ulong address) => no_addr(pte, vma);
+            """,
+            "vmf.address has no value in the predicate, and a parameter 'ulong addr' cannot be added: a caller has no local or parameter 'addr' of that type to pass");
+
+        /// <summary>A caller's 'addr' of another type is not the address.</summary>
+        [Fact]
+        public Task NumberArgument_CallerValueOfAnotherType_Refused() => AssertRefusedAsync(
+            AddressDomain + """
+                [MustMatchFaultPath(nameof(fault_at))]
+                static bool no_addr(pte_t pte, vm_area_struct vma)
+                {
+                    if (pte_dirty(pte))
+                        return false;
+                    return true;
+                }
+
+                static bool caller(pte_t pte, vm_area_struct vma, int addr) => no_addr(pte, vma);
+            """,
+            "a caller has no local or parameter 'addr' of that type to pass");
+
+        /// <summary>A predicate used as a delegate keeps its signature.</summary>
+        [Fact]
+        public Task NumberArgument_PredicateUsedAsADelegate_Refused() => AssertRefusedAsync(
+            AddressDomain + """
+                [MustMatchFaultPath(nameof(fault_at))]
+                static bool no_addr(pte_t pte, vm_area_struct vma)
+                {
+                    if (pte_dirty(pte))
+                        return false;
+                    return true;
+                }
+
+                static readonly System.Func<pte_t, vm_area_struct, bool> AsDelegate = no_addr;
+            """,
+            "the predicate is used as a delegate");
+
+        /// <summary>A predicate that already uses the name (a field it reads would be shadowed) keeps its signature.</summary>
+        [Fact]
+        public Task NumberArgument_NameAlreadyUsed_Refused() => AssertRefusedAsync(
+            AddressDomain + """
+                static ulong addr = 1;
+
+                [MustMatchFaultPath(nameof(fault_at))]
+                static bool no_addr(pte_t pte, vm_area_struct vma)
+                {
+                    if (pte_dirty(pte) || addr == 0)
+                        return false;
+                    return true;
+                }
+            """,
+            "the predicate already uses the name 'addr'");
     }
 }
