@@ -359,61 +359,56 @@ namespace GuardOrder.Analyzers
                 return wanted + " cannot be added: the predicate already uses the name '" + named.Name + "'";
             }
 
-            foreach (var tree in compilation.SyntaxTrees)
+            var models = new Dictionary<SyntaxTree, SemanticModel>();
+            foreach (var name in NameReferences.Of(compilation, predicate.Name, cancellationToken))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var root = tree.GetRoot(cancellationToken);
-                SemanticModel? model = null;
-                foreach (var token in root.DescendantTokens())
+                var tree = name.SyntaxTree;
+                if (!models.TryGetValue(tree, out var model))
                 {
-                    if (!token.IsKind(SyntaxKind.IdentifierToken) || token.ValueText != predicate.Name || token.Parent is not SimpleNameSyntax name)
-                    {
-                        continue;
-                    }
-
 #pragma warning disable RS1030 // Do not invoke Compilation.GetSemanticModel() method within a diagnostic analyzer
-                    model ??= compilation.GetSemanticModel(tree); // only for a reported GO0002 whose repair adds a parameter
+                    models[tree] = model = compilation.GetSemanticModel(tree); // only for a reported GO0002 whose repair adds a parameter
 #pragma warning restore RS1030
-                    var info = model.GetSymbolInfo(name, cancellationToken);
-                    var symbol = info.Symbol ?? (info.CandidateSymbols.Length == 1 ? info.CandidateSymbols[0] : null);
-                    if (!SymbolEqualityComparer.Default.Equals(symbol?.OriginalDefinition, predicate.OriginalDefinition))
+                }
+
+                var info = model.GetSymbolInfo(name, cancellationToken);
+                var symbol = info.Symbol ?? (info.CandidateSymbols.Length == 1 ? info.CandidateSymbols[0] : null);
+                if (!SymbolEqualityComparer.Default.Equals(symbol?.OriginalDefinition, predicate.OriginalDefinition))
+                {
+                    continue;
+                }
+
+                var line = " (" + System.IO.Path.GetFileName(tree.FilePath) + " line " + (name.GetLocation().GetLineSpan().StartLinePosition.Line + 1).ToString(CultureInfo.InvariantCulture) + ")";
+                if (name.Ancestors().Any(a => a is CrefSyntax))
+                {
+                    if (name.Ancestors().OfType<CrefSyntax>().Any(c => c.DescendantNodes().OfType<CrefParameterListSyntax>().Any()))
                     {
-                        continue;
+                        return wanted + " cannot be added: a documentation reference names its parameters" + line;
                     }
 
-                    var line = " (" + System.IO.Path.GetFileName(tree.FilePath) + " line " + (name.GetLocation().GetLineSpan().StartLinePosition.Line + 1).ToString(CultureInfo.InvariantCulture) + ")";
-                    if (name.Ancestors().Any(a => a is CrefSyntax))
-                    {
-                        if (name.Ancestors().OfType<CrefSyntax>().Any(c => c.DescendantNodes().OfType<CrefParameterListSyntax>().Any()))
-                        {
-                            return wanted + " cannot be added: a documentation reference names its parameters" + line;
-                        }
+                    continue;
+                }
 
-                        continue;
-                    }
+                if (name.Ancestors().OfType<InvocationExpressionSyntax>().Any(i => model.GetOperation(i, cancellationToken) is INameOfOperation))
+                {
+                    continue;
+                }
 
-                    if (name.Ancestors().OfType<InvocationExpressionSyntax>().Any(i => model.GetOperation(i, cancellationToken) is INameOfOperation))
-                    {
-                        continue;
-                    }
+                var callee = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? (ExpressionSyntax)access : name;
+                if (callee.Parent is not InvocationExpressionSyntax invocation || invocation.Expression != callee)
+                {
+                    return wanted + " cannot be added: the predicate is used as a delegate, whose signature would change" + line;
+                }
 
-                    var callee = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? (ExpressionSyntax)access : name;
-                    if (callee.Parent is not InvocationExpressionSyntax invocation || invocation.Expression != callee)
-                    {
-                        return wanted + " cannot be added: the predicate is used as a delegate, whose signature would change" + line;
-                    }
+                if (declaration.Span.Contains(invocation.Span) && declaration.SyntaxTree == tree)
+                {
+                    return wanted + " cannot be added: the predicate calls itself" + line;
+                }
 
-                    if (declaration.Span.Contains(invocation.Span) && declaration.SyntaxTree == tree)
-                    {
-                        return wanted + " cannot be added: the predicate calls itself" + line;
-                    }
-
-                    var values = model.LookupSymbols(invocation.SpanStart, name: named.Name);
-                    if (values.Length != 1 || values[0] is not (ILocalSymbol or IParameterSymbol) ||
-                        !SymbolEqualityComparer.Default.Equals((values[0] as ILocalSymbol)?.Type ?? ((IParameterSymbol)values[0]).Type, named.Type))
-                    {
-                        return wanted + " cannot be added: a caller has no local or parameter '" + named.Name + "' of that type to pass" + line;
-                    }
+                var values = model.LookupSymbols(invocation.SpanStart, name: named.Name);
+                if (values.Length != 1 || values[0] is not (ILocalSymbol or IParameterSymbol) ||
+                    !SymbolEqualityComparer.Default.Equals((values[0] as ILocalSymbol)?.Type ?? ((IParameterSymbol)values[0]).Type, named.Type))
+                {
+                    return wanted + " cannot be added: a caller has no local or parameter '" + named.Name + "' of that type to pass" + line;
                 }
             }
 
