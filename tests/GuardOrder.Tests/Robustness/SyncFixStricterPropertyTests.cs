@@ -17,17 +17,21 @@ using Xunit.Abstractions;
 namespace GuardOrder.Tests.Robustness
 {
     /// <summary>
-    /// Every sync fix (GO0002–GO0005) as one property, over two domains: generated predicates against
-    /// the do_wp_page-shaped fault path of <see cref="KernelFixture"/> and against the cache's
-    /// <c>Update</c> (the second domain of <c>Sync/SecondDomainTests</c>), with random missing checks,
-    /// checks before or after the lock, the lock taken by a try-lock guard, a blocking lock or an ignored
-    /// try-lock, exits inside it that leak it, and early <c>return true</c>s that bypass the security
-    /// check. The fixes are applied one at a time, as offered, through the real providers, until none is
-    /// offered. Each fixed text compiles, has fewer diagnostics of the fixed rule, and is STRICTER: compiled
-    /// and run on every input of the domain's state space, it returns true only where the original did
-    /// (and throws only where the original threw). When no GO0004 is left it never leaves the lock taken.
-    /// At the end a GO0002–GO0005 left on the method carries a fixRefusal, or was offered and declined by
-    /// its provider (counted and printed).
+    /// Every sync fix (GO0002–GO0005) as one property, over three domains: generated predicates against
+    /// the do_wp_page-shaped fault path of <see cref="KernelFixture"/>, against the cache's <c>Update</c>
+    /// (the second domain of <c>Sync/SecondDomainTests</c>), and against sample-mm's own
+    /// <c>memory.do_wp_page</c> (<see cref="SampleMm"/>: the predicate is a class of the port, analysed and
+    /// fixed with all of sample-mm's files, and run on pages, ptes and VMAs made through the port's API),
+    /// with random missing checks, checks before or after the lock, the lock taken by a try-lock guard, a
+    /// blocking lock or an ignored try-lock, exits inside it that leak it, and early <c>return true</c>s that
+    /// bypass the security check. The fixes are applied one at a time, as offered, through the real
+    /// providers, until none is offered. Each fixed text compiles, has fewer diagnostics of the fixed rule,
+    /// and is STRICTER: compiled and run on every input of the domain's state space, it returns true only
+    /// where the original did (and throws only where the original threw). When no GO0004 is left it never
+    /// leaves the lock taken. At the end a GO0002–GO0005 left on the method carries a fixRefusal, or was
+    /// offered and declined by its provider (counted and printed, with the refusal reasons met on the way).
+    /// In the sample-mm domain GO0003's fix is never offered: the port's page-state reads are not pure
+    /// (see the assertion at the end).
     /// </summary>
     [Trait("Category", "Slow")]
     public sealed partial class SyncFixStricterPropertyTests
