@@ -77,6 +77,31 @@ namespace GuardOrder.Tests.Verifiers
         }
 
         /// <summary>
+        /// The analyzers over one tree of <paramref name="compilation"/> only (as an IDE analyses an open
+        /// document): its syntax and semantic diagnostics, with the compilation's other trees bound only
+        /// as far as the analyzers look into them. For analyzers without compilation-end actions this is
+        /// every diagnostic they report in <paramref name="tree"/>.
+        /// </summary>
+        public static async Task<AnalyzerRun> RunOnTreeAsync(
+            Compilation compilation,
+            SyntaxTree tree,
+            ImmutableArray<DiagnosticAnalyzer> analyzers,
+            CancellationToken cancellationToken = default)
+        {
+            var exceptions = new ConcurrentQueue<string>();
+            var options = new CompilationWithAnalyzersOptions(
+                new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
+                (exception, analyzer, _) => exceptions.Enqueue(analyzer.GetType().Name + ": " + exception),
+                concurrentAnalysis: false,
+                logAnalyzerExecutionTime: false,
+                reportSuppressedDiagnostics: false);
+            var withAnalyzers = compilation.WithAnalyzers(analyzers, options);
+            var syntax = await withAnalyzers.GetAnalyzerSyntaxDiagnosticsAsync(tree, cancellationToken);
+            var semantic = await withAnalyzers.GetAnalyzerSemanticDiagnosticsAsync(compilation.GetSemanticModel(tree), null, cancellationToken);
+            return new AnalyzerRun(withAnalyzers, syntax.AddRange(semantic), exceptions.ToList());
+        }
+
+        /// <summary>
         /// One analyzer over <paramref name="sources"/>; its diagnostics plus an AD0001 for every
         /// exception it threw, so a test can assert on both at once.
         /// </summary>
