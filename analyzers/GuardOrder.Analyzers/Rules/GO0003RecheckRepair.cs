@@ -62,6 +62,44 @@ namespace GuardOrder.Analyzers
         private static GO0003RecheckRepair Refuse(string reason) => new GO0003RecheckRepair(reason, null, null, null, null);
 
         /// <summary>The repair for the unlocked read at <paramref name="read"/>, whose fault path holds a lock of kind <paramref name="family"/>.</summary>
+        /// <summary>
+        /// May <paramref name="condition"/> be evaluated again under the lock? When it is pure
+        /// (<see cref="Purity"/>), or made of operators over pure operands and calls of
+        /// <c>[FaultPathCheck]</c> members: the annotation declares a member a read of the state the
+        /// fault path decides on, which the fault path itself makes again under the lock
+        /// (do_wp_page reads <c>PageKsm(page)</c> before and after <c>trylock_page</c>), whatever the
+        /// member's body does to model that state (sample-mm's checks run a hook that lets other CPUs
+        /// act between reads).
+        /// </summary>
+        private static bool Repeatable(IOperation operation, GuardOrderSymbols symbols, Purity purity, CancellationToken cancellationToken)
+        {
+            if (purity.IsPure(operation, cancellationToken))
+            {
+                return true;
+            }
+
+            switch (operation)
+            {
+                case IInvocationOperation call when symbols.IsFaultPathCheck(call.TargetMethod):
+                    return (call.Instance is null || Repeatable(call.Instance, symbols, purity, cancellationToken)) &&
+                        call.Arguments.All(a => a.ArgumentKind != ArgumentKind.ParamArray && a.Parameter?.RefKind is null or RefKind.None && Repeatable(a.Value, symbols, purity, cancellationToken));
+                case IPropertyReferenceOperation property when symbols.IsFaultPathCheck(property.Property):
+                    return property.Instance is null || Repeatable(property.Instance, symbols, purity, cancellationToken);
+                case IBinaryOperation { OperatorMethod: null } binary:
+                    return Repeatable(binary.LeftOperand, symbols, purity, cancellationToken) && Repeatable(binary.RightOperand, symbols, purity, cancellationToken);
+                case IUnaryOperation { OperatorMethod: null } unary:
+                    return Repeatable(unary.Operand, symbols, purity, cancellationToken);
+                case IConversionOperation { OperatorMethod: null } conversion:
+                    return Repeatable(conversion.Operand, symbols, purity, cancellationToken);
+                case IParenthesizedOperation parenthesized:
+                    return Repeatable(parenthesized.Operand, symbols, purity, cancellationToken);
+                case IIsPatternOperation pattern:
+                    return purity.IsPure(pattern.Pattern, cancellationToken) && Repeatable(pattern.Value, symbols, purity, cancellationToken);
+                default:
+                    return false;
+            }
+        }
+
         public static GO0003RecheckRepair Plan(SyntaxNode read, ITypeSymbol family, IMethodBodyOperation body, GuardOrderSymbols symbols, Purity purity, CancellationToken cancellationToken)
         {
             var familyId = family.OriginalDefinition.GetDocumentationCommentId();
@@ -103,7 +141,7 @@ namespace GuardOrder.Analyzers
             }
 
             var condition = check.Condition;
-            if (!purity.IsPure(condition, cancellationToken) || condition.DescendantsAndSelf().Any(Purity.MayThrow))
+            if (!Repeatable(condition, symbols, purity, cancellationToken) || condition.DescendantsAndSelf().Any(Purity.MayThrow))
             {
                 return Refuse("the check '" + condition.Syntax + "' is not a pure condition");
             }

@@ -206,5 +206,53 @@ namespace GuardOrder.Tests.GO0003
                 }
             """,
             "does not take the lock later");
+
+        /// <summary>
+        /// A [FaultPathCheck] whose body is not pure (it counts its reads, as sample-mm's checks run a
+        /// hook between reads) is still re-checked under the lock: the annotation declares it a read of
+        /// the state, which the fault path itself makes again under the lock.
+        /// </summary>
+        [Fact]
+        public async Task ImpureFaultPathCheck_RecheckedUnderTheLock()
+        {
+            var source = KernelFixture.With("""
+                    public sealed class slot { public bool busy; public bool locked; }
+                    static int reads;
+                    [FaultPathCheck] public static bool slot_busy(slot s) { reads++; return s.busy; }
+                    [TryAcquiresLock] public static bool trylock_slot(slot s) { if (s.locked) return false; s.locked = true; return true; }
+                    [ReleasesLock] public static void unlock_slot(slot s) => s.locked = false;
+                    [WriteGrant] public static void grant_slot(slot s) { }
+
+                    public static int fault_slot(slot s)
+                    {
+                        if (!trylock_slot(s))
+                            return 0;
+                        if (slot_busy(s))
+                        {
+                            unlock_slot(s);
+                            return 0;
+                        }
+                        grant_slot(s);
+                        unlock_slot(s);
+                        return 1;
+                    }
+
+                    [MustMatchFaultPath(nameof(fault_slot))]
+                    static bool early(slot s)
+                    {
+                        if (slot_busy(s))
+                            return false;
+                        if (!trylock_slot(s))
+                            return false;
+                        unlock_slot(s);
+                        return true;
+                    }
+                """);
+            var diagnostic = Assert.Single(await FixHarness.AnalyzeAsync(source), d => d.Id == "GO0003");
+            var fixedText = await FixHarness.ApplyAsync(source, diagnostic);
+            Assert.NotNull(fixedText);
+            Assert.Contains("if (!trylock_slot(s))\n            return false;\n        if (slot_busy(s))\n        {\n            unlock_slot(s);\n            return false;\n        }", fixedText!.Replace("\r\n", "\n"));
+            Assert.DoesNotContain(await FixHarness.AnalyzeAsync(fixedText), d => d.Id is "GO0002" or "GO0003" or "GO0004");
+        }
     }
 }
