@@ -647,5 +647,41 @@ namespace GuardOrder.Tests.GO0004
                 }
             """,
             "back edge");
+
+        /// <summary>
+        /// An ignored try-lock followed by an exit that does not release: branching on the result adds a
+        /// 'return false' only where the lock was not taken, so the leak the fresh walk then shows was
+        /// already there on the routes that took it. The fix is applied (it used to be planned by the
+        /// analyzer and declined by the provider), the leak is reported, and its own fix releases it.
+        /// </summary>
+        [Fact]
+        public async Task IgnoredTryLockThenAnExitThatDoesNotRelease_BranchesAndShowsTheLeak()
+        {
+            var source = KernelFixture.With("""
+                    [MustMatchFaultPath(nameof(do_wp_page))]
+                    static bool ignored_then_exit(pte_t pte, vm_area_struct vma)
+                    {
+                        page? page = vm_normal_page(vma, pte);
+                        if (page == null)
+                            return false;
+                        trylock_page(page);
+                        if ((vma.vm_flags & VM_WRITE) == 0)
+                            return false; // leaks the lock when the try-lock took it
+                        if (PageKsm(page)) { unlock_page(page); return false; }
+                        unlock_page(page);
+                        return true;
+                    }
+                """);
+            var ignored = Assert.Single(await FixHarness.AnalyzeAsync(source), d => d.Id == "GO0004" && d.GetMessage().Contains("ignores whether the lock was taken"));
+            var branched = await FixHarness.ApplyAsync(source, ignored);
+            Assert.NotNull(branched);
+            Assert.Contains("if (!trylock_page(page))", branched);
+
+            var leak = Assert.Single(await FixHarness.AnalyzeAsync(branched!), d => d.Id == "GO0004");
+            Assert.Contains("is not released", leak.GetMessage());
+            var released = await FixHarness.ApplyAsync(branched!, leak);
+            Assert.NotNull(released);
+            Assert.DoesNotContain(await FixHarness.AnalyzeAsync(released!), d => d.Id == "GO0004");
+        }
     }
 }
