@@ -342,7 +342,7 @@ namespace GuardOrder.Tests.GO0002
             GO0002(0));
 
         /// <summary>A fault path that decides on a number (vmf.address) it passes to a check.</summary>
-        private const string AddressDomain = """
+        internal const string AddressDomain = """
                     public sealed class fault_ctx { public vm_area_struct vma = new vm_area_struct(); public ulong address; public pte_t orig_pte; }
 
                     [FaultPathCheck] public static bool addr_ok(vm_area_struct vma, ulong addr, pte_t pte) => addr != 0;

@@ -215,6 +215,56 @@ namespace GuardOrder.Tests.Robustness
             Assert.True(reported > 50, "GO0001 was reported only " + reported + " times: the variants do not exercise the rule");
         }
 
+        /// <summary>
+        /// GO0002's repair with a new parameter (the predicate has no address; callers in a lambda, a
+        /// method and a delegate use): prefixes of the predicate and its callers and single-token
+        /// deletions never make the analyzer throw, nor the fix when asked for each GO0002.
+        /// </summary>
+        [Fact]
+        public async Task GO0002_new_parameter_prefixes_and_deletions_analyzer_and_fix_never_throw()
+        {
+            var source = GuardOrder.Tests.Model.KernelFixture.With(GuardOrder.Tests.GO0002.GO0002FixTests.AddressDomain + """
+                    [MustMatchFaultPath(nameof(fault_at))]
+                    internal static bool no_addr(pte_t pte, vm_area_struct vma, ulong flags)
+                    {
+                        if (pte_dirty(pte))
+                            return false;
+                        return (flags & 1) == 0;
+                    }
+
+                    static bool call(pte_t pte, vm_area_struct vma, ulong addr) => no_addr(pte, vma, 0);
+                    static readonly System.Func<pte_t, vm_area_struct, ulong, bool> Through = (pte, vma, addr) => mm.no_addr(pte, vma, addr);
+                    static readonly System.Func<pte_t, vm_area_struct, ulong, bool> Group = no_addr;
+                """);
+            var start = source.IndexOf("[MustMatchFaultPath(nameof(fault_at))]", StringComparison.Ordinal);
+            Assert.True(start > 0);
+            var variants = new List<string>();
+            for (int length = start; length <= source.Length; length += 5)
+            {
+                variants.Add(source.Substring(0, length));
+            }
+
+            foreach (var token in CSharpSyntaxTree.ParseText(source).GetRoot().DescendantTokens().Where(t => t.SpanStart >= start))
+            {
+                variants.Add(source.Remove(token.SpanStart, token.Span.Length));
+            }
+
+            var planned = 0;
+            foreach (var text in variants)
+            {
+                var diagnostics = await FixHarness.AnalyzeAsync(text);
+                var crash = diagnostics.FirstOrDefault(d => d.Id == "AD0001");
+                Assert.True(crash is null, crash + "\n" + text);
+                foreach (var diagnostic in diagnostics.Where(d => d.Id == RuleIdentifiers.FaultPathMissingCheck && d.Properties.ContainsKey(GO0002CheckRepair.ChecksProperty)))
+                {
+                    planned += GO0002CheckRepair.Decode(diagnostic.Properties[GO0002CheckRepair.ChecksProperty])[0].Kind == GO0002CheckRepair.ParameterKind ? 1 : 0;
+                    await FixHarness.ApplyAsync(text, diagnostic);
+                }
+            }
+
+            Assert.True(planned > 10, "a repair with a new parameter was planned only " + planned + " times: the variants do not exercise it");
+        }
+
         /// <summary>GO0001 on <paramref name="variant"/> must not throw; the fix, asked for each diagnostic, neither. Returns the GO0001 count.</summary>
         private static async Task<int> AnalyzeAndAskTheFixAsync(string variant)
         {
