@@ -16,7 +16,7 @@ namespace GuardOrder.Benchmarks
     /// dotnet run -c Release --project tests/GuardOrder.Benchmarks -- --all --out result.md   (real-shaped + mixed corpora at 10k/100k/1M, worst methods, IDE rows, real builds)
     /// dotnet run -c Release --project tests/GuardOrder.Benchmarks -- --quick                 (10k lines of both corpora + worst methods + IDE rows, under a minute)
     /// Options: --sizes 10000,100000  --runs N  --seed S  --out FILE.md  --density  --build / --no-build  --build-lines N  --build-pairs N  --build-dir DIR  --bdn
-    /// Diagnostics: --real-check [replicas], --per-method, --build-probe LINES [--all-rules], --profile-go N / --profile-real N (for dotnet-trace), --ide-probe, --prefix-profile
+    /// Diagnostics: --real-check [replicas], --per-method, --build-probe LINES [--all-rules], --ide-sample-mm [samples], --profile-go N / --profile-real N (for dotnet-trace), --ide-probe, --prefix-profile
     /// </summary>
     public static class Program
     {
@@ -141,6 +141,22 @@ namespace GuardOrder.Benchmarks
                 }
 
                 Console.WriteLine($"total {pm.TotalMs:F0} ms; largest walk {pm.Largest}; capped walks {pm.Capped}; {sw.Elapsed.TotalSeconds:F1} s");
+                return 0;
+            }
+
+            if (args.Contains("--ide-sample-mm"))
+            {
+                // The IDE rows alone: GuardOrder's callback time when editing sample-mm/memory.cs and mprotect.cs (medians).
+                var samples = Value(args, "--ide-sample-mm") is { } v && !v.StartsWith("--", StringComparison.Ordinal) ? int.Parse(v, CultureInfo.InvariantCulture) : 21;
+                var all = GuardOrderAssemblies.CreateAnalyzers();
+                var fl = all.Select(a => (DiagnosticAnalyzer)new NoOpMirrorAnalyzer(a)).ToImmutableArray();
+                var sm = RealCorpus.SampleMm();
+                foreach (var doc in new[] { "sample-mm/memory.cs", "sample-mm/mprotect.cs" })
+                {
+                    var r = RunIdeOn(sm, doc, "sample-mm/mm.cs", samples, all, fl);
+                    Console.WriteLine($"{doc}: GuardOrder callback time median {r.CallbackMedian:F1} ms; wall median {r.GoMedian:F1} ms (p90 {r.GoP90:F1} ms), no-op wall median {r.NoOpMedian:F1} ms; {r.Samples} samples, {r.Diagnostics} diagnostics");
+                }
+
                 return 0;
             }
 
