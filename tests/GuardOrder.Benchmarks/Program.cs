@@ -154,7 +154,8 @@ namespace GuardOrder.Benchmarks
                 foreach (var doc in new[] { "sample-mm/memory.cs", "sample-mm/mprotect.cs" })
                 {
                     var r = RunIdeOn(sm, doc, "sample-mm/mm.cs", samples, all, fl);
-                    Console.WriteLine($"{doc}: GuardOrder callback time median {r.CallbackMedian:F1} ms; wall median {r.GoMedian:F1} ms (p90 {r.GoP90:F1} ms), no-op wall median {r.NoOpMedian:F1} ms; {r.Samples} samples, {r.Diagnostics} diagnostics");
+                    Console.WriteLine($"{doc}: GuardOrder callback time median {r.CallbackMedian:F1} ms; wall median {r.GoMedian:F1} ms (p90 {r.GoP90:F1} ms), no-op wall median {r.NoOpMedian:F1} ms; " +
+                        $"allocated median {r.AllocatedMedian / 1048576.0:F2} MB (no-op {r.NoOpAllocatedMedian / 1048576.0:F2} MB); {r.Samples} samples, {r.Diagnostics} diagnostics");
                 }
 
                 return 0;
@@ -546,6 +547,8 @@ namespace GuardOrder.Benchmarks
             public double GoP90;
             public double NoOpMedian;
             public double CallbackMedian;
+            public double AllocatedMedian;
+            public double NoOpAllocatedMedian;
             public int Diagnostics;
         }
 
@@ -648,16 +651,20 @@ namespace GuardOrder.Benchmarks
             var go = new List<double>();
             var noop = new List<double>();
             var callbacks = new List<double>();
+            var allocated = new List<double>();
+            var noOpAllocated = new List<double>();
             var diags = 0;
             for (var i = -1; i < samples; i++)
             {
-                var g = Measure.IdeMs(project, doc, warm, analyzers, out diags, out var cb);
-                var f = Measure.IdeMs(project, doc, warm, floor, out _);
+                var g = Measure.IdeMs(project, doc, warm, analyzers, out diags, out var cb, out var ga);
+                var f = Measure.IdeMs(project, doc, warm, floor, out _, out _, out var fa);
                 if (i >= 0)
                 {
                     go.Add(g);
                     noop.Add(f);
                     callbacks.Add(cb);
+                    allocated.Add(ga);
+                    noOpAllocated.Add(fa);
                 }
             }
 
@@ -671,6 +678,8 @@ namespace GuardOrder.Benchmarks
                 GoP90 = sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(sorted.Length * 0.9) - 1)],
                 NoOpMedian = Measure.Median(noop),
                 CallbackMedian = Measure.Median(callbacks),
+                AllocatedMedian = Measure.Median(allocated),
+                NoOpAllocatedMedian = Measure.Median(noOpAllocated),
                 Diagnostics = diags,
             };
         }
