@@ -156,7 +156,11 @@ namespace GuardOrder.Benchmarks
         public static double IdeMs(Corpus corpus, SyntaxTree document, SyntaxTree warmDocument, ImmutableArray<DiagnosticAnalyzer> analyzers, out int diagnostics) =>
             IdeMs(corpus, document, warmDocument, analyzers, out diagnostics, out _);
 
-        public static double IdeMs(Corpus corpus, SyntaxTree document, SyntaxTree warmDocument, ImmutableArray<DiagnosticAnalyzer> analyzers, out int diagnostics, out double callbackMs)
+        public static double IdeMs(Corpus corpus, SyntaxTree document, SyntaxTree warmDocument, ImmutableArray<DiagnosticAnalyzer> analyzers, out int diagnostics, out double callbackMs) =>
+            IdeMs(corpus, document, warmDocument, analyzers, out diagnostics, out callbackMs, out _);
+
+        /// <param name="allocatedBytes">Bytes the process allocated during the timed call (nearly deterministic: a load-independent measure of the work).</param>
+        public static double IdeMs(Corpus corpus, SyntaxTree document, SyntaxTree warmDocument, ImmutableArray<DiagnosticAnalyzer> analyzers, out int diagnostics, out double callbackMs, out long allocatedBytes)
         {
             var compilation = corpus.Fresh();
             var options = new CompilationWithAnalyzersOptions(
@@ -175,9 +179,11 @@ namespace GuardOrder.Benchmarks
             }
 
             var before = analyzers.Sum(a => cwa.GetAnalyzerTelemetryInfoAsync(a, CancellationToken.None).GetAwaiter().GetResult().ExecutionTime.TotalMilliseconds);
+            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
             var sw = Stopwatch.StartNew();
             var result = cwa.GetAnalyzerSemanticDiagnosticsAsync(model, null, CancellationToken.None).GetAwaiter().GetResult();
             sw.Stop();
+            allocatedBytes = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
             callbackMs = analyzers.Sum(a => cwa.GetAnalyzerTelemetryInfoAsync(a, CancellationToken.None).GetAwaiter().GetResult().ExecutionTime.TotalMilliseconds) - before;
             diagnostics = result.Length;
             return sw.Elapsed.TotalMilliseconds;

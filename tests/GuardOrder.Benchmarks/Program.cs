@@ -16,7 +16,7 @@ namespace GuardOrder.Benchmarks
     /// dotnet run -c Release --project tests/GuardOrder.Benchmarks -- --all --out result.md   (real-shaped + mixed corpora at 10k/100k/1M, worst methods, IDE rows, real builds)
     /// dotnet run -c Release --project tests/GuardOrder.Benchmarks -- --quick                 (10k lines of both corpora + worst methods + IDE rows, under a minute)
     /// Options: --sizes 10000,100000  --runs N  --seed S  --out FILE.md  --density  --build / --no-build  --build-lines N  --build-pairs N  --build-dir DIR  --bdn
-    /// Diagnostics: --real-check [replicas], --per-method, --build-probe LINES [--all-rules], --profile-go N / --profile-real N (for dotnet-trace), --ide-probe, --prefix-profile
+    /// Diagnostics: --real-check [replicas], --per-method, --build-probe LINES [--all-rules], --ide-sample-mm [samples], --profile-go N / --profile-real N (for dotnet-trace), --ide-probe, --prefix-profile
     /// </summary>
     public static class Program
     {
@@ -141,6 +141,23 @@ namespace GuardOrder.Benchmarks
                 }
 
                 Console.WriteLine($"total {pm.TotalMs:F0} ms; largest walk {pm.Largest}; capped walks {pm.Capped}; {sw.Elapsed.TotalSeconds:F1} s");
+                return 0;
+            }
+
+            if (args.Contains("--ide-sample-mm"))
+            {
+                // The IDE rows alone: GuardOrder's callback time when editing sample-mm/memory.cs and mprotect.cs (medians).
+                var samples = Value(args, "--ide-sample-mm") is { } v && !v.StartsWith("--", StringComparison.Ordinal) ? int.Parse(v, CultureInfo.InvariantCulture) : 21;
+                var all = GuardOrderAssemblies.CreateAnalyzers();
+                var fl = all.Select(a => (DiagnosticAnalyzer)new NoOpMirrorAnalyzer(a)).ToImmutableArray();
+                var sm = RealCorpus.SampleMm();
+                foreach (var doc in new[] { "sample-mm/memory.cs", "sample-mm/mprotect.cs" })
+                {
+                    var r = RunIdeOn(sm, doc, "sample-mm/mm.cs", samples, all, fl);
+                    Console.WriteLine($"{doc}: GuardOrder callback time median {r.CallbackMedian:F1} ms; wall median {r.GoMedian:F1} ms (p90 {r.GoP90:F1} ms), no-op wall median {r.NoOpMedian:F1} ms; " +
+                        $"allocated median {r.AllocatedMedian / 1048576.0:F2} MB (no-op {r.NoOpAllocatedMedian / 1048576.0:F2} MB); {r.Samples} samples, {r.Diagnostics} diagnostics");
+                }
+
                 return 0;
             }
 
@@ -530,6 +547,8 @@ namespace GuardOrder.Benchmarks
             public double GoP90;
             public double NoOpMedian;
             public double CallbackMedian;
+            public double AllocatedMedian;
+            public double NoOpAllocatedMedian;
             public int Diagnostics;
         }
 
@@ -632,16 +651,20 @@ namespace GuardOrder.Benchmarks
             var go = new List<double>();
             var noop = new List<double>();
             var callbacks = new List<double>();
+            var allocated = new List<double>();
+            var noOpAllocated = new List<double>();
             var diags = 0;
             for (var i = -1; i < samples; i++)
             {
-                var g = Measure.IdeMs(project, doc, warm, analyzers, out diags, out var cb);
-                var f = Measure.IdeMs(project, doc, warm, floor, out _);
+                var g = Measure.IdeMs(project, doc, warm, analyzers, out diags, out var cb, out var ga);
+                var f = Measure.IdeMs(project, doc, warm, floor, out _, out _, out var fa);
                 if (i >= 0)
                 {
                     go.Add(g);
                     noop.Add(f);
                     callbacks.Add(cb);
+                    allocated.Add(ga);
+                    noOpAllocated.Add(fa);
                 }
             }
 
@@ -655,6 +678,8 @@ namespace GuardOrder.Benchmarks
                 GoP90 = sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(sorted.Length * 0.9) - 1)],
                 NoOpMedian = Measure.Median(noop),
                 CallbackMedian = Measure.Median(callbacks),
+                AllocatedMedian = Measure.Median(allocated),
+                NoOpAllocatedMedian = Measure.Median(noOpAllocated),
                 Diagnostics = diags,
             };
         }

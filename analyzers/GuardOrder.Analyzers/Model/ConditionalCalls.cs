@@ -21,26 +21,25 @@ namespace GuardOrder.Analyzers.Model
                 return false;
             }
 
-            var symbols = method.OriginalDefinition.GetAttributes()
-                .Where(a => a.AttributeClass is { Name: "ConditionalAttribute", ContainingNamespace: { Name: "Diagnostics", ContainingNamespace: { Name: "System" } } })
-                .Select(a => a.ConstructorArguments.Length == 1 ? a.ConstructorArguments[0].Value as string : null)
-                .ToList();
-            if (symbols.Count == 0)
+            // Asked at every call on every route: no list, no LINQ, until a [Conditional] is found.
+            var conditional = false;
+            foreach (var attribute in method.OriginalDefinition.GetAttributes())
             {
-                return false;
-            }
+                if (attribute.AttributeClass is not { Name: "ConditionalAttribute", ContainingNamespace: { Name: "Diagnostics", ContainingNamespace: { Name: "System" } } })
+                {
+                    continue;
+                }
 
-            var syntax = invocation.Syntax;
-            var tree = syntax.SyntaxTree;
-            foreach (var name in symbols)
-            {
-                if (name is not null && IsDefined(tree, name, syntax.SpanStart))
+                conditional = true;
+                var syntax = invocation.Syntax;
+                if (attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string name &&
+                    IsDefined(syntax.SyntaxTree, name, syntax.SpanStart))
                 {
                     return false;
                 }
             }
 
-            return true;
+            return conditional;
         }
 
         private static bool IsDefined(SyntaxTree tree, string name, int position)

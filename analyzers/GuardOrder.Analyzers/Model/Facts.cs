@@ -132,6 +132,24 @@ namespace GuardOrder.Analyzers.Model
         /// <summary>The values of <paramref name="domain"/> that are not in this set.</summary>
         public IntSet ComplementWithin(IntSet domain)
         {
+            // One interval in a one-interval domain (nearly every negated literal: a bool, a null test, a
+            // comparison): at most two intervals, computed without a builder and a second intersection.
+            if (Intervals.Length == 1 && domain.Intervals.Length == 1 && domain.Intervals[0].Lo >= Min && domain.Intervals[0].Hi <= Max)
+            {
+                var (lo, hi) = Intervals[0];
+                var (dlo, dhi) = domain.Intervals[0];
+                var hasLeft = lo > dlo;                 // [dlo, min(lo - 1, dhi)]
+                var hasRight = hi < dhi;                // [max(hi + 1, dlo), dhi]
+                var left = (dlo, Math.Min(lo - 1, dhi));
+                var right = (Math.Max(hi + 1, dlo), dhi);
+                if (hasLeft && hasRight)
+                {
+                    return new IntSet(ImmutableArray.Create(left, right));
+                }
+
+                return hasLeft ? Range(left.Item1, left.Item2) : hasRight ? Range(right.Item1, right.Item2) : Empty;
+            }
+
             var result = ImmutableArray.CreateBuilder<(long, long)>();
             var cursor = Min;
             foreach (var (lo, hi) in Intervals)

@@ -16,13 +16,14 @@ namespace GuardOrder.Analyzers.Model
         private GuardOrderSymbols(Compilation compilation)
         {
             Compilation = compilation;
-            SecurityCheck = Resolve(compilation, "GuardOrder.SecurityCheckAttribute");
-            MustMatchFaultPath = Resolve(compilation, "GuardOrder.MustMatchFaultPathAttribute");
-            FaultPathCheck = Resolve(compilation, "GuardOrder.FaultPathCheckAttribute");
-            WriteGrant = Resolve(compilation, "GuardOrder.WriteGrantAttribute");
-            AcquiresLock = Resolve(compilation, "GuardOrder.AcquiresLockAttribute");
-            TryAcquiresLock = Resolve(compilation, "GuardOrder.TryAcquiresLockAttribute");
-            ReleasesLock = Resolve(compilation, "GuardOrder.ReleasesLockAttribute");
+            IAssemblySymbol? annotations = null;
+            SecurityCheck = Resolve(compilation, "GuardOrder.SecurityCheckAttribute", ref annotations);
+            MustMatchFaultPath = Resolve(compilation, "GuardOrder.MustMatchFaultPathAttribute", ref annotations);
+            FaultPathCheck = Resolve(compilation, "GuardOrder.FaultPathCheckAttribute", ref annotations);
+            WriteGrant = Resolve(compilation, "GuardOrder.WriteGrantAttribute", ref annotations);
+            AcquiresLock = Resolve(compilation, "GuardOrder.AcquiresLockAttribute", ref annotations);
+            TryAcquiresLock = Resolve(compilation, "GuardOrder.TryAcquiresLockAttribute", ref annotations);
+            ReleasesLock = Resolve(compilation, "GuardOrder.ReleasesLockAttribute", ref annotations);
             DoesNotReturnIf = compilation.GetTypeByMetadataName("System.Diagnostics.CodeAnalysis.DoesNotReturnIfAttribute");
             DoesNotReturn = compilation.GetTypeByMetadataName("System.Diagnostics.CodeAnalysis.DoesNotReturnAttribute");
             NotNull = compilation.GetTypeByMetadataName("System.Diagnostics.CodeAnalysis.NotNullAttribute");
@@ -35,7 +36,32 @@ namespace GuardOrder.Analyzers.Model
         /// referenced annotated library. <see cref="Compilation.GetTypeByMetadataName"/> prefers the
         /// compilation's own copy and returns null when only references define it more than once;
         /// then any copy will do, since attributes are matched by name (<see cref="IsSameAttribute"/>).
+        /// <para>
+        /// Since any copy will do, the compilation's own assembly and then the assembly where the previous
+        /// attribute was found are asked first (<paramref name="annotations"/>): a lookup through the
+        /// compilation searches every reference (a few hundred with the framework), which an IDE pays for
+        /// every new compilation. Only a type found in neither is looked up that way; a null result (no
+        /// copy anywhere) is the same as before.
+        /// </para>
         /// </summary>
+        private static INamedTypeSymbol? Resolve(Compilation compilation, string metadataName, ref IAssemblySymbol? annotations)
+        {
+            var known = compilation.Assembly.GetTypeByMetadataName(metadataName) ?? annotations?.GetTypeByMetadataName(metadataName);
+            if (known is not null)
+            {
+                annotations ??= known.ContainingAssembly;
+                return known;
+            }
+
+            var found = Resolve(compilation, metadataName);
+            if (found is not null)
+            {
+                annotations = found.ContainingAssembly;
+            }
+
+            return found;
+        }
+
         private static INamedTypeSymbol? Resolve(Compilation compilation, string metadataName)
         {
             var type = compilation.GetTypeByMetadataName(metadataName);

@@ -224,7 +224,7 @@ namespace GuardOrder.Analyzers.Model
                     {
                         // A near miss (the same check made on another object: PageKsm(pte_page(pte)) for
                         // PageKsm(vm_normal_page(...))) still says which route the author meant.
-                        if (predicate.Facts.Any(f => SameCheck(f.Var.Subject, pair.Key.Subject) && f.Var.Bit == pair.Key.Bit))
+                        if (HasSameCheck(predicate, pair.Key))
                         {
                             shared++;
                         }
@@ -289,6 +289,20 @@ namespace GuardOrder.Analyzers.Model
             return new ImplicationResult(false, best, bestShared, missingFacts.ToImmutable(), outside.ToImmutable());
         }
 
+        // A loop, not Any with a lambda: asked per fault route and constraint (a closure each time).
+        private static bool HasSameCheck(FactSet predicate, FactVar required)
+        {
+            foreach (var f in predicate.Facts)
+            {
+                if (SameCheck(f.Var.Subject, required.Subject) && f.Var.Bit == required.Bit)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         /// <summary>The same check (method or member) on possibly different objects.</summary>
         private static bool SameCheck(Subject a, Subject b) => (a, b) switch
         {
@@ -302,18 +316,30 @@ namespace GuardOrder.Analyzers.Model
         {
             var variables = index.Variables;
             var candidates = new long[variables.Length][];
+            var points = new HashSet<long>();
+            var values = new List<long>();
             for (int position = 0; position < variables.Length; position++)
             {
                 var allowed = predicate.Effective(variables[position], index.Domains[position]);
-                var points = new HashSet<long>(index.Points[position]);
+                points.Clear();
+                points.UnionWith(index.Points[position]);
                 IntSet.AddBoundaryPoints(allowed, points);
-                var values = points.Where(allowed.Contains).OrderBy(v => v).ToArray();
-                if (values.Length == 0)
+                values.Clear();
+                foreach (var point in points)
+                {
+                    if (allowed.Contains(point))
+                    {
+                        values.Add(point);
+                    }
+                }
+
+                if (values.Count == 0)
                 {
                     return true; // the predicate route itself is infeasible
                 }
 
-                candidates[position] = values;
+                values.Sort();
+                candidates[position] = values.ToArray();
             }
 
             var faultRoutes = index.Routes;
@@ -322,13 +348,11 @@ namespace GuardOrder.Analyzers.Model
             var nodes = 0;
             var gaveUp = false;
 
-            // The fault routes still satisfiable at each depth of the search: one buffer per depth, reused.
+            // The fault routes still satisfiable at each depth of the search: one buffer per depth, reused,
+            // made when the search first gets there and only as large as the routes alive above it (they
+            // thin out fast: a buffer of every route at every depth was most of a check's allocation).
             var buffers = new int[variables.Length + 1][];
-            for (int i = 0; i < buffers.Length; i++)
-            {
-                buffers[i] = new int[faultRoutes.Count];
-            }
-
+            buffers[0] = new int[faultRoutes.Count];
             for (int i = 0; i < faultRoutes.Count; i++)
             {
                 buffers[0][i] = i;
@@ -366,6 +390,11 @@ namespace GuardOrder.Analyzers.Model
                 }
 
                 var next = buffers[position + 1];
+                if (next is null || next.Length < aliveCount)
+                {
+                    next = buffers[position + 1] = new int[aliveCount];
+                }
+
                 foreach (var value in candidates[position])
                 {
                     var count = 0;

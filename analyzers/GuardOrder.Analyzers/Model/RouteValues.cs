@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
@@ -133,11 +134,33 @@ namespace GuardOrder.Analyzers.Model
 
         public override Sym WithSecurity(bool readsSecurity) => new MaskSym(Value, Mask, readsSecurity || ReadsSecurity);
 
+        // One array per single-bit mask for all masks (immutable, the same in every compilation).
+        private static readonly ImmutableArray<long>[] SingleBits = Enumerable.Range(0, 63).Select(i => ImmutableArray.Create(1L << i)).ToArray();
+
+        private ImmutableArray<long> _bits;
+
         /// <summary>The single bits of the mask.</summary>
         public ImmutableArray<long> Bits
         {
             get
             {
+                if (!_bits.IsDefault)
+                {
+                    return _bits;
+                }
+
+                var mask = Mask.Value & long.MaxValue;
+                if (mask != 0 && (mask & (mask - 1)) == 0)
+                {
+                    for (int i = 0; i < 63; i++)
+                    {
+                        if (mask == 1L << i)
+                        {
+                            return _bits = SingleBits[i];
+                        }
+                    }
+                }
+
                 var bits = ImmutableArray.CreateBuilder<long>();
                 for (int i = 0; i < 63; i++)
                 {
@@ -147,7 +170,7 @@ namespace GuardOrder.Analyzers.Model
                     }
                 }
 
-                return bits.ToImmutable();
+                return _bits = bits.ToImmutable();
             }
         }
     }
@@ -211,7 +234,7 @@ namespace GuardOrder.Analyzers.Model
 
         public static Sym And(CondSym left, CondSym right, bool readsSecurity)
         {
-            var result = ImmutableArray.CreateBuilder<ImmutableArray<Literal>>();
+            var result = ImmutableArray.CreateBuilder<ImmutableArray<Literal>>(Math.Min(left.Disjuncts.Length * right.Disjuncts.Length, MaxDisjuncts + 1));
             foreach (var a in left.Disjuncts)
             {
                 foreach (var b in right.Disjuncts)
@@ -224,7 +247,7 @@ namespace GuardOrder.Analyzers.Model
                 }
             }
 
-            return new CondSym(result.ToImmutable(), readsSecurity);
+            return new CondSym(result.Count == result.Capacity ? result.MoveToImmutable() : result.ToImmutable(), readsSecurity);
         }
 
         public static Sym Or(CondSym left, CondSym right, bool readsSecurity) =>
@@ -235,6 +258,25 @@ namespace GuardOrder.Analyzers.Model
         /// <summary>De Morgan: not (D1 or D2 ...) = (not D1) and (not D2) ..., each not Di a disjunction of negated literals.</summary>
         public Sym Negate()
         {
+            if (Disjuncts.Length == 1 && !Disjuncts[0].IsEmpty)
+            {
+                // One conjunction (nearly every branch condition): not (l1 and l2 ...) = (not l1) or (not l2) ...,
+                // what the general case below computes, without the "true" it starts from and the And per disjunct.
+                var conjunction = Disjuncts[0];
+                if (conjunction.Length > MaxDisjuncts)
+                {
+                    return UnknownSym.Of(ReadsSecurity);
+                }
+
+                var disjuncts = ImmutableArray.CreateBuilder<ImmutableArray<Literal>>(conjunction.Length);
+                foreach (var literal in conjunction)
+                {
+                    disjuncts.Add(ImmutableArray.Create(literal.Negate()));
+                }
+
+                return new CondSym(disjuncts.MoveToImmutable(), ReadsSecurity);
+            }
+
             Sym result = new CondSym(ImmutableArray.Create(ImmutableArray<Literal>.Empty), ReadsSecurity); // true
             foreach (var disjunct in Disjuncts)
             {
@@ -366,14 +408,62 @@ namespace GuardOrder.Analyzers.Model
         private RouteState(RouteState other)
         {
             _rest = other._rest;
-            Facts = other.Facts;
+            _facts = other._facts;
+            Lines = other.Lines;
             Captures = other.Captures;
             CaptureKeys = other.CaptureKeys;
             Values = other.Values;
             Held = other.Held;
         }
 
-        public ImmutableList<Fact> Facts { get; private set; } = ImmutableList<Fact>.Empty;
+        // The facts as a persistent list, newest first (adding one is one small allocation; an
+        // ImmutableList cost a tree path per fact, and its enumeration in WithFact was slow). The
+        // ImmutableList the consumers read is made on first use and kept by the newest node, so the
+        // states that share the facts share it.
+        private FactNode? _facts;
+
+        /// <summary>The facts of the route's branches, in the order they were taken.</summary>
+        public ImmutableList<Fact> Facts => _facts is null ? ImmutableList<Fact>.Empty : _facts.List;
+
+        private sealed class FactNode
+        {
+            public FactNode(Fact fact, FactNode? previous)
+            {
+                Fact = fact;
+                Previous = previous;
+                Count = (previous?.Count ?? 0) + 1;
+            }
+
+            public Fact Fact { get; }
+
+            public FactNode? Previous { get; }
+
+            public int Count { get; }
+
+            private ImmutableList<Fact>? _list;
+
+            /// <summary>The facts up to this one, oldest first (a benign race: two threads reading a shared route may both build it).</summary>
+            public ImmutableList<Fact> List
+            {
+                get
+                {
+                    var list = _list;
+                    if (list is null)
+                    {
+                        var facts = new Fact[Count];
+                        for (var node = this; node is not null; node = node.Previous)
+                        {
+                            facts[node.Count - 1] = node.Fact;
+                        }
+
+                        list = ImmutableList.Create(facts);
+                        _list = list;
+                    }
+
+                    return list;
+                }
+            }
+        }
 
         public ImmutableDictionary<CaptureId, Sym> Captures { get; private set; } = ImmutableDictionary<CaptureId, Sym>.Empty;
 
@@ -409,7 +499,7 @@ namespace GuardOrder.Analyzers.Model
         public IOperation? ReturnOperation => _rest.ReturnOperation;
 
         /// <summary>Lines (1-based) of the analysed method's blocks this route passed, in order.</summary>
-        public LineTrail Lines => _rest.Lines;
+        public LineTrail Lines { get; private set; } = LineTrail.Empty;
 
         public ImmutableList<LockIssue> Issues => _rest.Issues;
 
@@ -539,8 +629,9 @@ namespace GuardOrder.Analyzers.Model
                 return this;
             }
 
-            var copy = Fork(out var rest);
-            rest.Lines = rest.Lines.Add(line);
+            // On the route state itself, not its Rest: the lock walk adds a line at nearly every block.
+            var copy = Clone();
+            copy.Lines = Lines.Add(line);
             return copy;
         }
 
@@ -572,8 +663,6 @@ namespace GuardOrder.Analyzers.Model
 
             public IOperation? ReturnOperation { get; set; }
 
-            public LineTrail Lines { get; set; } = LineTrail.Empty;
-
             public ImmutableList<LockIssue> Issues { get; set; } = ImmutableList<LockIssue>.Empty;
 
             public Rest Clone() => new Rest
@@ -586,7 +675,6 @@ namespace GuardOrder.Analyzers.Model
                 Grant = Grant,
                 ReturnValue = ReturnValue,
                 ReturnOperation = ReturnOperation,
-                Lines = Lines,
                 Issues = Issues,
             };
         }
@@ -596,11 +684,11 @@ namespace GuardOrder.Analyzers.Model
         {
             var allowed = fact.Allowed;
             var key = fact.Var;
-            foreach (var known in Facts)
+            for (var known = _facts; known is not null; known = known.Previous)
             {
-                if (known.Var.Equals(key))
+                if (known.Fact.Var.Equals(key))
                 {
-                    allowed = allowed.Intersect(known.Allowed);
+                    allowed = allowed.Intersect(known.Fact.Allowed);
                 }
             }
 
@@ -610,7 +698,7 @@ namespace GuardOrder.Analyzers.Model
             }
 
             var copy = Clone();
-            copy.Facts = Facts.Add(fact);
+            copy._facts = new FactNode(fact, _facts);
             return copy;
         }
     }

@@ -86,7 +86,7 @@ namespace GuardOrder.Analyzers.Model
                     foreach (var s in states)
                     {
                         var gated = args[i].ReadsSecurity ? s.WithGate(new SecurityGate(invocation.Arguments[i].Value, !stopsWhen, always: true)) : s;
-                        next.AddRange(Assume(gated, args[i], !stopsWhen));
+                        next.AddRange(Alternatives(gated, args[i], !stopsWhen));
                     }
 
                     states = next;
@@ -96,7 +96,7 @@ namespace GuardOrder.Analyzers.Model
                     var next = new Few<RouteState>();
                     foreach (var s in states)
                     {
-                        next.AddRange(Assume(s, Combine(BinaryOperatorKind.NotEquals, checkedArgument, new ConstSym(0, FactKind.Reference, false)), true));
+                        next.AddRange(Alternatives(s, Combine(BinaryOperatorKind.NotEquals, checkedArgument, new ConstSym(0, FactKind.Reference, false)), true));
                     }
 
                     states = next;

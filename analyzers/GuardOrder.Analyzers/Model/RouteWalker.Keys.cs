@@ -49,6 +49,26 @@ namespace GuardOrder.Analyzers.Model
             }
         }
 
+        /// <summary>
+        /// <see cref="KeyOf"/> once per operation and walk: a walk asks at every read of a local on every
+        /// route, and a new key each time was a tenth of its allocations. Keys are pure in the operation.
+        /// </summary>
+        private ValueKey? Key(IOperation? operation)
+        {
+            if (operation is null)
+            {
+                return null;
+            }
+
+            if (!_keys.TryGetValue(operation, out var key))
+            {
+                key = KeyOf(operation);
+                _keys[operation] = key;
+            }
+
+            return key;
+        }
+
         /// <summary>Where the value of a local, parameter, or field/property path rooted at one (<c>vmf.page</c>) lives; null otherwise.</summary>
         public static ValueKey? KeyOf(IOperation? operation)
         {

@@ -17,7 +17,7 @@ namespace GuardOrder.Analyzers.Model
         private HeldLock LockOf(IInvocationOperation invocation)
         {
             var argument = invocation.Arguments.Length > 0 ? invocation.Arguments[0].Value : invocation.Instance;
-            var key = argument is null ? null : KeyOf(Unwrap(argument));
+            var key = argument is null ? null : Key(Unwrap(argument));
             var method = (IMethodSymbol)GuardOrderSymbols.Original(invocation.TargetMethod)!;
             ITypeSymbol family = method.Parameters.Length > 0 ? method.Parameters[0].Type : method.ContainingType;
             return new HeldLock(key, family, invocation);
@@ -32,28 +32,60 @@ namespace GuardOrder.Analyzers.Model
                 {
                     if (pending is IInvocationOperation attempt && LockOf(attempt).SameFamily(releasing))
                     {
-                        state = Issue(state, pending, "try-unchecked", () => Text(pending) + " is not branched on before " + Text(release) + " releases the lock it may not hold", release);
+                        state = UncheckedBeforeRelease(state, pending, release);
                         state = state.WithPendingTries(state.PendingTries.Remove(pending));
                     }
                 }
             }
 
-            HeldLock? match = (releasing.Target is null ? null : state.Held.FirstOrDefault(h => releasing.Target.Equals(h.Target))) ?? state.Held.FirstOrDefault(h => h.SameFamily(releasing));
+            // Loops, not FirstOrDefault with lambdas: the closures were allocated on every release of every route.
+            HeldLock? match = null;
+            if (releasing.Target is not null)
+            {
+                foreach (var h in state.Held)
+                {
+                    if (releasing.Target.Equals(h.Target))
+                    {
+                        match = h;
+                        break;
+                    }
+                }
+            }
+
             if (match is null)
             {
-                if (depth == 0 && _mode == RouteMode.Locks)
+                foreach (var h in state.Held)
                 {
-                    var trail = state.Lines;
-                    state = Issue(state, release, "unheld-release", () => Text(release) + " releases a lock that is not held on the route through " + RouteText(trail));
+                    if (h.SameFamily(releasing))
+                    {
+                        match = h;
+                        break;
+                    }
                 }
+            }
 
-                return state;
+            if (match is null)
+            {
+                return depth == 0 && _mode == RouteMode.Locks ? UnheldRelease(state, release) : state;
             }
 
             return state.WithHeld(state.Held.Remove(match));
         }
 
-        private RouteState CheckPendingTries(RouteState state, IOperation guarded)
+        // The issues' message closures live in methods of their own, so that only a route with an issue pays for them.
+        private RouteState UncheckedBeforeRelease(RouteState state, IOperation pending, IOperation release) =>
+            Issue(state, pending, "try-unchecked", () => Text(pending) + " is not branched on before " + Text(release) + " releases the lock it may not hold", release);
+
+        private RouteState UnheldRelease(RouteState state, IOperation release)
+        {
+            var trail = state.Lines;
+            return Issue(state, release, "unheld-release", () => Text(release) + " releases a lock that is not held on the route through " + RouteText(trail));
+        }
+
+        private RouteState CheckPendingTries(RouteState state, IOperation guarded) =>
+            state.PendingTries.IsEmpty ? state : ReportPendingTries(state, guarded);
+
+        private RouteState ReportPendingTries(RouteState state, IOperation guarded)
         {
             foreach (var pending in state.PendingTries)
             {

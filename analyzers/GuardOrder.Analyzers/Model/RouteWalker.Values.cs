@@ -72,7 +72,7 @@ namespace GuardOrder.Analyzers.Model
         // allocate a closure on every call, also for a constant or a local.
         private Few<(RouteState State, Sym Value)> EvaluateCapture(IFlowCaptureOperation capture, RouteState state, int depth)
         {
-            var capturedKey = KeyOf(capture.Value);
+            var capturedKey = Key(capture.Value);
             var result = new Few<(RouteState, Sym)>();
             foreach (var (s, v) in Evaluate(capture.Value, state, depth))
             {
@@ -108,7 +108,7 @@ namespace GuardOrder.Analyzers.Model
         private Few<(RouteState State, Sym Value)> EvaluateUpdate(IOperation operation, RouteState state, int depth)
         {
             var target = operation is ICompoundAssignmentOperation compound ? compound.Target : ((IIncrementOrDecrementOperation)operation).Target;
-            var key = KeyOf(target);
+            var key = Key(target);
             var result = new Few<(RouteState, Sym)>();
             foreach (var (s, security) in EvaluateChildren(operation, state, depth))
             {
@@ -225,7 +225,7 @@ namespace GuardOrder.Analyzers.Model
         /// <summary>The value a local, parameter or <c>this</c> holds on the route; an unassigned input parameter is its input subject.</summary>
         private Sym ValueOf(IOperation reference, RouteState state)
         {
-            var key = KeyOf(reference);
+            var key = Key(reference);
             if (key is not null && state.Values.TryGetValue(key, out var value))
             {
                 return value;
@@ -259,7 +259,7 @@ namespace GuardOrder.Analyzers.Model
 
             var security = _symbols.IsSecurityCheck(member);
             var annotated = _symbols.IsFaultPathCheck(member) || security ? GuardOrderSymbols.Original(member) : null;
-            var key = KeyOf(operation);
+            var key = Key(operation);
             if (key is not null && state.Values.TryGetValue(key, out var known))
             {
                 return One(state, known.WithSecurity(security));
@@ -281,6 +281,11 @@ namespace GuardOrder.Analyzers.Model
             return result;
         }
 
+        /// <summary>A try-lock's result assigned to a discard. Its own method: the message's closure captured the assignment, which made every assignment allocate one.</summary>
+        private RouteState TryResultDropped(RouteState state, IOperation value) =>
+            Issue(state, value, "try-ignored", () => Text(value) + " ignores whether the lock was taken: branch on its result before the code it guards")
+                .WithPendingTries(ImmutableList<IOperation>.Empty);
+
         private Few<(RouteState State, Sym Value)> EvaluateAssignment(ISimpleAssignmentOperation assignment, RouteState state, int depth)
         {
             var result = new Few<(RouteState, Sym)>();
@@ -289,11 +294,10 @@ namespace GuardOrder.Analyzers.Model
                 var after = s;
                 if (assignment.Target is IDiscardOperation && v is TrySym && depth == 0)
                 {
-                    after = Issue(after, assignment.Value, "try-ignored", () => Text(assignment.Value) + " ignores whether the lock was taken: branch on its result before the code it guards");
-                    after = after.WithPendingTries(ImmutableList<IOperation>.Empty);
+                    after = TryResultDropped(after, assignment.Value);
                 }
 
-                var key = KeyOf(assignment.Target) ??
+                var key = Key(assignment.Target) ??
                     (Unwrap(assignment.Target) is IFlowCaptureReferenceOperation captured && after.CaptureKeys.TryGetValue(captured.Id, out var capturedKey) ? capturedKey : null);
                 if (key is not null)
                 {
@@ -629,9 +633,12 @@ namespace GuardOrder.Analyzers.Model
         /// follow (one state per disjunct of a condition); empty when the route cannot go that way.
         /// An unknown value constrains nothing.
         /// </summary>
-        public static List<RouteState> Assume(RouteState state, Sym value, bool outcome)
+        public static List<RouteState> Assume(RouteState state, Sym value, bool outcome) => Alternatives(state, value, outcome).ToList();
+
+        /// <summary><see cref="Assume"/> for the walk itself: the states held inline (a branch asks at every step).</summary>
+        private static Few<RouteState> Alternatives(RouteState state, Sym value, bool outcome)
         {
-            var result = new List<RouteState>(1);
+            var result = new Few<RouteState>();
             switch (AsCondition(value))
             {
                 case ConstSym c:
@@ -645,7 +652,7 @@ namespace GuardOrder.Analyzers.Model
                     var holding = outcome ? cond : cond.Negate();
                     if (holding is ConstSym k)
                     {
-                        return Assume(state, k, true);
+                        return Alternatives(state, k, true);
                     }
 
                     if (holding is not CondSym dnf)

@@ -38,6 +38,7 @@ namespace GuardOrder.Analyzers.Model
         private readonly CancellationToken _cancellationToken;
         private readonly List<IMethodSymbol> _inlineStack = new List<IMethodSymbol>();
         private readonly List<LockIssue> _backEdgeIssues = new List<LockIssue>();
+        private readonly Dictionary<IOperation, ValueKey?> _keys = new Dictionary<IOperation, ValueKey?>();
         private readonly Dictionary<IOperation, ImmutableArray<(long Value, IFieldSymbol Field)>> _namedConstants = new Dictionary<IOperation, ImmutableArray<(long Value, IFieldSymbol Field)>>();
         private int _steps;
         private int _routes;
@@ -280,8 +281,7 @@ namespace GuardOrder.Analyzers.Model
                         if ((operation is IExpressionStatementOperation { Operation: IInvocationOperation invocation } || (invocation = (operation as IInvocationOperation)!) is not null) &&
                             _symbols.IsTryAcquiresLock(invocation.TargetMethod) && frame.Depth == 0)
                         {
-                            var ignored = Issue(after, invocation, "try-ignored", () => Text(invocation) + " ignores whether the lock was taken: branch on its result before the code it guards");
-                            next.Add(ignored.WithPendingTries(ignored.PendingTries.Remove(invocation)));
+                            next.Add(TryIgnored(after, invocation));
                             continue;
                         }
 
@@ -303,6 +303,16 @@ namespace GuardOrder.Analyzers.Model
             {
                 Branch(frame, block, branchLine > 0 ? current.WithLine(branchLine) : current, finallies);
             }
+        }
+
+        /// <summary>
+        /// A try-lock whose result is dropped. Its own method: the message's closure, in VisitBody, made
+        /// the compiler allocate a closure object on every operation of every block.
+        /// </summary>
+        private RouteState TryIgnored(RouteState after, IInvocationOperation invocation)
+        {
+            var ignored = Issue(after, invocation, "try-ignored", () => Text(invocation) + " ignores whether the lock was taken: branch on its result before the code it guards");
+            return ignored.WithPendingTries(ignored.PendingTries.Remove(invocation));
         }
 
         private void Branch(Frame frame, BasicBlock block, RouteState state, ImmutableStack<FinallyContinuation> finallies)
@@ -355,12 +365,12 @@ namespace GuardOrder.Analyzers.Model
 
                 // A branch on a [SecurityCheck] read: each side is recorded (GO0005 decides which side gates).
                 var gated = sym.ReadsSecurity && block.BranchValue is not null;
-                foreach (var taken in Assume(gated ? after.WithGate(new SecurityGate(block.BranchValue!, whenTrue, always: false)) : after, sym, whenTrue))
+                foreach (var taken in Alternatives(gated ? after.WithGate(new SecurityGate(block.BranchValue!, whenTrue, always: false)) : after, sym, whenTrue))
                 {
                     Follow(frame, block, block.ConditionalSuccessor, taken, finallies);
                 }
 
-                foreach (var notTaken in Assume(gated ? after.WithGate(new SecurityGate(block.BranchValue!, !whenTrue, always: false)) : after, sym, !whenTrue))
+                foreach (var notTaken in Alternatives(gated ? after.WithGate(new SecurityGate(block.BranchValue!, !whenTrue, always: false)) : after, sym, !whenTrue))
                 {
                     Follow(frame, block, block.FallThroughSuccessor, notTaken, finallies);
                 }

@@ -51,11 +51,13 @@ namespace GuardOrder.Analyzers.Model
 
         protected static int Combine(int a, int b) => unchecked((a * 31) + b);
 
+        // SymbolEqualityComparer.Default already ignores nullable annotations (at every level), so `vma` and
+        // `vma?` are one type without a WithNullableAnnotation copy (a new public symbol per comparison).
         internal static bool SameType(ITypeSymbol? a, ITypeSymbol? b) =>
-            SymbolEqualityComparer.Default.Equals(a?.WithNullableAnnotation(NullableAnnotation.NotAnnotated), b?.WithNullableAnnotation(NullableAnnotation.NotAnnotated));
+            SymbolEqualityComparer.Default.Equals(a, b);
 
         internal static int TypeHash(ITypeSymbol type) =>
-            SymbolEqualityComparer.Default.GetHashCode(type.WithNullableAnnotation(NullableAnnotation.NotAnnotated));
+            SymbolEqualityComparer.Default.GetHashCode(type);
     }
 
     internal sealed class InputSubject : Subject

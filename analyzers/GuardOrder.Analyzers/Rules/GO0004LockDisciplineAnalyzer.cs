@@ -34,16 +34,17 @@ namespace GuardOrder.Analyzers
                 }
 
                 var bodies = SharedModel.For(start.Compilation, symbols).Bodies;
-                start.RegisterOperationBlockStartAction(block => OnMethod(block, symbols, bodies));
+                start.RegisterOperationBlockAction(block => OnMethod(block, symbols, bodies));
             });
         }
 
         /// <summary>
-        /// Only a method that calls a lock primitive is walked. Whether it does is seen by an invocation
-        /// action on the driver's own walk of the body (the driver visits every operation for the other
-        /// rules anyway), not by a second walk of every body in the compilation.
+        /// Only a method that calls a lock primitive is walked. Whether it does is seen by a walk of the
+        /// operation tree without allocation (<see cref="CallsLockPrimitive"/>), once per method: an
+        /// invocation action registered per method (the way it was learnt before) cost every method of the
+        /// compilation a block-start context, two registrations and their closures, and every call a callback.
         /// </summary>
-        private static void OnMethod(OperationBlockStartAnalysisContext block, GuardOrderSymbols symbols, MethodBodies bodies)
+        private static void OnMethod(OperationBlockAnalysisContext block, GuardOrderSymbols symbols, MethodBodies bodies)
         {
             if (block.OwningSymbol is not IMethodSymbol method ||
                 symbols.IsAcquiresLock(method) || symbols.IsTryAcquiresLock(method) || symbols.IsReleasesLock(method))
@@ -74,36 +75,49 @@ namespace GuardOrder.Analyzers
                 return;
             }
 
-            var callsLocks = new LockCallSeen();
-            block.RegisterOperationAction(
-                c =>
-                {
-                    var target = ((IInvocationOperation)c.Operation).TargetMethod;
-                    if (!callsLocks.Seen && (symbols.IsAcquiresLock(target) || symbols.IsTryAcquiresLock(target) || symbols.IsReleasesLock(target)))
-                    {
-                        callsLocks.Seen = true;
-                    }
-                },
-                OperationKind.Invocation);
-            block.RegisterOperationBlockEndAction(end =>
+            if (CallsLockPrimitive(block.OperationBlocks, symbols))
             {
-                if (callsLocks.Seen)
-                {
-                    Analyze(end, part, body, method, symbols, bodies);
-                }
-            });
+                Analyze(block, part, body, method, symbols, bodies);
+            }
         }
 
-        /// <summary>Set (never cleared) by the invocation action of one method's block.</summary>
-        private sealed class LockCallSeen
+        /// <summary>Some invocation in the blocks (lambdas and local functions included, as the driver's operation actions see them) calls a lock primitive.</summary>
+        private static bool CallsLockPrimitive(ImmutableArray<IOperation> blocks, GuardOrderSymbols symbols)
         {
-            private volatile bool _seen;
-
-            public bool Seen
+            Stack<IOperation>? pending = null;
+            foreach (var root in blocks)
             {
-                get => _seen;
-                set => _seen = value;
+                // An explicit stack: a long || chain or string concatenation nests deeper than recursion should go.
+                var operation = root;
+                while (true)
+                {
+                    if (operation is IInvocationOperation invocation)
+                    {
+                        var target = invocation.TargetMethod;
+                        if (symbols.IsAcquiresLock(target) || symbols.IsTryAcquiresLock(target) || symbols.IsReleasesLock(target))
+                        {
+                            return true;
+                        }
+                    }
+
+                    foreach (var child in operation.ChildOperations)
+                    {
+                        if (child is not null)
+                        {
+                            (pending ??= new Stack<IOperation>()).Push(child);
+                        }
+                    }
+
+                    if (pending is null || pending.Count == 0)
+                    {
+                        break;
+                    }
+
+                    operation = pending.Pop();
+                }
             }
+
+            return false;
         }
 
         /// <param name="part">One of the context's operation blocks (the graph is asked for by it; it is the graph of the whole body).</param>

@@ -108,20 +108,28 @@ namespace GuardOrder.Analyzers
                 }
             }
 
-            var checks = FactExtraction.SecurityCheckNames(body, symbols).Distinct().ToList();
-            var suffix = !readsSecurity
-                ? " (it reads no [SecurityCheck] member: an early-write predicate grants a write, so a security check is always due)"
-                : checks.Count == 0 ? string.Empty : " (" + string.Join(", ", checks) + " is tested only on other routes)";
-            // Evidence: the security checks the method makes (the ones the route bypasses).
-            var evidence = GO0002FaultPathSyncAnalyzer.SourceLocations(routes.Value.SelectMany(r => r.State.Gates).Select(g => g.Branch).Distinct().ToArray()).ToList();
             var reported = new HashSet<int>();
             ImmutableDictionary<string, string?>? properties = null;
+            string? suffix = null;
+            List<Location>? evidence = null;
             foreach (var (state, returned, returnReadsSecurity) in trueRoutes)
             {
                 var gated = returnReadsSecurity || state.Trusted is not null ||
                     state.Gates.Any(g => g.Always || sides[g.Branch] != 3);
                 if (!gated && reported.Add(returned.Syntax.SpanStart))
                 {
+                    // The message's suffix and the evidence are made for a method that is reported, not for every method checked.
+                    if (suffix is null)
+                    {
+                        var checks = FactExtraction.SecurityCheckNames(body, symbols).Distinct().ToList();
+                        suffix = !readsSecurity
+                            ? " (it reads no [SecurityCheck] member: an early-write predicate grants a write, so a security check is always due)"
+                            : checks.Count == 0 ? string.Empty : " (" + string.Join(", ", checks) + " is tested only on other routes)";
+                    }
+
+                    // Evidence: the security checks the method makes (the ones the route bypasses).
+                    evidence ??= GO0002FaultPathSyncAnalyzer.SourceLocations(routes.Value.SelectMany(r => r.State.Gates).Select(g => g.Branch).Distinct().ToArray()).ToList();
+
                     // Whether "Check the security condition first on every route" is offered, and if not, why (fixRefusal).
                     properties ??= GO0005GuardRepair.Plan(body, symbols, purity, context.CancellationToken).Properties();
                     context.ReportDiagnostic(Diagnostic.Create(Descriptors.GO0005SecurityCheckBypassed, returned.Syntax.GetLocation(), evidence, properties, method.Name, suffix));
