@@ -1,20 +1,13 @@
-// as-posted/ (excluded from the default build; `dotnet build sample-mm -p:AsPosted=true`).
+// as-posted-fixed/ (compiled into SampleMm.Tests; see README.md here): sample-mm/as-posted/mprotect_2021_posted.cs
+// as GuardOrder's code fixes repair it (`dotnet format analyzers sample-mm.csproj --diagnostics GO0001
+// GO0002 GO0003 GO0004 GO0005`, the root README's commands), class renamed to mprotect_2021_fixed.
+// The repair added `ulong addr` (do_wp_page() decides on vm_normal_page(vma, vmf.address, ...)) and the
+// checks of the grant route GO0002 named, wp_pfn_shared(), before each `return true`; the comments
+// inside are the original's.
 //
-// (b) may_avoid_write_fault() as the patch "mm: improve mprotect(R|W) efficiency on pages
-// referenced once" was posted (mmotm patch 128/192, June 2021), reconstructed: the dirty-accounting
-// case skips the whole exclusive-access block - including the VM_WRITE test - on its way to
-// `return true` (GO0005); VM_WRITE is the second operand of its && (GO0001); no page lock, no
-// PageKsm() test, page_count() read unlocked on pte_page() (GO0002, GO0003).
-// Run (tests/SampleMm.Tests): the KSM fork leak and the soft-dirty polarity, as in v1. The
-// VM_WRITE bypass needs MM_CP_DIRTY_ACCT without VM_WRITE, which mprotect_fixup() never passes
-// (vma_wants_writenotify() requires VM_WRITE|VM_SHARED): GO0005 is about the text, not a
-// reachable state.
-//
-// GuardOrder findings in this file (`dotnet build sample-mm -p:AsPosted=true`; AsPostedFindingsTests keeps it in step):
-//   line 35: GO0001 naming `(vma.vm_flags & VM_WRITE) != 0`
-//   line 66: GO0002 naming `userfaultfd_pte_wp`, `vm_normal_page`
-//   line 66: GO0005 naming `VM_WRITE`
-// (end of findings)
+// GuardOrder findings in this file: none (AsPostedFormatTests builds it with every GO rule an error).
+// Run (tests/SampleMm.Tests OutcomePropertyTests): no counterexample; the early writes it grants are
+// printed (0 in the runs of 2026-12-01: the wp_pfn_shared route needs a pte with no normal page).
 using GuardOrder;
 using static SampleMm.mm;
 using static SampleMm.pgtable;

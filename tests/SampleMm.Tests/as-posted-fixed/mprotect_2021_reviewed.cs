@@ -1,21 +1,13 @@
-// as-posted/ (excluded from the default build; `dotnet build sample-mm -p:AsPosted=true`).
+// as-posted-fixed/ (compiled into SampleMm.Tests; see README.md here): sample-mm/as-posted/mprotect_2021_reviewed.cs
+// as GuardOrder's code fixes repair it (`dotnet format analyzers sample-mm.csproj --diagnostics GO0001
+// GO0002 GO0003 GO0004 GO0005`, the root README's commands), class renamed to mprotect_2021_fixed.
+// The repair added `ulong addr` (do_wp_page() decides on vm_normal_page(vma, vmf.address, ...)) and the
+// checks of the grant route GO0002 named, wp_pfn_shared(), before each `return true`; the comments
+// inside are the original's.
 //
-// (c) The reviewed form (the seed's second version: VM_WRITE first, trylock_page(), PageKsm()
-// under the lock) exactly as written in 2021, for comparison with mprotect.cs, which keeps this
-// structure but makes each check the one do_wp_page() makes. What the build reports (GO0002, the
-// block below): the MM_CP_DIRTY_ACCT `return true` is reached without the userfaultfd_pte_wp()
-// and vm_normal_page() tests the fault path makes before wp_pfn_shared(); the final `return ret`
-// without userfaultfd_pte_wp() (it tests pte_uffd_wp() only) and without page_mapcount() under
-// the lock. pte_page() + vma_is_anonymous() (where do_wp_page() uses vm_normal_page() +
-// PageAnon()) is not reported: the analysis does not tell those pages apart.
-// Run (tests/SampleMm.Tests): the soft-dirty polarity is its one reachable bug (a write after
-// clear_refs goes unrecorded); its PageKsm() test under the lock stops the KSM fork leak and the
-// interleaving race.
-//
-// GuardOrder findings in this file (`dotnet build sample-mm -p:AsPosted=true`; AsPostedFindingsTests keeps it in step):
-//   line 72: GO0002 naming `userfaultfd_pte_wp`, `vm_normal_page`
-//   line 97: GO0002 naming `userfaultfd_pte_wp`, `vm_normal_page`
-// (end of findings)
+// GuardOrder findings in this file: none (AsPostedFormatTests builds it with every GO rule an error).
+// Run (tests/SampleMm.Tests OutcomePropertyTests): no counterexample; the early writes it grants are
+// printed (0 in the runs of 2026-12-01: the wp_pfn_shared route needs a pte with no normal page).
 using GuardOrder;
 using static SampleMm.mm;
 using static SampleMm.page_flags;

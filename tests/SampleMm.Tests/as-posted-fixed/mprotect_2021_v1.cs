@@ -1,18 +1,13 @@
-// as-posted/ (excluded from the default build; `dotnet build sample-mm -p:AsPosted=true`).
+// as-posted-fixed/ (compiled into SampleMm.Tests; see README.md here): sample-mm/as-posted/mprotect_2021_v1.cs
+// as GuardOrder's code fixes repair it (`dotnet format analyzers sample-mm.csproj --diagnostics GO0001
+// GO0002 GO0003 GO0004 GO0005`, the root README's commands), class renamed to mprotect_2021_fixed.
+// The repair added `ulong addr` (do_wp_page() decides on vm_normal_page(vma, vmf.address, ...)) and the
+// checks of the grant route GO0002 named, wp_pfn_shared(), before each `return true`; the comments
+// inside are the original's.
 //
-// (a) Peter Xu's first rework of may_avoid_write_fault() (linux-mm, 30 June 2021), the version
-// Linus answered with "Please just put that VM_WRITE test first. It's the one that really
-// *matters*." Kept as posted: the NUMA test comes BEFORE the VM_WRITE test (GO0001), and it has
-// neither the page lock nor the PageKsm() test that do_wp_page() makes (GO0002, GO0003).
-// Run (tests/SampleMm.Tests): the KSM fork leak - a fork child's dirty pte on a KSM page that
-// only it still maps becomes writable and the next process ksmd merges reads the child's writes -
-// and the soft-dirty polarity (a write after clear_refs goes unrecorded).
-//
-// GuardOrder findings in this file (`dotnet build sample-mm -p:AsPosted=true`; AsPostedFindingsTests keeps it in step):
-//   line 35: GO0001 naming `(vma.vm_flags & VM_WRITE) == 0`
-//   line 64: GO0002 naming `userfaultfd_pte_wp`, `vm_normal_page`
-//   line 71: GO0002 naming `userfaultfd_pte_wp`, `vm_normal_page`
-// (end of findings)
+// GuardOrder findings in this file: none (AsPostedFormatTests builds it with every GO rule an error).
+// Run (tests/SampleMm.Tests OutcomePropertyTests): no counterexample; the early writes it grants are
+// printed (0 in the runs of 2026-12-01: the wp_pfn_shared route needs a pte with no normal page).
 using GuardOrder;
 using static SampleMm.mm;
 using static SampleMm.pgtable;
