@@ -31,6 +31,11 @@ namespace GuardOrder.Analyzers.Model
             foreach (var tree in compilation.SyntaxTrees)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (!MaySpell(tree, name, cancellationToken))
+                {
+                    continue;
+                }
+
                 foreach (var token in tree.GetRoot(cancellationToken).DescendantTokens())
                 {
                     if (token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText == name && token.Parent is SimpleNameSyntax simple)
@@ -41,6 +46,66 @@ namespace GuardOrder.Analyzers.Model
             }
 
             return cache.GetOrAdd(name, result.ToImmutable());
+        }
+
+        /// <summary>
+        /// The tree's text may spell <paramref name="name"/>: it holds the name's characters, or a
+        /// unicode escape (an identifier may spell a character as <c>\uXXXX</c>). Only a tree whose text
+        /// is not at hand is assumed to. A search of characters, far cheaper than the tree's tokens.
+        /// </summary>
+        private static bool MaySpell(SyntaxTree tree, string name, CancellationToken cancellationToken)
+        {
+            if (!tree.TryGetText(out var text))
+            {
+                return true;
+            }
+
+            const int ChunkSize = 8192;
+            var overlap = System.Math.Max(name.Length, 2) - 1;
+            var buffer = new char[ChunkSize + overlap];
+            var kept = 0;
+            for (var start = 0; start < text.Length; start += ChunkSize)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var count = System.Math.Min(ChunkSize, text.Length - start);
+                text.CopyTo(start, buffer, kept, count);
+                var length = kept + count;
+                if (Contains(buffer, length, name) || Contains(buffer, length, "\\u") || Contains(buffer, length, "\\U"))
+                {
+                    return true;
+                }
+
+                // Keep the chunk's last characters: a name may straddle two chunks.
+                kept = System.Math.Min(overlap, length);
+                System.Array.Copy(buffer, length - kept, buffer, 0, kept);
+            }
+
+            return false;
+        }
+
+        private static bool Contains(char[] buffer, int length, string value)
+        {
+            var first = value[0];
+            for (var i = 0; i + value.Length <= length; i++)
+            {
+                if (buffer[i] != first)
+                {
+                    continue;
+                }
+
+                var j = 1;
+                while (j < value.Length && buffer[i + j] == value[j])
+                {
+                    j++;
+                }
+
+                if (j == value.Length)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
     }
 }

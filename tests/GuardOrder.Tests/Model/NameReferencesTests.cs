@@ -1,0 +1,42 @@
+using System.Linq;
+using System.Threading;
+using GuardOrder.Analyzers.Model;
+using GuardOrder.Tests.Verifiers;
+
+namespace GuardOrder.Tests.Model
+{
+    /// <summary>
+    /// The names a compilation spells a given way (the GO0002 repair's search for a predicate's
+    /// callers): a file is skipped only when its text cannot spell the name, so an escaped spelling, a
+    /// name across the search's chunk boundary and a verbatim identifier are all found.
+    /// </summary>
+    public class NameReferencesTests
+    {
+        [Fact]
+        public void EveryFileThatSpellsTheName_AndOnlyThose()
+        {
+            var padding = new string(' ', 8192 - "class A { void f() { ".Length - 3); // puts the name across the first chunk's end
+            var compilation = AnalyzerHarness.Compile(
+                "class P { public static bool no_addr() => true; }",
+                "class A { void f() { " + padding + "P.no_addr(); } }",
+                "class B { void g() { P.no_\\u0061ddr(); } }",
+                "class C { void h() { P.@no_addr(); } }",
+                "class D { void k() { /* no_addr in a comment is not a name */ var no_addrx = 1; } }");
+
+            var found = NameReferences.Of(compilation, "no_addr", CancellationToken.None);
+
+            Assert.Equal(
+                new[] { "Test1.cs", "Test2.cs", "Test3.cs" }, // the declaration is no simple name,
+                found.Select(n => n.SyntaxTree.FilePath).ToArray());
+            Assert.Same(found.Last().SyntaxTree, compilation.SyntaxTrees.ElementAt(3));
+            Assert.Equal(found, NameReferences.Of(compilation, "no_addr", CancellationToken.None)); // once per compilation and name
+        }
+
+        [Fact]
+        public void ANameNoFileSpells_NothingFound()
+        {
+            var compilation = AnalyzerHarness.Compile("class P { static bool no_addr() => true; }");
+            Assert.Empty(NameReferences.Of(compilation, "may_avoid_write_fault", CancellationToken.None));
+        }
+    }
+}
