@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
@@ -16,6 +17,8 @@ namespace GuardOrder.Analyzers.Model
     /// </summary>
     internal static class NameReferences
     {
+        private const int ChunkSize = 8192;
+
         private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<string, ImmutableArray<SimpleNameSyntax>>> PerCompilation =
             new ConditionalWeakTable<Compilation, ConcurrentDictionary<string, ImmutableArray<SimpleNameSyntax>>>();
 
@@ -28,10 +31,11 @@ namespace GuardOrder.Analyzers.Model
             }
 
             var result = ImmutableArray.CreateBuilder<SimpleNameSyntax>();
+            var buffer = new char[ChunkSize + System.Math.Max(name.Length, 2) - 1];
             foreach (var tree in compilation.SyntaxTrees)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (!MaySpell(tree, name, cancellationToken))
+                if (!MaySpell(tree, name, buffer, cancellationToken))
                 {
                     continue;
                 }
@@ -53,16 +57,14 @@ namespace GuardOrder.Analyzers.Model
         /// unicode escape (an identifier may spell a character as <c>\uXXXX</c>). Only a tree whose text
         /// is not at hand is assumed to. A search of characters, far cheaper than the tree's tokens.
         /// </summary>
-        private static bool MaySpell(SyntaxTree tree, string name, CancellationToken cancellationToken)
+        private static bool MaySpell(SyntaxTree tree, string name, char[] buffer, CancellationToken cancellationToken)
         {
             if (!tree.TryGetText(out var text))
             {
                 return true;
             }
 
-            const int ChunkSize = 8192;
-            var overlap = System.Math.Max(name.Length, 2) - 1;
-            var buffer = new char[ChunkSize + overlap];
+            var overlap = buffer.Length - ChunkSize;
             var kept = 0;
             for (var start = 0; start < text.Length; start += ChunkSize)
             {
@@ -70,7 +72,8 @@ namespace GuardOrder.Analyzers.Model
                 var count = System.Math.Min(ChunkSize, text.Length - start);
                 text.CopyTo(start, buffer, kept, count);
                 var length = kept + count;
-                if (Contains(buffer, length, name) || Contains(buffer, length, "\\u") || Contains(buffer, length, "\\U"))
+                var chunk = new System.ReadOnlySpan<char>(buffer, 0, length);
+                if (chunk.IndexOf(name.AsSpan(), System.StringComparison.Ordinal) >= 0 || HasUnicodeEscape(chunk))
                 {
                     return true;
                 }
@@ -83,29 +86,24 @@ namespace GuardOrder.Analyzers.Model
             return false;
         }
 
-        private static bool Contains(char[] buffer, int length, string value)
+        /// <summary>A backslash followed by <c>u</c> or <c>U</c>: the start of a unicode escape.</summary>
+        private static bool HasUnicodeEscape(System.ReadOnlySpan<char> chunk)
         {
-            var first = value[0];
-            for (var i = 0; i + value.Length <= length; i++)
+            for (var at = chunk.IndexOf('\\'); at >= 0 && at + 1 < chunk.Length; at = NextBackslash(chunk, at + 1))
             {
-                if (buffer[i] != first)
-                {
-                    continue;
-                }
-
-                var j = 1;
-                while (j < value.Length && buffer[i + j] == value[j])
-                {
-                    j++;
-                }
-
-                if (j == value.Length)
+                if (chunk[at + 1] is 'u' or 'U')
                 {
                     return true;
                 }
             }
 
             return false;
+        }
+
+        private static int NextBackslash(System.ReadOnlySpan<char> chunk, int from)
+        {
+            var next = chunk.Slice(from).IndexOf('\\');
+            return next < 0 ? -1 : from + next;
         }
     }
 }

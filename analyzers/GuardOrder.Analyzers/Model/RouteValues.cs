@@ -76,7 +76,7 @@ namespace GuardOrder.Analyzers.Model
         public string BitName(long bit) =>
             BitField(bit)?.Name ?? "0x" + bit.ToString("x", System.Globalization.CultureInfo.InvariantCulture);
 
-        public override Sym WithSecurity(bool readsSecurity) => new ConstSym(Value, Kind, readsSecurity || ReadsSecurity, Names);
+        public override Sym WithSecurity(bool readsSecurity) => !readsSecurity || ReadsSecurity ? this : new ConstSym(Value, Kind, true, Names);
     }
 
     /// <summary>
@@ -113,7 +113,7 @@ namespace GuardOrder.Analyzers.Model
         public ISymbol? Annotated { get; }
 
         public override Sym WithSecurity(bool readsSecurity) =>
-            new CheckSym(Subject, Kind, _text, UnderLock, Operation, readsSecurity || ReadsSecurity, Annotated);
+            !readsSecurity || ReadsSecurity ? this : new CheckSym(Subject, Kind, _text, UnderLock, Operation, true, Annotated);
 
         public CheckSym WithKind(FactKind kind) => kind == Kind ? this : new CheckSym(Subject, kind, _text, UnderLock, Operation, ReadsSecurity, Annotated);
     }
@@ -132,7 +132,7 @@ namespace GuardOrder.Analyzers.Model
 
         public ConstSym Mask { get; }
 
-        public override Sym WithSecurity(bool readsSecurity) => new MaskSym(Value, Mask, readsSecurity || ReadsSecurity);
+        public override Sym WithSecurity(bool readsSecurity) => !readsSecurity || ReadsSecurity ? this : new MaskSym(Value, Mask, true);
 
         // One array per single-bit mask for all masks (immutable, the same in every compilation).
         private static readonly ImmutableArray<long>[] SingleBits = Enumerable.Range(0, 63).Select(i => ImmutableArray.Create(1L << i)).ToArray();
@@ -297,7 +297,7 @@ namespace GuardOrder.Analyzers.Model
             return result;
         }
 
-        public override Sym WithSecurity(bool readsSecurity) => new CondSym(Disjuncts, readsSecurity || ReadsSecurity);
+        public override Sym WithSecurity(bool readsSecurity) => !readsSecurity || ReadsSecurity ? this : new CondSym(Disjuncts, true);
     }
 
     /// <summary>The result of a call to another [MustMatchFaultPath] predicate of the same fault path (checked on its own, so trusted).</summary>
@@ -316,7 +316,7 @@ namespace GuardOrder.Analyzers.Model
 
         public TrustedSym Negate() => new TrustedSym(Call, !Negated, ReadsSecurity);
 
-        public override Sym WithSecurity(bool readsSecurity) => new TrustedSym(Call, Negated, readsSecurity || ReadsSecurity);
+        public override Sym WithSecurity(bool readsSecurity) => !readsSecurity || ReadsSecurity ? this : new TrustedSym(Call, Negated, true);
     }
 
     /// <summary>The bool result of a [TryAcquiresLock] call (negated when <see cref="Negated"/>).</summary>
@@ -338,7 +338,7 @@ namespace GuardOrder.Analyzers.Model
 
         public TrySym Negate() => new TrySym(LockIfTaken, Method, !Negated, ReadsSecurity);
 
-        public override Sym WithSecurity(bool readsSecurity) => new TrySym(LockIfTaken, Method, Negated, readsSecurity || ReadsSecurity);
+        public override Sym WithSecurity(bool readsSecurity) => !readsSecurity || ReadsSecurity ? this : new TrySym(LockIfTaken, Method, Negated, true);
     }
 
     /// <summary>A problem with lock use found on a route (GO0004).</summary>
