@@ -24,10 +24,34 @@ namespace GuardOrder.Analyzers.Model
             AcquiresLock = Resolve(compilation, "GuardOrder.AcquiresLockAttribute", ref annotations);
             TryAcquiresLock = Resolve(compilation, "GuardOrder.TryAcquiresLockAttribute", ref annotations);
             ReleasesLock = Resolve(compilation, "GuardOrder.ReleasesLockAttribute", ref annotations);
-            DoesNotReturnIf = compilation.GetTypeByMetadataName("System.Diagnostics.CodeAnalysis.DoesNotReturnIfAttribute");
-            DoesNotReturn = compilation.GetTypeByMetadataName("System.Diagnostics.CodeAnalysis.DoesNotReturnAttribute");
-            NotNull = compilation.GetTypeByMetadataName("System.Diagnostics.CodeAnalysis.NotNullAttribute");
-            FaultPathAssumption = compilation.GetTypeByMetadataName("GuardOrder.FaultPathAssumptionAttribute");
+            FaultPathAssumption = Resolve(compilation, "GuardOrder.FaultPathAssumptionAttribute", ref annotations);
+            IAssemblySymbol? coreLibrary = compilation.GetSpecialType(SpecialType.System_Object).ContainingAssembly;
+            DoesNotReturnIf = ResolveFramework(compilation, "System.Diagnostics.CodeAnalysis.DoesNotReturnIfAttribute", ref coreLibrary);
+            DoesNotReturn = ResolveFramework(compilation, "System.Diagnostics.CodeAnalysis.DoesNotReturnAttribute", ref coreLibrary);
+            NotNull = ResolveFramework(compilation, "System.Diagnostics.CodeAnalysis.NotNullAttribute", ref coreLibrary);
+        }
+
+        /// <summary>
+        /// A framework attribute the rules read (<c>[DoesNotReturnIf]</c>, <c>[NotNull]</c>): the
+        /// compilation's own copy (a polyfill, which <see cref="Compilation.GetTypeByMetadataName"/>
+        /// prefers too), else the core library's, else the lookup through every reference. Matched by
+        /// symbol, so the copy the compilation's code binds to is the one that counts; asking the core
+        /// library first spares an IDE the search of every reference per new compilation.
+        /// </summary>
+        private static INamedTypeSymbol? ResolveFramework(Compilation compilation, string metadataName, ref IAssemblySymbol? coreLibrary)
+        {
+            var own = compilation.Assembly.GetTypeByMetadataName(metadataName);
+            if (own is not null)
+            {
+                return own;
+            }
+
+            if (coreLibrary?.GetTypeByMetadataName(metadataName) is { DeclaredAccessibility: Accessibility.Public } core)
+            {
+                return core;
+            }
+
+            return compilation.GetTypeByMetadataName(metadataName);
         }
 
         /// <summary>

@@ -26,31 +26,43 @@ namespace GuardOrder.Analyzers.Model
             }
 
             // The receiver and the arguments first (their own calls and captures), then the call itself.
-            var current = new Few<(RouteState State, ImmutableArray<Sym> Args)>((state, ImmutableArray<Sym>.Empty));
+            // The arguments of each alternative go into one array of the call's arity, copied only where
+            // an argument forks the route (an ImmutableArray grown per argument was a copy per argument).
+            var arity = invocation.Arguments.Length;
+            var current = new Few<(RouteState State, Sym[] Args)>((state, arity == 0 ? Array.Empty<Sym>() : new Sym[arity]));
             Sym? receiver = null;
             if (invocation.Instance is { } instance)
             {
-                var next = new Few<(RouteState, ImmutableArray<Sym>)>();
+                var next = new Few<(RouteState, Sym[])>();
                 foreach (var (s, args) in current)
                 {
+                    var first = true;
                     foreach (var (after, value) in Evaluate(instance, s, depth))
                     {
                         receiver = value;
-                        next.Add((after, args));
+                        next.Add((after, first ? args : (Sym[])args.Clone()));
+                        first = false;
                     }
                 }
 
                 current = next;
             }
 
-            foreach (var argument in invocation.Arguments)
+            for (var i = 0; i < arity; i++)
             {
-                var next = new Few<(RouteState, ImmutableArray<Sym>)>();
+                var argument = invocation.Arguments[i];
+                var next = new Few<(RouteState, Sym[])>();
                 foreach (var (s, args) in current)
                 {
+                    var first = true;
                     foreach (var (after, value) in Evaluate(argument.Value, s, depth))
                     {
-                        next.Add((after, args.Add(value)));
+                        // The first alternative keeps the array (no other alternative holds it); each
+                        // further one gets a copy, whose slot i is then overwritten with its own value.
+                        var own = first ? args : (Sym[])args.Clone();
+                        own[i] = value;
+                        next.Add((after, own));
+                        first = false;
                     }
                 }
 
@@ -58,8 +70,9 @@ namespace GuardOrder.Analyzers.Model
             }
 
             var result = new Few<(RouteState, Sym)>();
-            foreach (var (s, args) in current)
+            foreach (var (s, array) in current)
             {
+                var args = AsImmutable(array);
                 foreach (var asserted in Asserts(invocation, s, args))
                 {
                     result.AddRange(Call(invocation, method, asserted, args, receiver, depth));
@@ -68,6 +81,13 @@ namespace GuardOrder.Analyzers.Model
 
             return result;
         }
+
+        /// <summary>
+        /// <paramref name="array"/> as an ImmutableArray without a copy. Only for an array nothing
+        /// writes to any more: the arguments of one alternative once all of them are evaluated.
+        /// </summary>
+        private static ImmutableArray<Sym> AsImmutable(Sym[] array) =>
+            System.Runtime.CompilerServices.Unsafe.As<Sym[], ImmutableArray<Sym>>(ref array);
 
         /// <summary>
         /// The states after the call's asserts: a [DoesNotReturnIf(b)] argument is !b when the call
@@ -221,7 +241,7 @@ namespace GuardOrder.Analyzers.Model
             }
 
             var annotated = _symbols.IsFaultPathCheck(original) || _symbols.IsSecurityCheck(original) ? original : null;
-            return new CheckSym(new ProducedSubject(original, subjects.ToImmutable()), KindOf(original.ReturnType), null, FirstHeld(state), invocation, security, annotated);
+            return new CheckSym(new ProducedSubject(original, subjects.Count == subjects.Capacity ? subjects.MoveToImmutable() : subjects.ToImmutable()), KindOf(original.ReturnType), null, FirstHeld(state), invocation, security, annotated);
         }
 
         /// <summary>A call to a [MustMatchFaultPath] predicate of the fault path this walk checks against: it is checked on its own.</summary>

@@ -114,7 +114,8 @@ namespace GuardOrder.Analyzers.Model
             {
                 if (!_lines.TryGetValue(syntax, out var line))
                 {
-                    line = syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+                    // The tree's text lines (what GetLocation().GetLineSpan() reads, without a Location per node).
+                    line = syntax.SyntaxTree.GetText().Lines.GetLineFromPosition(syntax.SpanStart).LineNumber + 1;
                     _lines[syntax] = line;
                 }
 

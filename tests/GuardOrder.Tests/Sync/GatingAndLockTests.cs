@@ -43,6 +43,28 @@ namespace GuardOrder.Tests.Sync
         public async Task DoesNotReturnIfAssertGates() =>
             AssertSilent(await RunAsync(Predicate("VM_BUG_ON((vma.vm_flags & VM_WRITE) == 0);")), "GO0005");
 
+        /// <summary>
+        /// A project's own copy of [DoesNotReturnIf] (a polyfill next to the framework's: the compiler
+        /// binds the source copy, CS0436) is the one the rules read; the framework's copy then matches nothing.
+        /// </summary>
+        [Fact]
+        public async Task PolyfilledDoesNotReturnIfAssertGates()
+        {
+            const string Polyfill = """
+
+                namespace System.Diagnostics.CodeAnalysis
+                {
+                    [System.AttributeUsage(System.AttributeTargets.Parameter)]
+                    internal sealed class DoesNotReturnIfAttribute : System.Attribute
+                    {
+                        public DoesNotReturnIfAttribute(bool parameterValue) => ParameterValue = parameterValue;
+                        public bool ParameterValue { get; }
+                    }
+                }
+                """;
+            AssertSilent(await RunAsync(Predicate("VM_BUG_ON((vma.vm_flags & VM_WRITE) == 0);") + Polyfill), "GO0005");
+        }
+
         /// <summary>VM_BUG_ON without CONFIG_DEBUG_VM: the compiler removes the call, so it gates nothing.</summary>
         [Fact]
         public async Task ConditionalAssertWithoutItsSymbolDoesNotGate()
