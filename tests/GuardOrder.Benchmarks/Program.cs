@@ -56,13 +56,23 @@ namespace GuardOrder.Benchmarks
                     }
 
                     // Allocated bytes are nearly deterministic: a load-independent measure of the analyzers' work next to CPU.
+                    // GC pauses and gen2 collections: what the analyzers' allocation and retained objects cost the whole process.
                     var before = GC.GetTotalAllocatedBytes(precise: true);
+                    var pauseBefore = GC.GetTotalPauseDuration();
+                    var gen2Before = GC.CollectionCount(2);
                     var r = Measure.Analyze(c, all);
                     var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+                    var pause = GC.GetTotalPauseDuration() - pauseBefore;
+                    var gen2 = GC.CollectionCount(2) - gen2Before;
                     before = GC.GetTotalAllocatedBytes(precise: true);
+                    pauseBefore = GC.GetTotalPauseDuration();
+                    gen2Before = GC.CollectionCount(2);
                     var f = Measure.Analyze(c, noOp);
                     var floorAllocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-                    Console.WriteLine($"{r.Milliseconds:F0} ms wall, {r.CpuMilliseconds:F0} ms CPU (no-op floor {f.CpuMilliseconds:F0} ms CPU), allocated {allocated / 1048576.0:F1} MB (no-op floor {floorAllocated / 1048576.0:F1} MB): " +
+                    var floorPause = GC.GetTotalPauseDuration() - pauseBefore;
+                    var floorGen2 = GC.CollectionCount(2) - gen2Before;
+                    Console.WriteLine($"{r.Milliseconds:F0} ms wall, {r.CpuMilliseconds:F0} ms CPU (no-op floor {f.CpuMilliseconds:F0} ms CPU), allocated {allocated / 1048576.0:F1} MB (no-op floor {floorAllocated / 1048576.0:F1} MB), " +
+                        $"GC pauses {pause.TotalMilliseconds:F0} ms in {gen2} gen2 (no-op floor {floorPause.TotalMilliseconds:F0} ms in {floorGen2}): " +
                         string.Join(", ", r.Telemetry.Select(p => $"{p.Key.GetType().Name} {p.Value.ExecutionTime.TotalMilliseconds:F0} ms")));
                 }
 

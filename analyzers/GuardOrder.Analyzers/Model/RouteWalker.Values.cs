@@ -203,23 +203,58 @@ namespace GuardOrder.Analyzers.Model
 
         private static ImmutableArray<(long Value, IFieldSymbol Field)> FindNamedConstants(IOperation operation)
         {
-            var names = ImmutableArray.CreateBuilder<(long, IFieldSymbol)>();
+            // A named constant alone (VM_WRITE) is the common case: no walk of descendants, one array.
+            if (operation is IFieldReferenceOperation { Instance: null } alone)
+            {
+                return NamedConstant(alone) is { } only ? ImmutableArray.Create(only) : ImmutableArray<(long, IFieldSymbol)>.Empty;
+            }
+
+            // Otherwise the builder is made at the second name (most expressions have none or one).
+            (long, IFieldSymbol) first = default;
+            var count = 0;
+            ImmutableArray<(long, IFieldSymbol)>.Builder? more = null;
             foreach (var node in operation.DescendantsAndSelf())
             {
-                if (node is IFieldReferenceOperation { Field.HasConstantValue: true } field && field.ConstantValue.HasValue && field.ConstantValue.Value is { } v && v is not bool && v is not string)
+                if (node is IFieldReferenceOperation field && NamedConstant(field) is { } named)
                 {
-                    try
+                    if (count == 1)
                     {
-                        names.Add((unchecked((long)Convert.ToUInt64(v, System.Globalization.CultureInfo.InvariantCulture)), field.Field));
+                        more = ImmutableArray.CreateBuilder<(long, IFieldSymbol)>();
+                        more.Add(first);
                     }
-                    catch (OverflowException)
+
+                    if (count == 0)
                     {
-                        names.Add((Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture), field.Field));
+                        first = named;
                     }
+                    else
+                    {
+                        more!.Add(named);
+                    }
+
+                    count++;
                 }
             }
 
-            return names.ToImmutable();
+            return count == 0 ? ImmutableArray<(long, IFieldSymbol)>.Empty : count == 1 ? ImmutableArray.Create(first) : more!.ToImmutable();
+        }
+
+        /// <summary>A constant field's integer value (a const or an enum member; not a bool or a string).</summary>
+        private static (long Value, IFieldSymbol Field)? NamedConstant(IFieldReferenceOperation field)
+        {
+            if (!field.Field.HasConstantValue || !field.ConstantValue.HasValue || field.ConstantValue.Value is not { } v || v is bool || v is string)
+            {
+                return null;
+            }
+
+            try
+            {
+                return (unchecked((long)Convert.ToUInt64(v, System.Globalization.CultureInfo.InvariantCulture)), field.Field);
+            }
+            catch (OverflowException)
+            {
+                return (Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture), field.Field);
+            }
         }
 
         /// <summary>The value a local, parameter or <c>this</c> holds on the route; an unassigned input parameter is its input subject.</summary>
