@@ -50,8 +50,11 @@ namespace GuardOrder.Benchmarks
                         // The last run only, GuardOrder's analyzers only: where their allocations go, by type.
                         sampler.Reset();
                         Measure.Analyze(c, all);
-                        Console.WriteLine("allocations by type (GCAllocationTick samples, GuardOrder run incl. the driver's own):");
-                        Console.WriteLine(sampler.Top(25));
+                        var run = sampler.Take();
+                        Measure.Analyze(c, noOp);
+                        var floorTypes = sampler.Take();
+                        Console.WriteLine("allocations by type above the no-op floor's (GCAllocationTick samples, the GuardOrder run's minus the floor's, the driver's own included):");
+                        Console.WriteLine(AllocationSampler.TopAbove(run, floorTypes, 30));
                         break;
                     }
 

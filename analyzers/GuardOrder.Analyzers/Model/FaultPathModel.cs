@@ -53,44 +53,97 @@ namespace GuardOrder.Analyzers.Model
         /// reported, not assumed).
         /// </summary>
         public PredicateView ForPredicate(IReadOnlyCollection<ITypeSymbol> inputs) =>
-            _views.GetOrAdd(new InputSet(inputs), key => View(key.Types));
+            _views.GetOrAdd(new InputSet(inputs), key => new Lazy<PredicateView>(() => View(key.Types), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
 
-        /// <summary>Views already made, per set of input types (most predicates of a fault path take the same inputs).</summary>
-        private readonly ConcurrentDictionary<InputSet, PredicateView> _views = new ConcurrentDictionary<InputSet, PredicateView>();
+        /// <summary>
+        /// Views already made, per set of input types (most predicates of a fault path take the same
+        /// inputs). Lazy: GO0002 and GO0007 ask for the same view at the same time, and made it twice.
+        /// </summary>
+        private readonly ConcurrentDictionary<InputSet, Lazy<PredicateView>> _views = new ConcurrentDictionary<InputSet, Lazy<PredicateView>>();
 
         private PredicateView View(IReadOnlyCollection<ITypeSymbol> inputs)
         {
             var sets = ImmutableArray.CreateBuilder<FactSet>(GrantRoutes.Length);
             var assumed = new List<Fact>();
             var gaps = new List<Fact>();
+            var unread = new HashSet<IOperation>();
+            var unreadInOrder = new List<IOperation>();
             foreach (var route in GrantRoutes)
             {
-                var kept = ImmutableList.CreateBuilder<Fact>();
-                foreach (var fact in route.State.Facts)
+                var facts = route.State.Facts;
+                ImmutableList<Fact>.Builder? kept = null; // made when the first fact is dropped: most routes keep all
+                var index = 0;
+                foreach (var fact in facts)
                 {
                     if (fact.Kind != FactKind.Lock && fact.Annotated is null && !fact.Var.Subject.IsObservableFrom(inputs))
                     {
-                        if (!assumed.Any(a => a.Var.Equals(fact.Var) && a.Allowed.Equals(fact.Allowed)))
+                        if (!ContainsAssumed(assumed, fact))
                         {
                             assumed.Add(fact);
                         }
 
+                        if (kept is null)
+                        {
+                            kept = ImmutableList.CreateBuilder<Fact>();
+                            for (var i = 0; i < index; i++)
+                            {
+                                kept.Add(facts[i]);
+                            }
+                        }
+
+                        index++;
                         continue;
                     }
 
-                    if (fact.Kind != FactKind.Lock && fact.Annotated is null && !gaps.Any(g => g.Var.SameValueAs(fact.Var)))
+                    if (fact.Kind != FactKind.Lock && fact.Annotated is null && !ContainsSameValue(gaps, fact))
                     {
                         gaps.Add(fact);
                     }
 
-                    kept.Add(fact);
+                    kept?.Add(fact);
+                    index++;
                 }
 
-                sets.Add(FactSet.From(kept.ToImmutable()));
+                sets.Add(FactSet.From(kept is null ? facts : kept.ToImmutable()));
+                foreach (var condition in route.State.Unread)
+                {
+                    if (unread.Add(condition))
+                    {
+                        unreadInOrder.Add(condition);
+                    }
+                }
             }
 
-            var unread = GrantRoutes.SelectMany(r => r.State.Unread).Select(o => RouteWalker.Text(o)).Distinct().ToImmutableArray();
-            return new PredicateView(this, sets.ToImmutable(), assumed.ToImmutableArray(), gaps.ToImmutableArray(), unread);
+            // The texts of the distinct conditions (one condition is unread on many routes), then distinct texts.
+            var texts = unreadInOrder.Select(o => RouteWalker.Text(o)).Distinct().ToImmutableArray();
+            return new PredicateView(this, sets.ToImmutable(), assumed.ToImmutableArray(), gaps.ToImmutableArray(), texts);
+        }
+
+        // Loops, not Any with a lambda: asked per fact of every grant route (a closure each time).
+        private static bool ContainsAssumed(List<Fact> assumed, Fact fact)
+        {
+            foreach (var a in assumed)
+            {
+                if (a.Var.Equals(fact.Var) && a.Allowed.Equals(fact.Allowed))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool ContainsSameValue(List<Fact> gaps, Fact fact)
+        {
+            foreach (var g in gaps)
+            {
+                if (g.Var.SameValueAs(fact.Var))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
     }
 

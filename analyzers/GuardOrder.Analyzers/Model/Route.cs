@@ -32,7 +32,7 @@ namespace GuardOrder.Analyzers.Model
             var parts = new System.Collections.Generic.List<string>
             {
                 End == RouteEnd.Grant ? "grant " + (State.Grant?.Syntax.ToString() ?? "?") : "return " + (State.ReturnOperation?.Syntax.ToString() ?? "(none)"),
-                "lines " + string.Join(",", State.Lines.ToList()),
+                "lines " + string.Join(",", Lines.ToList()),
                 "facts [" + string.Join("; ", State.Facts.Select(f => f.Describe())) + "]",
             };
             if (!State.Held.IsEmpty)
@@ -69,13 +69,17 @@ namespace GuardOrder.Analyzers.Model
         };
 
 
-        public Route(RouteState state, RouteEnd end)
+        public Route(RouteState state, RouteEnd end, LineTrail lines)
         {
             State = state;
             End = end;
+            Lines = lines;
         }
 
         public RouteState State { get; }
+
+        /// <summary>Lines (1-based) of the analysed method's blocks this route passed, in order (the lock walk's routes; empty in the other walks).</summary>
+        public LineTrail Lines { get; }
 
         public RouteEnd End { get; }
     }

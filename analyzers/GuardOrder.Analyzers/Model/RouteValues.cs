@@ -206,9 +206,15 @@ namespace GuardOrder.Analyzers.Model
 
         public IntSet Domain => Bit == 0 ? Fact.DomainOf(Value.Kind) : IntSet.Boolean;
 
-        public Literal Negate() => new Literal(Value, Bit, BitName, Allowed.ComplementWithin(Domain), BitField);
+        // A literal is asked for its negation and its fact on every route that branches on it; the
+        // walk shares one literal between routes whose inputs are the same objects (RouteWalker's
+        // memos), so both are made once. Immutable results: a race makes two equal ones.
+        private Literal? _negation;
+        private Fact? _fact;
 
-        public Fact ToFact() => Fact.Of(this);
+        public Literal Negate() => _negation ??= new Literal(Value, Bit, BitName, Allowed.ComplementWithin(Domain), BitField) { _negation = this };
+
+        public Fact ToFact() => _fact ??= Fact.Of(this);
     }
 
     /// <summary>
@@ -255,8 +261,12 @@ namespace GuardOrder.Analyzers.Model
                 ? UnknownSym.Of(readsSecurity)
                 : new CondSym(left.Disjuncts.AddRange(right.Disjuncts), readsSecurity);
 
-        /// <summary>De Morgan: not (D1 or D2 ...) = (not D1) and (not D2) ..., each not Di a disjunction of negated literals.</summary>
-        public Sym Negate()
+        private Sym? _negation;
+
+        /// <summary>De Morgan: not (D1 or D2 ...) = (not D1) and (not D2) ..., each not Di a disjunction of negated literals (made once per condition).</summary>
+        public Sym Negate() => _negation ??= ComputeNegation();
+
+        private Sym ComputeNegation()
         {
             if (Disjuncts.Length == 1 && !Disjuncts[0].IsEmpty)
             {
@@ -409,7 +419,6 @@ namespace GuardOrder.Analyzers.Model
         {
             _rest = other._rest;
             _facts = other._facts;
-            Lines = other.Lines;
             Captures = other.Captures;
             CaptureKeys = other.CaptureKeys;
             Values = other.Values;
@@ -498,9 +507,6 @@ namespace GuardOrder.Analyzers.Model
 
         public IOperation? ReturnOperation => _rest.ReturnOperation;
 
-        /// <summary>Lines (1-based) of the analysed method's blocks this route passed, in order.</summary>
-        public LineTrail Lines { get; private set; } = LineTrail.Empty;
-
         public ImmutableList<LockIssue> Issues => _rest.Issues;
 
         private RouteState Clone() => new RouteState(this);
@@ -520,9 +526,30 @@ namespace GuardOrder.Analyzers.Model
             return copy;
         }
 
-        public RouteState WithCaptures(ImmutableDictionary<CaptureId, Sym> captures, ImmutableDictionary<CaptureId, ValueKey> captureKeys)
+        /// <summary>
+        /// The state with another frame's values, captures and return (entering a helper, or back in its
+        /// caller): one copy for all of them, and a copy of the rest only when the return changes.
+        /// </summary>
+        public RouteState Framed(
+            ImmutableDictionary<ValueKey, Sym> values,
+            ImmutableDictionary<CaptureId, Sym> captures,
+            ImmutableDictionary<CaptureId, ValueKey> captureKeys,
+            Sym? returnValue,
+            IOperation? returnOperation)
         {
-            var copy = Clone();
+            RouteState copy;
+            if (ReferenceEquals(returnValue, ReturnValue) && ReferenceEquals(returnOperation, ReturnOperation))
+            {
+                copy = Clone();
+            }
+            else
+            {
+                copy = Fork(out var rest);
+                rest.ReturnValue = returnValue;
+                rest.ReturnOperation = returnOperation;
+            }
+
+            copy.Values = values;
             copy.Captures = captures;
             copy.CaptureKeys = captureKeys;
             return copy;
@@ -539,13 +566,6 @@ namespace GuardOrder.Analyzers.Model
         {
             var copy = Clone();
             copy.Values = Values.SetItem(key, value);
-            return copy;
-        }
-
-        public RouteState WithValues(ImmutableDictionary<ValueKey, Sym> values)
-        {
-            var copy = Clone();
-            copy.Values = values;
             return copy;
         }
 
@@ -619,19 +639,6 @@ namespace GuardOrder.Analyzers.Model
             var copy = Fork(out var rest);
             rest.ReturnValue = value;
             rest.ReturnOperation = operation;
-            return copy;
-        }
-
-        public RouteState WithLine(int line)
-        {
-            if (!Lines.IsEmpty && Lines.Last == line)
-            {
-                return this;
-            }
-
-            // On the route state itself, not its Rest: the lock walk adds a line at nearly every block.
-            var copy = Clone();
-            copy.Lines = Lines.Add(line);
             return copy;
         }
 

@@ -320,19 +320,18 @@ namespace GuardOrder.Analyzers.Model
         private Few<(RouteState State, Sym Value)>? Expand((IMethodSymbol Method, ControlFlowGraph Cfg) helper, IInvocationOperation invocation, RouteState state, ImmutableArray<Sym> args, int depth)
         {
             var values = state.Values;
-            var bound = state;
+            var boundValues = values;
             for (int i = 0; i < invocation.Arguments.Length && i < args.Length; i++)
             {
                 if (invocation.Arguments[i].Parameter is { } parameter)
                 {
                     var definition = parameter.Ordinal < helper.Method.Parameters.Length ? helper.Method.Parameters[parameter.Ordinal] : parameter;
-                    bound = bound.WithValue(new SymbolKey(definition.OriginalDefinition), args[i]);
+                    boundValues = boundValues.SetItem(new SymbolKey(definition.OriginalDefinition), args[i]);
                 }
             }
 
-            var callerCaptures = state.Captures;
-            var callerCaptureKeys = state.CaptureKeys;
-            bound = bound.WithCaptures(ImmutableDictionary<CaptureId, Sym>.Empty, ImmutableDictionary<CaptureId, ValueKey>.Empty).WithReturn(null, null);
+            // One copy of the state for the whole frame change (a copy per change was a tenth of a walk's allocation).
+            var bound = state.Framed(boundValues, ImmutableDictionary<CaptureId, Sym>.Empty, ImmutableDictionary<CaptureId, ValueKey>.Empty, null, null);
 
             _inlineStack.Add(helper.Method);
             List<Route> routes;
@@ -356,7 +355,7 @@ namespace GuardOrder.Analyzers.Model
                 _routes--; // helper routes are not complete routes of the analysed method
                 var end = route.State;
                 var value = end.ReturnValue ?? UnknownSym.Plain;
-                var back = end.WithCaptures(callerCaptures, callerCaptureKeys).WithValues(values).WithReturn(state.ReturnValue, state.ReturnOperation);
+                var back = end.Framed(values, state.Captures, state.CaptureKeys, state.ReturnValue, state.ReturnOperation);
                 result.Add((back, value));
             }
 

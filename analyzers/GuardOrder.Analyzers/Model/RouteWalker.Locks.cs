@@ -78,7 +78,7 @@ namespace GuardOrder.Analyzers.Model
 
         private RouteState UnheldRelease(RouteState state, IOperation release)
         {
-            var trail = state.Lines;
+            var trail = _trail;
             return Issue(state, release, "unheld-release", () => Text(release) + " releases a lock that is not held on the route through " + RouteText(trail));
         }
 
@@ -98,7 +98,7 @@ namespace GuardOrder.Analyzers.Model
         /// <summary>GO0004: a lock taken inside a loop body and still held at its back edge.</summary>
         private void CheckLocksAtBackEdge(RouteState state, ImmutableList<HeldLock>? heldAtEntry)
         {
-            var trail = state.Lines;
+            var trail = _trail;
             foreach (var held in state.Held)
             {
                 if (heldAtEntry is null || !heldAtEntry.Contains(held))
@@ -110,7 +110,7 @@ namespace GuardOrder.Analyzers.Model
 
         private RouteState CheckLocksAtExit(RouteState state)
         {
-            var trail = state.Lines;
+            var trail = _trail;
             foreach (var pending in state.PendingTries)
             {
                 state = Issue(state, pending, "try-unchecked", () => Text(pending) + " is never branched on: the route through " + RouteText(trail) + " does not know whether it holds the lock");

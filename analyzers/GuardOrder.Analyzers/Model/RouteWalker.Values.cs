@@ -28,7 +28,7 @@ namespace GuardOrder.Analyzers.Model
 
             if (operation.ConstantValue.HasValue)
             {
-                return One(state, Constant(operation));
+                return One(state, ConstantOnce(operation));
             }
 
             switch (operation)
@@ -269,9 +269,21 @@ namespace GuardOrder.Analyzers.Model
             switch (Unwrap(reference))
             {
                 case IParameterReferenceOperation parameter when parameter.Parameter.RefKind != RefKind.Out:
-                    return new CheckSym(InputOf(parameter.Parameter), KindOf(parameter.Type), null, FirstHeld(state), reference, false, null);
+                {
+                    var held = FirstHeld(state);
+                    return TryRecall(reference, held, null, null, out var known)
+                        ? known
+                        : Remember(reference, held, null, null, new CheckSym(InputOf(parameter.Parameter), KindOf(parameter.Type), null, held, reference, false, null));
+                }
+
                 case IInstanceReferenceOperation instance when instance.Type is not null:
-                    return new CheckSym(new InputSubject(instance.Type), FactKind.Reference, "this", FirstHeld(state), reference, false, null);
+                {
+                    var held = FirstHeld(state);
+                    return TryRecall(reference, held, null, null, out var known)
+                        ? known
+                        : Remember(reference, held, null, null, new CheckSym(new InputSubject(instance.Type), FactKind.Reference, "this", held, reference, false, null));
+                }
+
                 default:
                     return UnknownSym.Of(ReadsSecurityHere(reference));
             }
@@ -302,19 +314,28 @@ namespace GuardOrder.Analyzers.Model
 
             if (member.IsStatic || instance is null)
             {
-                return One(state, new CheckSym(new StaticSubject(member.OriginalDefinition), KindOf(type), null, FirstHeld(state), operation, security, annotated));
+                var held = FirstHeld(state);
+                return One(state, TryRecall(operation, held, null, null, out var remembered)
+                    ? remembered
+                    : Remember(operation, held, null, null, new CheckSym(new StaticSubject(member.OriginalDefinition), KindOf(type), null, held, operation, security, annotated)));
             }
 
             var result = new Few<(RouteState, Sym)>();
             foreach (var (s, owner) in Evaluate(instance, state, depth))
             {
                 result.Add(owner is CheckSym { Subject: { } subject }
-                    ? (s, new CheckSym(MemberOf(subject, member, type), KindOf(type), null, FirstHeld(s), operation, security || owner.ReadsSecurity, annotated))
+                    ? (s, MemberValue(operation, member, type, owner, subject, FirstHeld(s), security || owner.ReadsSecurity, annotated))
                     : (s, UnknownSym.Of(security || owner.ReadsSecurity)));
             }
 
             return result;
         }
+
+        /// <summary>A member of an owner's subject as read at <paramref name="operation"/> (the same value object for the same owner and lock).</summary>
+        private Sym MemberValue(IOperation operation, ISymbol member, ITypeSymbol? type, Sym owner, Subject subject, HeldLock? held, bool security, ISymbol? annotated) =>
+            TryRecall(operation, owner, held, Flag(security), out var known)
+                ? known
+                : Remember(operation, owner, held, Flag(security), new CheckSym(MemberOf(subject, member, type), KindOf(type), null, held, operation, security, annotated));
 
         /// <summary>A try-lock's result assigned to a discard. Its own method: the message's closure captured the assignment, which made every assignment allocate one.</summary>
         private RouteState TryResultDropped(RouteState state, IOperation value) =>
@@ -352,7 +373,9 @@ namespace GuardOrder.Analyzers.Model
             {
                 foreach (var (s2, right) in Evaluate(binary.RightOperand, s1, depth))
                 {
-                    result.Add((s2, Combine(binary.OperatorKind, left, right)));
+                    // A comparison or logical operation is pure in its operands.
+                    var combined = TryRecall(binary, left, right, null, out var known) ? known : Remember(binary, left, right, null, Combine(binary.OperatorKind, left, right));
+                    result.Add((s2, combined));
                 }
             }
 

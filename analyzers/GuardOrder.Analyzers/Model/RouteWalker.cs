@@ -41,6 +41,13 @@ namespace GuardOrder.Analyzers.Model
         private readonly Dictionary<IOperation, ValueKey?> _keys = new Dictionary<IOperation, ValueKey?>();
         private readonly Dictionary<IOperation, ImmutableArray<(long Value, IFieldSymbol Field)>> _namedConstants = new Dictionary<IOperation, ImmutableArray<(long Value, IFieldSymbol Field)>>();
         private int _steps;
+
+        /// <summary>
+        /// The lines of the lock walk's current route (its own frame's blocks), kept by the depth-first
+        /// walk itself: set when a block is entered, restored when the walk backs out of it. A route state
+        /// copied per block to carry them was a fifth of the lock walk's allocation.
+        /// </summary>
+        private LineTrail _trail = LineTrail.Empty;
         private int _routes;
         private bool _aborted;
 
@@ -71,6 +78,7 @@ namespace GuardOrder.Analyzers.Model
                 _inlineStack.Add(method);
             }
 
+            _trail = LineTrail.Empty;
             var routes = Run(cfg, RouteState.Initial, depth: 0);
             if (method is not null)
             {
@@ -82,7 +90,7 @@ namespace GuardOrder.Analyzers.Model
 
         private List<Route> Run(ControlFlowGraph cfg, RouteState start, int depth)
         {
-            var frame = new Frame(cfg, depth);
+            var frame = new Frame(cfg, depth, tracksLocks: _mode == RouteMode.Locks && depth == 0);
             if (_mode == RouteMode.FaultPath && depth == 0)
             {
                 // Only grant routes of a fault path are compared: a route that can no longer grant ends.
@@ -99,19 +107,21 @@ namespace GuardOrder.Analyzers.Model
 
         private sealed class Frame
         {
-            public Frame(ControlFlowGraph cfg, int depth)
+            /// <param name="tracksLocks">The lock walk's own frame: it checks back edges and writes route lines (a helper's frame, expanded once per call on every route, does neither).</param>
+            public Frame(ControlFlowGraph cfg, int depth, bool tracksLocks)
             {
                 Cfg = cfg;
                 Depth = depth;
                 OnRoute = new int[cfg.Blocks.Length];
-                EntryHeld = new ImmutableList<HeldLock>?[cfg.Blocks.Length];
+                EntryHeld = tracksLocks ? new ImmutableList<HeldLock>?[cfg.Blocks.Length] : null;
             }
 
-            private readonly Dictionary<SyntaxNode, int> _lines = new Dictionary<SyntaxNode, int>();
+            private Dictionary<SyntaxNode, int>? _lines;
 
             /// <summary>The 1-based line of a node, computed once per walk (line maps are costly to query per route).</summary>
             public int LineOf(SyntaxNode syntax)
             {
+                _lines ??= new Dictionary<SyntaxNode, int>();
                 if (!_lines.TryGetValue(syntax, out var line))
                 {
                     // The tree's text lines (what GetLocation().GetLineSpan() reads, without a Location per node).
@@ -122,8 +132,8 @@ namespace GuardOrder.Analyzers.Model
                 return line;
             }
 
-            /// <summary>The locks held when the current route entered each block on it.</summary>
-            public ImmutableList<HeldLock>?[] EntryHeld { get; }
+            /// <summary>The locks held when the current route entered each block on it (the lock walk's own frame only).</summary>
+            public ImmutableList<HeldLock>?[]? EntryHeld { get; }
 
             public ControlFlowGraph Cfg { get; }
 
@@ -190,7 +200,7 @@ namespace GuardOrder.Analyzers.Model
                 state = CheckLocksAtExit(state);
             }
 
-            frame.Results.Add(new Route(state, end));
+            frame.Results.Add(new Route(state, end, frame.Depth == 0 ? _trail : LineTrail.Empty));
         }
 
         private void Visit(Frame frame, BasicBlock block, RouteState state, ImmutableStack<FinallyContinuation> finallies)
@@ -216,9 +226,9 @@ namespace GuardOrder.Analyzers.Model
             {
                 // A back edge (loop, continue, goto backwards). A lock taken since the route first entered
                 // this block is still held when the next iteration starts (GO0004).
-                if (frame.Unrolling == 0 && _mode == RouteMode.Locks && frame.Depth == 0)
+                if (frame.Unrolling == 0 && frame.EntryHeld is { } entryHeld)
                 {
-                    CheckLocksAtBackEdge(state, frame.EntryHeld[block.Ordinal]);
+                    CheckLocksAtBackEdge(state, entryHeld[block.Ordinal]);
                 }
 
                 // The loop runs again (values it changed are unknown by now), so that the routes leaving it
@@ -228,9 +238,9 @@ namespace GuardOrder.Analyzers.Model
                     return;
                 }
             }
-            else
+            else if (frame.EntryHeld is { } entryHeld)
             {
-                frame.EntryHeld[block.Ordinal] = state.Held;
+                entryHeld[block.Ordinal] = state.Held;
             }
 
             frame.OnRoute[block.Ordinal] = visits + 1;
@@ -255,13 +265,36 @@ namespace GuardOrder.Analyzers.Model
 
         private void VisitBody(Frame frame, BasicBlock block, RouteState state, ImmutableStack<FinallyContinuation> finallies)
         {
+            var trail = _trail;
+            try
+            {
+                VisitBlock(frame, block, state, finallies);
+            }
+            finally
+            {
+                _trail = trail; // back out of the block: the route's lines before it
+            }
+        }
+
+        /// <summary>Adds a line to the current route's lines (a block's first line repeats its predecessor's when both are on one line).</summary>
+        private void AddLine(int line)
+        {
+            if (_trail.IsEmpty || _trail.Last != line)
+            {
+                _trail = _trail.Add(line);
+            }
+        }
+
+        private void VisitBlock(Frame frame, BasicBlock block, RouteState state, ImmutableStack<FinallyContinuation> finallies)
+        {
             // The lines a route passes are only written in GO0004's messages: other walks do not pay for them.
-            if (frame.Depth == 0 && _mode == RouteMode.Locks)
+            var tracksLines = frame.Depth == 0 && _mode == RouteMode.Locks;
+            if (tracksLines)
             {
                 var first = block.Operations.Length > 0 ? block.Operations[0] : block.BranchValue;
                 if (first?.Syntax is { } syntax)
                 {
-                    state = state.WithLine(frame.LineOf(syntax));
+                    AddLine(frame.LineOf(syntax));
                 }
             }
 
@@ -297,12 +330,14 @@ namespace GuardOrder.Analyzers.Model
                 }
             }
 
-            var branchLine = frame.Depth == 0 && _mode == RouteMode.Locks && block.BranchValue?.Syntax is { } branchSyntax
-                ? frame.LineOf(branchSyntax)
-                : 0;
+            if (tracksLines && block.BranchValue?.Syntax is { } branchSyntax)
+            {
+                AddLine(frame.LineOf(branchSyntax));
+            }
+
             foreach (var current in states)
             {
-                Branch(frame, block, branchLine > 0 ? current.WithLine(branchLine) : current, finallies);
+                Branch(frame, block, current, finallies);
             }
         }
 
