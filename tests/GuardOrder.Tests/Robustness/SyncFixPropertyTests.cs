@@ -136,7 +136,10 @@ namespace GuardOrder.Tests.Robustness
             };
             var applied = new Dictionary<string, int> { ["GO0004"] = 0, ["GO0005"] = 0 };
             var refused = 0;
-            await Predicate.SampleAsync(
+            await FixedSample.ForEachAsync(
+                Predicate,
+                120,
+                seed: 20210630,
                 async source =>
                 {
                     var original = Compile(source, "original");
@@ -190,10 +193,7 @@ namespace GuardOrder.Tests.Robustness
                         AssertStricter(original, fixedAssembly, source, fixedText, checkNoLeak: !after.Any(d => d.Id == "GO0004"));
                         text = fixedText;
                     }
-                },
-                iter: 120,
-                threads: 1,
-                print: s => s);
+                });
             _output.WriteLine($"applied GO0004 {applied["GO0004"]}, GO0005 {applied["GO0005"]}; refusals seen {refused}");
             Assert.True(applied["GO0004"] >= 10, $"GO0004 fix applied only {applied["GO0004"]} times");
             Assert.True(applied["GO0005"] >= 10, $"GO0005 fix applied only {applied["GO0005"]} times");

@@ -280,7 +280,10 @@ namespace GuardOrder.Tests.Robustness
             string? firstDeclined = null;
             string? firstRefused = null;
             var reasons = new Dictionary<string, int>();
-            await domain.Predicate.SampleAsync(
+            await FixedSample.ForEachAsync(
+                domain.Predicate,
+                domain.Iterations,
+                seed: 20210630,
                 async source =>
                 {
                     cases++;
@@ -363,10 +366,7 @@ namespace GuardOrder.Tests.Robustness
                     {
                         reasons[reason] = reasons.TryGetValue(reason, out var n) ? n + 1 : 1;
                     }
-                },
-                iter: domain.Iterations,
-                threads: 1,
-                print: s => s);
+                });
             _output.WriteLine($"{domain.Name}: {cases} predicates in {watch.Elapsed.TotalSeconds:F0} s, {clean} left with no GO0002-GO0005; reported on {string.Join(", ", reportedIn.Select(p => p.Key + " " + p.Value))} predicates; fixes applied {string.Join(", ", applied.Select(p => p.Key + " " + p.Value))} (GO0004 try/finally wraps {wrapped}); refusals left {string.Join(", ", refused.Select(p => p.Key + " " + p.Value))}; offered but declined by the provider {string.Join(", ", declined.Select(p => p.Key + " " + p.Value))}");
             foreach (var reason in reasons.OrderByDescending(p => p.Value))
             {
