@@ -57,6 +57,59 @@ namespace GuardOrder.Analyzers.Model
         /// unicode escape (an identifier may spell a character as <c>\uXXXX</c>). Only a tree whose text
         /// is not at hand is assumed to. A search of characters, far cheaper than the tree's tokens.
         /// </summary>
+        private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<string, ImmutableDictionary<ISymbol, ImmutableArray<SimpleNameSyntax>>>> ResolvedPerCompilation =
+            new ConditionalWeakTable<Compilation, ConcurrentDictionary<string, ImmutableDictionary<ISymbol, ImmutableArray<SimpleNameSyntax>>>>();
+
+        /// <summary>
+        /// The names of <see cref="Of"/> that bind to <paramref name="symbol"/> (its original definition; a
+        /// single candidate counts, as in half-typed code). Every name spelled that way is bound once per
+        /// compilation and grouped by what it binds to: the predicates of the same name in many namespaces
+        /// (a kernel port's copies) each read their own group, instead of each binding every copy's names
+        /// (which made the repair's search quadratic in the copies). A cancelled pass is not kept.
+        /// </summary>
+        public static ImmutableArray<SimpleNameSyntax> To(Compilation compilation, ISymbol symbol, CancellationToken cancellationToken)
+        {
+            var cache = ResolvedPerCompilation.GetValue(compilation, _ => new ConcurrentDictionary<string, ImmutableDictionary<ISymbol, ImmutableArray<SimpleNameSyntax>>>(System.StringComparer.Ordinal));
+            if (!cache.TryGetValue(symbol.Name, out var groups))
+            {
+                var builders = new System.Collections.Generic.Dictionary<ISymbol, ImmutableArray<SimpleNameSyntax>.Builder>(SymbolEqualityComparer.Default);
+                SemanticModel? model = null;
+                foreach (var name in Of(compilation, symbol.Name, cancellationToken))
+                {
+                    if (model?.SyntaxTree != name.SyntaxTree)
+                    {
+#pragma warning disable RS1030 // Do not invoke Compilation.GetSemanticModel() method within a diagnostic analyzer
+                        model = compilation.GetSemanticModel(name.SyntaxTree); // only for a reported GO0002 whose repair adds a parameter
+#pragma warning restore RS1030
+                    }
+
+                    var info = model.GetSymbolInfo(name, cancellationToken);
+                    var bound = (info.Symbol ?? (info.CandidateSymbols.Length == 1 ? info.CandidateSymbols[0] : null))?.OriginalDefinition;
+                    if (bound is null)
+                    {
+                        continue;
+                    }
+
+                    if (!builders.TryGetValue(bound, out var builder))
+                    {
+                        builders[bound] = builder = ImmutableArray.CreateBuilder<SimpleNameSyntax>();
+                    }
+
+                    builder.Add(name);
+                }
+
+                var result = ImmutableDictionary.CreateBuilder<ISymbol, ImmutableArray<SimpleNameSyntax>>(SymbolEqualityComparer.Default);
+                foreach (var pair in builders)
+                {
+                    result[pair.Key] = pair.Value.ToImmutable();
+                }
+
+                groups = cache.GetOrAdd(symbol.Name, result.ToImmutable());
+            }
+
+            return groups.TryGetValue(symbol.OriginalDefinition, out var names) ? names : ImmutableArray<SimpleNameSyntax>.Empty;
+        }
+
         private static bool MaySpell(SyntaxTree tree, string name, char[] buffer, CancellationToken cancellationToken)
         {
             if (!tree.TryGetText(out var text))

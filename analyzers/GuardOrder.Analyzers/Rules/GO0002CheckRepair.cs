@@ -360,7 +360,7 @@ namespace GuardOrder.Analyzers
             }
 
             var models = new Dictionary<SyntaxTree, SemanticModel>();
-            foreach (var name in NameReferences.Of(compilation, predicate.Name, cancellationToken))
+            foreach (var name in NameReferences.To(compilation, predicate, cancellationToken))
             {
                 var tree = name.SyntaxTree;
                 if (!models.TryGetValue(tree, out var model))
@@ -368,13 +368,6 @@ namespace GuardOrder.Analyzers
 #pragma warning disable RS1030 // Do not invoke Compilation.GetSemanticModel() method within a diagnostic analyzer
                     models[tree] = model = compilation.GetSemanticModel(tree); // only for a reported GO0002 whose repair adds a parameter
 #pragma warning restore RS1030
-                }
-
-                var info = model.GetSymbolInfo(name, cancellationToken);
-                var symbol = info.Symbol ?? (info.CandidateSymbols.Length == 1 ? info.CandidateSymbols[0] : null);
-                if (!SymbolEqualityComparer.Default.Equals(symbol?.OriginalDefinition, predicate.OriginalDefinition))
-                {
-                    continue;
                 }
 
                 var line = " (" + System.IO.Path.GetFileName(tree.FilePath) + " line " + (name.GetLocation().GetLineSpan().StartLinePosition.Line + 1).ToString(CultureInfo.InvariantCulture) + ")";
@@ -732,8 +725,19 @@ namespace GuardOrder.Analyzers
                 return found;
             }
 
-            private bool Visible(ISymbol symbol) =>
-                _model.LookupSymbols(_position, name: symbol.Name).Any(s => SymbolEqualityComparer.Default.Equals(s, symbol));
+            // Asked per subject written, often of the same parameter or local: one lookup per symbol.
+            private readonly Dictionary<ISymbol, bool> _visible = new Dictionary<ISymbol, bool>(SymbolEqualityComparer.Default);
+
+            private bool Visible(ISymbol symbol)
+            {
+                if (!_visible.TryGetValue(symbol, out var visible))
+                {
+                    visible = _model.LookupSymbols(_position, name: symbol.Name).Any(s => SymbolEqualityComparer.Default.Equals(s, symbol));
+                    _visible[symbol] = visible;
+                }
+
+                return visible;
+            }
 
             private bool Reassigned(IParameterSymbol parameter) => GO0004LockRepair.WrittenAfter(_body, parameter, 0);
 
@@ -833,14 +837,20 @@ namespace GuardOrder.Analyzers
             }
 
             /// <summary>A member as the predicate can name it at the return: bare when it is in scope there, else through its type.</summary>
+            private readonly Dictionary<ISymbol, string> _qualified = new Dictionary<ISymbol, string>(SymbolEqualityComparer.Default);
+
             private string Qualified(ISymbol member)
             {
-                if (_model.LookupSymbols(_position, name: member.Name).Any(s => SymbolEqualityComparer.Default.Equals(s.OriginalDefinition, member.OriginalDefinition)))
+                if (_qualified.TryGetValue(member, out var text))
                 {
-                    return member.Name;
+                    return text;
                 }
 
-                return member.ContainingType.ToMinimalDisplayString(_model, _position) + "." + member.Name;
+                text = _model.LookupSymbols(_position, name: member.Name).Any(s => SymbolEqualityComparer.Default.Equals(s.OriginalDefinition, member.OriginalDefinition))
+                    ? member.Name
+                    : member.ContainingType.ToMinimalDisplayString(_model, _position) + "." + member.Name;
+                _qualified[member] = text;
+                return text;
             }
 
             private string Call(IMethodSymbol method) => Qualified(method.OriginalDefinition);

@@ -33,6 +33,33 @@ namespace GuardOrder.Tests.Model
         }
 
         [Fact]
+        public void ToASymbol_OnlyTheNamesThatBindToIt_ForEachOfTwoMethodsOfOneName()
+        {
+            var compilation = AnalyzerHarness.Compile(
+                "namespace V1 { class P { public static bool no_addr() => true; static bool a() => no_addr() && P.no_addr(); } }",
+                "namespace V2 { class P { public static bool no_addr() => false; static bool b() => no_addr(); } }",
+                "namespace V2 { class Q { bool c() => V1.P.no_addr() || P.no_addr(); int no_addr; } }", // a field of the same name binds elsewhere
+                "class R { bool d() => nameof(V1.P.no_addr) == \"\"; }"); // nameof binds its name to the method group's single candidate
+            var v1 = compilation.GetTypeByMetadataName("V1.P")!.GetMembers("no_addr").Single();
+            var v2 = compilation.GetTypeByMetadataName("V2.P")!.GetMembers("no_addr").Single();
+            var field = compilation.GetTypeByMetadataName("V2.Q")!.GetMembers("no_addr").Single();
+
+            string Where(Microsoft.CodeAnalysis.CSharp.Syntax.SimpleNameSyntax n) => n.SyntaxTree.FilePath + ":" + n.SpanStart;
+            var toV1 = NameReferences.To(compilation, v1, CancellationToken.None).Select(n => n.SyntaxTree.FilePath).ToArray();
+            var toV2 = NameReferences.To(compilation, v2, CancellationToken.None).Select(n => n.SyntaxTree.FilePath).ToArray();
+
+            Assert.Equal(new[] { "Test0.cs", "Test0.cs", "Test2.cs", "Test3.cs" }, toV1);
+            Assert.Equal(new[] { "Test1.cs", "Test2.cs" }, toV2);
+            Assert.Empty(NameReferences.To(compilation, field, CancellationToken.None)); // declared, never named
+            Assert.Equal(
+                NameReferences.Of(compilation, "no_addr", CancellationToken.None).Length,
+                toV1.Length + toV2.Length);
+            Assert.Equal(
+                NameReferences.To(compilation, v1, CancellationToken.None).Select(Where),
+                NameReferences.To(compilation, v1, CancellationToken.None).Select(Where)); // once per compilation and name
+        }
+
+        [Fact]
         public void ANameNoFileSpells_NothingFound()
         {
             var compilation = AnalyzerHarness.Compile("class P { static bool no_addr() => true; }");
