@@ -399,6 +399,64 @@ namespace GuardOrder.Analyzers.Model
     }
 
     /// <summary>
+    /// The flow captures of one frame of a route, as a persistent list, newest first: a capture adds one
+    /// node that the states after it share (an immutable dictionary copied a tree path per capture, and
+    /// captures are made for every <c>&amp;&amp;</c>, <c>?:</c> and <c>??</c>). A capture is read soon after it is
+    /// made, so the scan from the newest is short; a capture id captured again (the two arms of a
+    /// <c>?:</c> capture one id) is found at its newest value.
+    /// </summary>
+    internal sealed class CaptureList
+    {
+        public CaptureList(CaptureId id, Sym value, ValueKey? key, CaptureList? next)
+        {
+            Id = id;
+            Value = value;
+            Key = key;
+            Next = next;
+        }
+
+        public CaptureId Id { get; }
+
+        public Sym Value { get; }
+
+        /// <summary>The assignable reference captured (the CFG captures <c>ret</c> before evaluating <c>A &amp;&amp; B</c> in <c>ret = A &amp;&amp; B</c>), or null.</summary>
+        public ValueKey? Key { get; }
+
+        public CaptureList? Next { get; }
+
+        public static bool TryGetValue(CaptureList? list, CaptureId id, out Sym value)
+        {
+            for (var node = list; node is not null; node = node.Next)
+            {
+                if (node.Id.Equals(id))
+                {
+                    value = node.Value;
+                    return true;
+                }
+            }
+
+            value = null!;
+            return false;
+        }
+
+        /// <summary>The reference last captured by <paramref name="id"/> (a later capture of a value by the same id leaves it, as the keys kept apart from the values did).</summary>
+        public static bool TryGetKey(CaptureList? list, CaptureId id, out ValueKey key)
+        {
+            for (var node = list; node is not null; node = node.Next)
+            {
+                if (node.Key is { } found && node.Id.Equals(id))
+                {
+                    key = found;
+                    return true;
+                }
+            }
+
+            key = null!;
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Everything known at one point of one route. Immutable: every step makes a copy. What changes at
     /// nearly every step (values, captures, facts, locks) is held here; the rest, which changes at a few
     /// steps of a route, in <see cref="Rest"/>, so that a step copies six references, not fifteen.
@@ -420,7 +478,6 @@ namespace GuardOrder.Analyzers.Model
             _rest = other._rest;
             _facts = other._facts;
             Captures = other.Captures;
-            CaptureKeys = other.CaptureKeys;
             Values = other.Values;
             Held = other.Held;
         }
@@ -474,10 +531,8 @@ namespace GuardOrder.Analyzers.Model
             }
         }
 
-        public ImmutableDictionary<CaptureId, Sym> Captures { get; private set; } = ImmutableDictionary<CaptureId, Sym>.Empty;
-
-        /// <summary>Flow captures of assignable references (the CFG captures <c>ret</c> before evaluating <c>A &amp;&amp; B</c> in <c>ret = A &amp;&amp; B</c>).</summary>
-        public ImmutableDictionary<CaptureId, ValueKey> CaptureKeys { get; private set; } = ImmutableDictionary<CaptureId, ValueKey>.Empty;
+        /// <summary>The frame's flow captures, newest first (null: none).</summary>
+        public CaptureList? Captures { get; private set; }
 
         public ImmutableDictionary<ValueKey, Sym> Values { get; private set; } = ImmutableDictionary<ValueKey, Sym>.Empty;
 
@@ -519,10 +574,11 @@ namespace GuardOrder.Analyzers.Model
             return copy;
         }
 
-        public RouteState WithCapture(CaptureId id, Sym value)
+        /// <summary>The state with <paramref name="id"/> capturing <paramref name="value"/>, and the assignable reference it names when <paramref name="key"/> is not null.</summary>
+        public RouteState WithCapture(CaptureId id, Sym value, ValueKey? key)
         {
             var copy = Clone();
-            copy.Captures = Captures.SetItem(id, value);
+            copy.Captures = new CaptureList(id, value, key, Captures);
             return copy;
         }
 
@@ -532,8 +588,7 @@ namespace GuardOrder.Analyzers.Model
         /// </summary>
         public RouteState Framed(
             ImmutableDictionary<ValueKey, Sym> values,
-            ImmutableDictionary<CaptureId, Sym> captures,
-            ImmutableDictionary<CaptureId, ValueKey> captureKeys,
+            CaptureList? captures,
             Sym? returnValue,
             IOperation? returnOperation)
         {
@@ -551,14 +606,6 @@ namespace GuardOrder.Analyzers.Model
 
             copy.Values = values;
             copy.Captures = captures;
-            copy.CaptureKeys = captureKeys;
-            return copy;
-        }
-
-        public RouteState WithCaptureKey(CaptureId id, ValueKey key)
-        {
-            var copy = Clone();
-            copy.CaptureKeys = CaptureKeys.SetItem(id, key);
             return copy;
         }
 

@@ -331,7 +331,7 @@ namespace GuardOrder.Analyzers.Model
             }
 
             // One copy of the state for the whole frame change (a copy per change was a tenth of a walk's allocation).
-            var bound = state.Framed(boundValues, ImmutableDictionary<CaptureId, Sym>.Empty, ImmutableDictionary<CaptureId, ValueKey>.Empty, null, null);
+            var bound = state.Framed(boundValues, null, null, null);
 
             _inlineStack.Add(helper.Method);
             List<Route> routes;
@@ -355,7 +355,7 @@ namespace GuardOrder.Analyzers.Model
                 _routes--; // helper routes are not complete routes of the analysed method
                 var end = route.State;
                 var value = end.ReturnValue ?? UnknownSym.Plain;
-                var back = end.Framed(values, state.Captures, state.CaptureKeys, state.ReturnValue, state.ReturnOperation);
+                var back = end.Framed(values, state.Captures, state.ReturnValue, state.ReturnOperation);
                 result.Add((back, value));
             }
 

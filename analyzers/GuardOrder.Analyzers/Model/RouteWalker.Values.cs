@@ -38,7 +38,7 @@ namespace GuardOrder.Analyzers.Model
                 case IParenthesizedOperation parenthesized:
                     return Evaluate(parenthesized.Operand, state, depth);
                 case IFlowCaptureReferenceOperation reference:
-                    return One(state, state.Captures.TryGetValue(reference.Id, out var captured) ? captured : UnknownSym.Plain);
+                    return One(state, CaptureList.TryGetValue(state.Captures, reference.Id, out var captured) ? captured : UnknownSym.Plain);
                 case IFlowCaptureOperation capture:
                     return EvaluateCapture(capture, state, depth);
                 case ILocalReferenceOperation or IParameterReferenceOperation or IInstanceReferenceOperation:
@@ -76,8 +76,7 @@ namespace GuardOrder.Analyzers.Model
             var result = new Few<(RouteState, Sym)>();
             foreach (var (s, v) in Evaluate(capture.Value, state, depth))
             {
-                var captured = s.WithCapture(capture.Id, v);
-                result.Add((capturedKey is null ? captured : captured.WithCaptureKey(capture.Id, capturedKey), v));
+                result.Add((s.WithCapture(capture.Id, v, capturedKey), v));
             }
 
             return result;
@@ -354,7 +353,7 @@ namespace GuardOrder.Analyzers.Model
                 }
 
                 var key = Key(assignment.Target) ??
-                    (Unwrap(assignment.Target) is IFlowCaptureReferenceOperation captured && after.CaptureKeys.TryGetValue(captured.Id, out var capturedKey) ? capturedKey : null);
+                    (Unwrap(assignment.Target) is IFlowCaptureReferenceOperation captured && CaptureList.TryGetKey(after.Captures, captured.Id, out var capturedKey) ? capturedKey : null);
                 if (key is not null)
                 {
                     after = after.WithValue(key, v);
