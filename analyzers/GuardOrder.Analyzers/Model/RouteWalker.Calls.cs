@@ -29,18 +29,18 @@ namespace GuardOrder.Analyzers.Model
             // The arguments of each alternative go into one array of the call's arity, copied only where
             // an argument forks the route (an ImmutableArray grown per argument was a copy per argument).
             var arity = invocation.Arguments.Length;
-            var current = new Few<(RouteState State, Sym[] Args)>((state, arity == 0 ? Array.Empty<Sym>() : new Sym[arity]));
-            Sym? receiver = null;
+            // The receiver is kept per alternative: a receiver that forks (an expanded helper returning
+            // a different object on each of its routes) gives each route its own.
+            var current = new Few<(RouteState State, Sym[] Args, Sym? Receiver)>((state, arity == 0 ? Array.Empty<Sym>() : new Sym[arity], null));
             if (invocation.Instance is { } instance)
             {
-                var next = new Few<(RouteState, Sym[])>();
-                foreach (var (s, args) in current)
+                var next = new Few<(RouteState, Sym[], Sym?)>();
+                foreach (var (s, args, _) in current)
                 {
                     var first = true;
                     foreach (var (after, value) in Evaluate(instance, s, depth))
                     {
-                        receiver = value;
-                        next.Add((after, first ? args : (Sym[])args.Clone()));
+                        next.Add((after, first ? args : (Sym[])args.Clone(), value));
                         first = false;
                     }
                 }
@@ -51,8 +51,8 @@ namespace GuardOrder.Analyzers.Model
             for (var i = 0; i < arity; i++)
             {
                 var argument = invocation.Arguments[i];
-                var next = new Few<(RouteState, Sym[])>();
-                foreach (var (s, args) in current)
+                var next = new Few<(RouteState, Sym[], Sym?)>();
+                foreach (var (s, args, receiver) in current)
                 {
                     var first = true;
                     foreach (var (after, value) in Evaluate(argument.Value, s, depth))
@@ -61,7 +61,7 @@ namespace GuardOrder.Analyzers.Model
                         // further one gets a copy, whose slot i is then overwritten with its own value.
                         var own = first ? args : (Sym[])args.Clone();
                         own[i] = value;
-                        next.Add((after, own));
+                        next.Add((after, own, receiver));
                         first = false;
                     }
                 }
@@ -70,7 +70,7 @@ namespace GuardOrder.Analyzers.Model
             }
 
             var result = new Few<(RouteState, Sym)>();
-            foreach (var (s, array) in current)
+            foreach (var (s, array, receiver) in current)
             {
                 var args = AsImmutable(array);
                 foreach (var asserted in Asserts(invocation, s, args))
@@ -212,6 +212,13 @@ namespace GuardOrder.Analyzers.Model
                 return null;
             }
 
+            // The same call with the very same receiver, arguments, first lock and security flag makes the same value.
+            var held = FirstHeld(state);
+            if (TryRecall(invocation, receiver, held, Flag(security), args, out var known))
+            {
+                return (CheckSym)known;
+            }
+
             var original = (IMethodSymbol)GuardOrderSymbols.Original(method)!;
             var subjects = ImmutableArray.CreateBuilder<Subject?>(args.Length + 1);
             if (invocation.Instance is not null)
@@ -241,7 +248,7 @@ namespace GuardOrder.Analyzers.Model
             }
 
             var annotated = _symbols.IsFaultPathCheck(original) || _symbols.IsSecurityCheck(original) ? original : null;
-            return new CheckSym(new ProducedSubject(original, subjects.Count == subjects.Capacity ? subjects.MoveToImmutable() : subjects.ToImmutable()), KindOf(original.ReturnType), null, FirstHeld(state), invocation, security, annotated);
+            return Remember(invocation, receiver, held, Flag(security), args, new CheckSym(new ProducedSubject(original, subjects.Count == subjects.Capacity ? subjects.MoveToImmutable() : subjects.ToImmutable()), KindOf(original.ReturnType), null, held, invocation, security, annotated));
         }
 
         /// <summary>A call to a [MustMatchFaultPath] predicate of the fault path this walk checks against: it is checked on its own.</summary>

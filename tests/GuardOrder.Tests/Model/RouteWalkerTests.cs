@@ -120,6 +120,31 @@ namespace GuardOrder.Tests.Model
             Assert.True(routes.Any(r => r.Contains("facts [page_count(page) != 1]") && r.Contains("value const 0")), Show(routes));
         }
 
+        /// <summary>
+        /// A receiver that forks (an expanded helper returns a different object on each of its routes):
+        /// each route calls the method on its own object. The receiver was once kept per call, not per
+        /// route, so both routes read the last route's object.
+        /// </summary>
+        [Fact]
+        public void ForkingReceiverIsKeptPerRoute()
+        {
+            var routes = Routes("""
+                public sealed class slot { public int n; [FaultPathCheck] public bool busy() => n > 0; }
+                [FaultPathCheck] public static slot first_slot(vm_fault vmf) => new slot();
+                [FaultPathCheck] public static slot second_slot(vm_fault vmf) => new slot();
+                static slot pick(vm_fault vmf)
+                {
+                    if (vmf.page!.ksm)
+                        return first_slot(vmf);
+                    return second_slot(vmf);
+                }
+
+                static bool picked_busy(vm_fault vmf) => pick(vmf).busy();
+                """, "picked_busy");
+            Assert.True(routes.Any(r => r.Contains("ksm is true") && r.Contains("busy(first_slot(") && !r.Contains("second_slot")), Show(routes));
+            Assert.True(routes.Any(r => r.Contains("ksm is false") && r.Contains("busy(second_slot(") && !r.Contains("first_slot")), Show(routes));
+        }
+
         [Fact]
         public void GuardThatLostItsReturnRecordsBothSides()
         {
