@@ -68,6 +68,7 @@ namespace GuardOrder.Analyzers.Model
             var gaps = new List<Fact>();
             var unread = new HashSet<IOperation>();
             var unreadInOrder = new List<IOperation>();
+            var observable = new Dictionary<Subject, bool>(); // one answer per subject: the routes share their subjects
             foreach (var route in GrantRoutes)
             {
                 var facts = route.State.Facts;
@@ -75,7 +76,7 @@ namespace GuardOrder.Analyzers.Model
                 var index = 0;
                 foreach (var fact in facts)
                 {
-                    if (fact.Kind != FactKind.Lock && fact.Annotated is null && !fact.Var.Subject.IsObservableFrom(inputs))
+                    if (fact.Kind != FactKind.Lock && fact.Annotated is null && !Observable(fact.Var.Subject))
                     {
                         if (!ContainsAssumed(assumed, fact))
                         {
@@ -117,6 +118,17 @@ namespace GuardOrder.Analyzers.Model
             // The texts of the distinct conditions (one condition is unread on many routes), then distinct texts.
             var texts = unreadInOrder.Select(o => RouteWalker.Text(o)).Distinct().ToImmutableArray();
             return new PredicateView(this, sets.ToImmutable(), assumed.ToImmutableArray(), gaps.ToImmutableArray(), texts);
+
+            bool Observable(Subject subject)
+            {
+                if (!observable.TryGetValue(subject, out var answer))
+                {
+                    answer = subject.IsObservableFrom(inputs);
+                    observable[subject] = answer;
+                }
+
+                return answer;
+            }
         }
 
         // Loops, not Any with a lambda: asked per fact of every grant route (a closure each time).

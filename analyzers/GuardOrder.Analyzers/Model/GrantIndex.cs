@@ -15,11 +15,27 @@ namespace GuardOrder.Analyzers.Model
         public GrantIndex(IReadOnlyList<FactSet> routes)
         {
             Routes = routes;
-            Variables = routes.SelectMany(r => r.Constraints.Keys)
-                .GroupBy(k => k)
-                .OrderByDescending(g => g.Count())
-                .Select(g => g.Key)
-                .ToArray();
+            // Counted in one dictionary, in order of first appearance, then a stable sort by count: the
+            // order a GroupBy gave, without a group per variable.
+            var counts = new Dictionary<FactVar, int>();
+            var firstSeen = new List<FactVar>();
+            foreach (var route in routes)
+            {
+                foreach (var key in route.Constraints.Keys)
+                {
+                    if (counts.TryGetValue(key, out var count))
+                    {
+                        counts[key] = count + 1;
+                    }
+                    else
+                    {
+                        counts[key] = 1;
+                        firstSeen.Add(key);
+                    }
+                }
+            }
+
+            Variables = firstSeen.OrderByDescending(k => counts[k]).ToArray();
             var position = new Dictionary<FactVar, int>(Variables.Length);
             for (int i = 0; i < Variables.Length; i++)
             {

@@ -73,7 +73,18 @@ namespace GuardOrder.Analyzers.Model
 
         protected override int ComputeHash() => Combine(1, TypeHash(Type));
 
-        public override bool IsObservableFrom(IReadOnlyCollection<ITypeSymbol> inputs) => inputs.Any(t => SameType(t, Type));
+        public override bool IsObservableFrom(IReadOnlyCollection<ITypeSymbol> inputs)
+        {
+            foreach (var input in inputs)
+            {
+                if (SameType(input, Type))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
 
         public override string ToString() => "<" + Type.Name + ">";
     }
