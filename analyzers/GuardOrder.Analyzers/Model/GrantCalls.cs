@@ -39,9 +39,11 @@ namespace GuardOrder.Analyzers.Model
 
             // Any helper whose routes may grant is expanded on a fault path (whatever it returns).
             var original = (IMethodSymbol)GuardOrderSymbols.Original(method)!;
+            // A helper whose syntax cannot reach a grant (GrantSyntax) is known not to without being bound.
             return levels > 0 && !symbols.IsSecurityCheck(original) && !GuardOrderSymbols.HasAttribute(original, symbols.MustMatchFaultPath) &&
+                GrantSyntax.For(symbols).MayGrant(original, levels - 1, cancellationToken) &&
                 bodies.HelperMayGrant(
-                    (IMethodSymbol)GuardOrderSymbols.Original(method)!,
+                    original,
                     levels - 1,
                     (body, remaining) => BodyMayGrant(body, remaining, symbols, bodies, cancellationToken),
                     cancellationToken);

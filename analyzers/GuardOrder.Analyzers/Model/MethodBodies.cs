@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -124,42 +123,9 @@ namespace GuardOrder.Analyzers.Model
                 return known;
             }
 
-            // A body without any syntax that can bind to a call cannot reach a grant: it is not bound for that.
-            var body = MayContainCalls(key.OriginalDefinition, cancellationToken) ? GetBody(key.OriginalDefinition, cancellationToken) : null;
+            // Whether the syntax alone rules a grant out is asked before (GrantSyntax), not here.
+            var body = GetBody(key.OriginalDefinition, cancellationToken);
             return _helperGrants.GetOrAdd(key, body is not null && decide(body, levels));
-        }
-
-        /// <summary>
-        /// Whether the method's declarations contain an expression that may bind to an
-        /// <see cref="IInvocationOperation"/> (a call, or an implicit one: a collection initializer's Add, a
-        /// query clause, an interpolated string handler, ...). Syntactic and conservative: only the
-        /// expression forms listed below are known to bind to no call; any other one counts as a call.
-        /// Leaf helpers (flag and field tests) need no binding to know that they cannot grant.
-        /// </summary>
-        private static bool MayContainCalls(IMethodSymbol method, CancellationToken cancellationToken)
-        {
-            foreach (var reference in method.DeclaringSyntaxReferences)
-            {
-                foreach (var node in reference.GetSyntax(cancellationToken).DescendantNodes())
-                {
-                    if (node is ConstructorInitializerSyntax)
-                    {
-                        return true;
-                    }
-
-                    if (node is ExpressionSyntax and not (TypeSyntax or LiteralExpressionSyntax or MemberAccessExpressionSyntax or
-                        ConditionalAccessExpressionSyntax or MemberBindingExpressionSyntax or BinaryExpressionSyntax or
-                        PrefixUnaryExpressionSyntax or PostfixUnaryExpressionSyntax or ParenthesizedExpressionSyntax or
-                        ConditionalExpressionSyntax or AssignmentExpressionSyntax or CastExpressionSyntax or
-                        IsPatternExpressionSyntax or ThisExpressionSyntax or BaseExpressionSyntax or DefaultExpressionSyntax or
-                        TypeOfExpressionSyntax or SizeOfExpressionSyntax or ThrowExpressionSyntax or DeclarationExpressionSyntax))
-                    {
-                        return true;
-                    }
-                }
-            }
-
-            return false;
         }
 
         private sealed class MethodLevelComparer : System.Collections.Generic.IEqualityComparer<(IMethodSymbol Method, int Levels)>

@@ -1,0 +1,216 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace GuardOrder.Analyzers.Model
+{
+    /// <summary>
+    /// Which helpers cannot reach a [WriteGrant] call, decided from their syntax and the declarations
+    /// of the names they call, without binding their bodies. A fault path asks, for every call on it,
+    /// whether the callee's routes may grant (<see cref="GrantCalls.MayGrant"/>); binding each callee, and
+    /// theirs, to find out was most of GuardOrder's time for an edit of <c>mprotect.cs</c> in the IDE
+    /// (binding <c>memory.cs</c>'s <c>do_wp_page</c> helpers in the edit's new compilation).
+    /// <para>
+    /// An over-approximation of <see cref="GrantCalls.BodyMayGrant"/>: a helper may grant, <c>levels</c>
+    /// helpers deep, when its syntax calls a name that some source method of that name answers (it has a
+    /// [WriteGrant], or, with a level left, its own syntax may grant), or when it holds a form that may
+    /// bind to a call the syntax does not name (a constructor initializer, a collection initializer's
+    /// <c>Add</c>, a collection expression, a query, an interpolated string's handler), an attributed local
+    /// function, or a call of a shape whose name is not read here. Only a "no" is used (the body is then
+    /// not bound); a "maybe" binds the body and decides on it as before.
+    /// </para>
+    /// <para>
+    /// Methods of referenced assemblies are not searched by name: when any referenced assembly may declare
+    /// a [WriteGrant] member (it defines a <c>GuardOrder.WriteGrantAttribute</c> of its own, or was
+    /// compiled against an assembly that does, or against <c>GuardOrder.Annotations</c>), every helper
+    /// answers "maybe" and is bound, as before.
+    /// </para>
+    /// </summary>
+    internal sealed class GrantSyntax
+    {
+        private const string AnnotationsAssembly = "GuardOrder.Annotations";
+        private const string WriteGrantMetadataName = "GuardOrder.WriteGrantAttribute";
+
+        private static readonly ConditionalWeakTable<Compilation, GrantSyntax> PerCompilation =
+            new ConditionalWeakTable<Compilation, GrantSyntax>();
+
+        private readonly GuardOrderSymbols _symbols;
+        private readonly Compilation _compilation;
+        private readonly Lazy<bool> _metadataMayGrant;
+
+        private readonly ConcurrentDictionary<(IMethodSymbol Method, int Levels), bool> _helpers =
+            new ConcurrentDictionary<(IMethodSymbol, int), bool>(new MethodLevelComparer());
+
+        private readonly ConcurrentDictionary<string, ImmutableArray<IMethodSymbol>> _named =
+            new ConcurrentDictionary<string, ImmutableArray<IMethodSymbol>>(StringComparer.Ordinal);
+
+        private GrantSyntax(GuardOrderSymbols symbols)
+        {
+            _symbols = symbols;
+            _compilation = symbols.Compilation;
+            _metadataMayGrant = new Lazy<bool>(() => MetadataMayDeclareGrants(_compilation), LazyThreadSafetyMode.ExecutionAndPublication);
+        }
+
+        public static GrantSyntax For(GuardOrderSymbols symbols) =>
+            PerCompilation.GetValue(symbols.Compilation, _ => new GrantSyntax(symbols));
+
+        /// <summary>
+        /// False only when no route of <paramref name="helper"/>'s body, its own helpers expanded
+        /// <paramref name="levels"/> more levels, can call a [WriteGrant] member (<see cref="GrantCalls.BodyMayGrant"/>
+        /// would say no); true when it may.
+        /// </summary>
+        public bool MayGrant(IMethodSymbol helper, int levels, CancellationToken cancellationToken)
+        {
+            if (_metadataMayGrant.Value)
+            {
+                return true;
+            }
+
+            var key = ((IMethodSymbol)GuardOrderSymbols.Original(helper)!, levels);
+            if (_helpers.TryGetValue(key, out var known))
+            {
+                return known;
+            }
+
+            var answer = Decide(key.Item1, levels, cancellationToken);
+            return _helpers.GetOrAdd(key, answer);
+        }
+
+        private bool Decide(IMethodSymbol helper, int levels, CancellationToken cancellationToken)
+        {
+            foreach (var reference in helper.DeclaringSyntaxReferences)
+            {
+                var declaration = reference.GetSyntax(cancellationToken);
+                if (!_compilation.ContainsSyntaxTree(declaration.SyntaxTree))
+                {
+                    continue; // no body of this compilation: MethodBodies binds none either
+                }
+
+                foreach (var node in declaration.DescendantNodes())
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    switch (node)
+                    {
+                        case InvocationExpressionSyntax invocation:
+                            var name = CalledName(invocation.Expression);
+                            if (name is null || NameMayGrant(name, levels, cancellationToken))
+                            {
+                                return true;
+                            }
+
+                            break;
+
+                        // Forms that may bind to a call whose name the syntax does not spell.
+                        case ConstructorInitializerSyntax:
+                        case InitializerExpressionSyntax initializer when initializer.IsKind(SyntaxKind.CollectionInitializerExpression) || initializer.IsKind(SyntaxKind.ComplexElementInitializerExpression):
+                        case CollectionExpressionSyntax:
+                        case QueryExpressionSyntax:
+                        case InterpolatedStringExpressionSyntax:
+                            return true;
+
+                        // A local function may carry a [WriteGrant] (by any alias): not decided by name.
+                        case AttributeSyntax when node.Parent?.Parent is LocalFunctionStatementSyntax:
+                            return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The simple name a call spells, or null when its shape is not one read here (the caller then says "maybe").</summary>
+        private static string? CalledName(ExpressionSyntax expression) => expression switch
+        {
+            IdentifierNameSyntax identifier => identifier.Identifier.ValueText,
+            GenericNameSyntax generic => generic.Identifier.ValueText,
+            MemberAccessExpressionSyntax member => member.Name.Identifier.ValueText,
+            MemberBindingExpressionSyntax binding => binding.Name.Identifier.ValueText,
+            AliasQualifiedNameSyntax alias => alias.Name.Identifier.ValueText,
+            _ => null,
+        };
+
+        /// <summary>A source method named <paramref name="name"/> grants, or (with a level left) its body may.</summary>
+        private bool NameMayGrant(string name, int levels, CancellationToken cancellationToken)
+        {
+            foreach (var method in MethodsNamed(name, cancellationToken))
+            {
+                if (_symbols.IsWriteGrant(method) || (levels > 0 && MayGrant(method, levels - 1, cancellationToken)))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The compilation's own methods of that name (declarations only: nothing is bound), once per name.</summary>
+        private ImmutableArray<IMethodSymbol> MethodsNamed(string name, CancellationToken cancellationToken)
+        {
+            if (_named.TryGetValue(name, out var known))
+            {
+                return known;
+            }
+
+            var methods = _compilation.GetSymbolsWithName(name, SymbolFilter.Member, cancellationToken).OfType<IMethodSymbol>().ToImmutableArray();
+            return _named.GetOrAdd(name, methods);
+        }
+
+        /// <summary>
+        /// A referenced assembly may declare a [WriteGrant] member: it defines a
+        /// <c>GuardOrder.WriteGrantAttribute</c> (other than the annotations assembly, which declares no
+        /// grant), or it was compiled against an assembly that defines one, or against the annotations.
+        /// </summary>
+        private static bool MetadataMayDeclareGrants(Compilation compilation)
+        {
+            var defining = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { AnnotationsAssembly };
+            foreach (var type in compilation.GetTypesByMetadataName(WriteGrantMetadataName))
+            {
+                if (type.ContainingAssembly is { } assembly)
+                {
+                    defining.Add(assembly.Name);
+                    if (!SymbolEqualityComparer.Default.Equals(assembly, compilation.Assembly) && !string.Equals(assembly.Name, AnnotationsAssembly, StringComparison.OrdinalIgnoreCase))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            foreach (var assembly in compilation.SourceModule.ReferencedAssemblySymbols)
+            {
+                if (string.Equals(assembly.Name, AnnotationsAssembly, StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                foreach (var module in assembly.Modules)
+                {
+                    foreach (var referenced in module.ReferencedAssemblies)
+                    {
+                        if (defining.Contains(referenced.Name))
+                        {
+                            return true;
+                        }
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        private sealed class MethodLevelComparer : IEqualityComparer<(IMethodSymbol Method, int Levels)>
+        {
+            public bool Equals((IMethodSymbol Method, int Levels) x, (IMethodSymbol Method, int Levels) y) =>
+                x.Levels == y.Levels && SymbolEqualityComparer.Default.Equals(x.Method, y.Method);
+
+            public int GetHashCode((IMethodSymbol Method, int Levels) obj) =>
+                unchecked((SymbolEqualityComparer.Default.GetHashCode(obj.Method) * 31) + obj.Levels);
+        }
+    }
+}
