@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
@@ -87,37 +88,43 @@ namespace GuardOrder.Analyzers.Model
 
         public ImmutableArray<ChainOperand> Misplaced { get; }
 
-        /// <summary>The chains rooted anywhere inside <paramref name="operation"/> (lambdas excluded: they are analysed on their own).</summary>
-        public static IEnumerable<ConditionChain> FindAll(IOperation? operation, GuardOrderSymbols symbols)
+        /// <summary>The chains rooted anywhere inside <paramref name="operation"/> (lambdas excluded: they are analysed on their own), in tree order.</summary>
+        /// <remarks>Asked for every condition and return of a compilation: nothing is allocated for one that holds no chain.</remarks>
+        public static IReadOnlyList<ConditionChain> FindAll(IOperation? operation, GuardOrderSymbols symbols)
         {
             if (operation is null)
             {
-                yield break;
+                return Array.Empty<ConditionChain>();
             }
 
-            var stack = new Stack<IOperation>();
-            stack.Push(operation);
-            while (stack.Count > 0)
+            List<ConditionChain>? found = null;
+            using (OperationStack.Rent(out var stack))
             {
-                var current = stack.Pop();
-                if (current is IAnonymousFunctionOperation or ILocalFunctionOperation)
+                stack.Push(operation);
+                while (stack.Count > 0)
                 {
-                    continue;
-                }
-
-                if (IsChainRoot(current) && TryCreate((IBinaryOperation)current, symbols) is { } chain)
-                {
-                    yield return chain;
-                }
-
-                foreach (var child in current.ChildOperations.Reverse())
-                {
-                    if (child is not null)
+                    var current = stack.Pop();
+                    if (current is IAnonymousFunctionOperation or ILocalFunctionOperation)
                     {
-                        stack.Push(child);
+                        continue;
+                    }
+
+                    if (IsChainRoot(current) && TryCreate((IBinaryOperation)current, symbols) is { } chain)
+                    {
+                        (found ??= new List<ConditionChain>()).Add(chain);
+                    }
+
+                    foreach (var child in current.ChildOperations.Reverse())
+                    {
+                        if (child is not null)
+                        {
+                            stack.Push(child);
+                        }
                     }
                 }
             }
+
+            return (IReadOnlyList<ConditionChain>?)found ?? Array.Empty<ConditionChain>();
         }
 
         /// <summary>The chain whose root is <paramref name="root"/>, or null when it is not a plain conditional chain.</summary>

@@ -425,11 +425,31 @@ namespace GuardOrder.Analyzers.Model
         {
             Body = body;
             Items = items;
+            // Loops, not LINQ: a run is built for every body of the compilation, nearly all without a
+            // security guard, and the closures were most of what a run allocated.
             PreconditionItems = FindPreconditions(items);
-            FirstOtherGuard = items.FirstOrDefault(i => i.IsGuard && !i.IsSecurityGuard && !PreconditionItems.Contains(i));
-            Misplaced = FirstOtherGuard is null
-                ? ImmutableArray<GuardItem>.Empty
-                : items.Where(i => i.IsSecurityGuard && i.Index > FirstOtherGuard.Index).ToImmutableArray();
+            foreach (var item in items)
+            {
+                if (item.IsGuard && !item.IsSecurityGuard && !PreconditionItems.Contains(item))
+                {
+                    FirstOtherGuard = item;
+                    break;
+                }
+            }
+
+            var misplaced = ImmutableArray<GuardItem>.Empty;
+            if (FirstOtherGuard is not null)
+            {
+                foreach (var item in items)
+                {
+                    if (item.IsSecurityGuard && item.Index > FirstOtherGuard.Index)
+                    {
+                        misplaced = misplaced.Add(item);
+                    }
+                }
+            }
+
+            Misplaced = misplaced;
         }
 
         public IBlockOperation Body { get; }
@@ -568,25 +588,29 @@ namespace GuardOrder.Analyzers.Model
 
         private static ImmutableHashSet<GuardItem> FindPreconditions(ImmutableArray<GuardItem> items)
         {
-            var builder = ImmutableHashSet.CreateBuilder<GuardItem>();
+            ImmutableHashSet<GuardItem>.Builder? builder = null;
             foreach (var item in items)
             {
                 switch (item.Precondition)
                 {
                     case GuardPrecondition.ArgumentValidation:
-                        builder.Add(item);
+                        (builder ??= ImmutableHashSet.CreateBuilder<GuardItem>()).Add(item);
                         break;
                     case GuardPrecondition.NullTest when !item.NullTested.IsEmpty:
-                        if (items.Skip(item.Index + 1).Any(s => s.IsSecurityGuard && item.NullTested.IsSubsetOf(s.Dereferenced)))
+                        for (var later = item.Index + 1; later < items.Length; later++)
                         {
-                            builder.Add(item);
+                            if (items[later].IsSecurityGuard && item.NullTested.IsSubsetOf(items[later].Dereferenced))
+                            {
+                                (builder ??= ImmutableHashSet.CreateBuilder<GuardItem>()).Add(item);
+                                break;
+                            }
                         }
 
                         break;
                 }
             }
 
-            return builder.ToImmutable();
+            return builder?.ToImmutable() ?? ImmutableHashSet<GuardItem>.Empty;
         }
 
         private MoveBlocker? BlockerFor(GuardItem security, List<GuardItem> needed, HashSet<GuardItem> alreadyMoving, Purity purity, CancellationToken cancellationToken)

@@ -55,9 +55,19 @@ namespace GuardOrder.Analyzers.Model
         /// </summary>
         private ValueKey? Key(IOperation? operation)
         {
-            if (operation is null)
+            switch (operation)
             {
-                return null;
+                case null:
+                    return null;
+
+                // A local, a parameter or `this` costs one small object, less than remembering it: the memo's
+                // table (an identity hash per operation, and its growth) was most of this method's time.
+                case ILocalReferenceOperation local:
+                    return new SymbolKey(local.Local);
+                case IParameterReferenceOperation parameter:
+                    return new SymbolKey(parameter.Parameter.OriginalDefinition);
+                case IInstanceReferenceOperation:
+                    return SymbolKey.This;
             }
 
             if (!_keys.TryGetValue(operation, out var key))

@@ -84,7 +84,7 @@ namespace GuardOrder.Analyzers
         /// <summary>Some invocation in the blocks (lambdas and local functions included, as the driver's operation actions see them) calls a lock primitive.</summary>
         private static bool CallsLockPrimitive(ImmutableArray<IOperation> blocks, GuardOrderSymbols symbols)
         {
-            Stack<IOperation>? pending = null;
+            using var lease = OperationStack.Rent(out var pending);
             foreach (var root in blocks)
             {
                 // An explicit stack: a long || chain or string concatenation nests deeper than recursion should go.
@@ -104,11 +104,11 @@ namespace GuardOrder.Analyzers
                     {
                         if (child is not null)
                         {
-                            (pending ??= new Stack<IOperation>()).Push(child);
+                            pending.Push(child);
                         }
                     }
 
-                    if (pending is null || pending.Count == 0)
+                    if (pending.Count == 0)
                     {
                         break;
                     }

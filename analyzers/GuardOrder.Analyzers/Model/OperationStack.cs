@@ -1,0 +1,46 @@
+using System;
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+
+namespace GuardOrder.Analyzers.Model
+{
+    /// <summary>
+    /// A per-thread stack of operations for the explicit-stack walks over operation trees that run on
+    /// every method, condition or return of a compilation (GO0001's chains, GO0004's lock-call search):
+    /// a new stack per walk was a visible share of what GuardOrder allocated on unannotated code.
+    /// <c>using (OperationStack.Rent(out var stack)) { ... }</c>; a nested rent on the same thread gets a
+    /// stack of its own. Thread-safe by construction (nothing is shared between threads), no state
+    /// outlives a walk (the stack is cleared when returned).
+    /// </summary>
+    internal static class OperationStack
+    {
+        [ThreadStatic]
+        private static Stack<IOperation>? s_free;
+
+        public static Lease Rent(out Stack<IOperation> stack)
+        {
+            stack = s_free ?? new Stack<IOperation>();
+            s_free = null;
+            return new Lease(stack);
+        }
+
+        internal readonly struct Lease : IDisposable
+        {
+            private readonly Stack<IOperation> _stack;
+
+            public Lease(Stack<IOperation> stack)
+            {
+                _stack = stack;
+            }
+
+            public void Dispose()
+            {
+                _stack.Clear();
+                if (_stack.Count == 0 && s_free is null)
+                {
+                    s_free = _stack;
+                }
+            }
+        }
+    }
+}
