@@ -466,11 +466,14 @@ namespace GuardOrder.Benchmarks
             if (scanAll && counter.Available)
             {
                 var best = (Count: -1, Name: "", Mode: "");
+                var totals = new SortedDictionary<string, (int Walks, long Routes, long Steps)>(StringComparer.Ordinal);
                 foreach (var (name, m) in byName)
                 {
                     foreach (var mode in Modes(m))
                     {
                         var n = counter.Walk(m, mode);
+                        totals.TryGetValue(mode, out var t);
+                        totals[mode] = (t.Walks + 1, t.Routes + Math.Max(0, n ?? 0), t.Steps + (counter.LastSteps ?? 0));
                         if (n == -1)
                         {
                             capped++;
@@ -483,6 +486,8 @@ namespace GuardOrder.Benchmarks
                     }
                 }
 
+                // How much walking the corpus takes in all (each method's own walks, as the rules make them).
+                Console.Error.WriteLine("walks over all methods: " + string.Join("; ", totals.Select(p => $"{p.Key} {p.Value.Walks:N0} walks, {p.Value.Routes:N0} routes, {p.Value.Steps:N0} steps")));
                 largest = best.Count < 0
                     ? "n/a (today's RouteWalker API not found: the analyzers changed)"
                     : $"{best.Count:N0} routes ({best.Mode} walk of {Short(best.Name)})";

@@ -16,7 +16,7 @@ namespace GuardOrder.Benchmarks
     /// dotnet run -c Release --project tests/GuardOrder.Benchmarks -- --all --out result.md   (real-shaped + mixed corpora at 10k/100k/1M, worst methods, IDE rows, real builds)
     /// dotnet run -c Release --project tests/GuardOrder.Benchmarks -- --quick                 (10k lines of both corpora + worst methods + IDE rows, under a minute)
     /// Options: --sizes 10000,100000  --runs N  --seed S  --out FILE.md  --density  --build / --no-build  --build-lines N  --build-pairs N  --build-dir DIR  --bdn
-    /// Diagnostics: --real-check [replicas], --per-method, --build-probe LINES [--all-rules], --ide-sample-mm [samples], --profile-go N / --profile-real N (for dotnet-trace), --ide-probe, --prefix-profile
+    /// Diagnostics: --real-check [replicas], --per-method, --alloc-seq N [--mixed] [--by-type], --build-probe LINES [--all-rules], --ide-sample-mm [samples], --profile-go N / --profile-real N (for dotnet-trace), --ide-probe, --prefix-profile
     /// </summary>
     public static class Program
     {
@@ -130,6 +130,42 @@ namespace GuardOrder.Benchmarks
                     Console.WriteLine("  rules: " + string.Join(", ", all.Rules.OrderByDescending(p => p.Value).Take(12).Select(p => $"{p.Key} {p.Value:F3}")));
                 }
 
+                return 0;
+            }
+
+            if (Value(args, "--alloc-seq") is { } allocReplicas)
+            {
+                // Allocation, analysed sequentially (no concurrency, so nearly the same bytes every run): what
+                // GuardOrder allocates above the no-op floor on N real-shaped replicas (or --mixed: the mixed corpus
+                // of N lines), the smallest of three runs. A load-independent measure of a change to the model.
+                var n = int.Parse(allocReplicas, CultureInfo.InvariantCulture);
+                var c = args.Contains("--mixed") ? new Corpus(n, Seed) : RealCorpus.CreateReplicas(n);
+                var all = GuardOrderAssemblies.CreateAnalyzers();
+                var noOp = all.Select(a => (DiagnosticAnalyzer)new NoOpMirrorAnalyzer(a)).ToImmutableArray();
+                long Allocated(ImmutableArray<DiagnosticAnalyzer> analyzers)
+                {
+                    var compilation = c.Fresh();
+                    var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<Microsoft.CodeAnalysis.AdditionalText>.Empty), null, concurrentAnalysis: false, logAnalyzerExecutionTime: false);
+                    var before = GC.GetTotalAllocatedBytes(precise: true);
+                    _ = compilation.WithAnalyzers(analyzers, options).GetAnalysisResultAsync(System.Threading.CancellationToken.None).GetAwaiter().GetResult();
+                    return GC.GetTotalAllocatedBytes(precise: true) - before;
+                }
+
+                _ = Allocated(all);
+                var go = Enumerable.Range(0, 3).Select(_ => Allocated(all)).Min();
+                var floorBytes = Enumerable.Range(0, 3).Select(_ => Allocated(noOp)).Min();
+                if (args.Contains("--by-type"))
+                {
+                    using var sampler = new AllocationSampler();
+                    sampler.Reset();
+                    _ = Allocated(all);
+                    var run = sampler.Take();
+                    _ = Allocated(noOp);
+                    var floorTypes = sampler.Take();
+                    Console.WriteLine(AllocationSampler.TopAbove(run, floorTypes, 40));
+                }
+
+                Console.WriteLine($"{c.Lines:N0} lines, sequential: GuardOrder {go / 1048576.0:F2} MB, no-op floor {floorBytes / 1048576.0:F2} MB, above the floor {(go - floorBytes) / 1048576.0:F2} MB");
                 return 0;
             }
 

@@ -55,19 +55,9 @@ namespace GuardOrder.Analyzers.Model
         /// </summary>
         private ValueKey? Key(IOperation? operation)
         {
-            switch (operation)
+            if (operation is null)
             {
-                case null:
-                    return null;
-
-                // A local, a parameter or `this` costs one small object, less than remembering it: the memo's
-                // table (an identity hash per operation, and its growth) was most of this method's time.
-                case ILocalReferenceOperation local:
-                    return new SymbolKey(local.Local);
-                case IParameterReferenceOperation parameter:
-                    return new SymbolKey(parameter.Parameter.OriginalDefinition);
-                case IInstanceReferenceOperation:
-                    return SymbolKey.This;
+                return null;
             }
 
             if (!_keys.TryGetValue(operation, out var key))
