@@ -16,7 +16,7 @@ namespace GuardOrder.Benchmarks
     /// dotnet run -c Release --project tests/GuardOrder.Benchmarks -- --all --out result.md   (real-shaped + mixed corpora at 10k/100k/1M, worst methods, IDE rows, real builds)
     /// dotnet run -c Release --project tests/GuardOrder.Benchmarks -- --quick                 (10k lines of both corpora + worst methods + IDE rows, under a minute)
     /// Options: --sizes 10000,100000  --runs N  --seed S  --out FILE.md  --density  --build / --no-build  --build-lines N  --build-pairs N  --build-dir DIR  --bdn
-    /// Diagnostics: --real-check [replicas], --per-method, --alloc-seq N [--mixed] [--by-type], --build-probe LINES [--all-rules], --ide-sample-mm [samples], --profile-go N / --profile-real N (for dotnet-trace), --ide-probe, --prefix-profile
+    /// Diagnostics: --real-check [replicas], --per-method, --alloc-seq N [--mixed] [--by-type] [--only GO0001,...], --build-probe LINES [--all-rules], --ide-sample-mm [samples], --profile-go N / --profile-real N (for dotnet-trace), --ide-probe, --prefix-profile
     /// </summary>
     public static class Program
     {
@@ -141,6 +141,11 @@ namespace GuardOrder.Benchmarks
                 var n = int.Parse(allocReplicas, CultureInfo.InvariantCulture);
                 var c = args.Contains("--mixed") ? new Corpus(n, Seed) : RealCorpus.CreateReplicas(n);
                 var all = GuardOrderAssemblies.CreateAnalyzers();
+                if (Value(args, "--only") is { } only)
+                {
+                    all = all.Where(a => only.Split(',').Any(o => a.GetType().Name.StartsWith(o, StringComparison.Ordinal))).ToImmutableArray();
+                }
+
                 var noOp = all.Select(a => (DiagnosticAnalyzer)new NoOpMirrorAnalyzer(a)).ToImmutableArray();
                 long Allocated(ImmutableArray<DiagnosticAnalyzer> analyzers)
                 {
