@@ -29,7 +29,8 @@ namespace GuardOrder.Analyzers.Model
     /// <para>
     /// Methods of referenced assemblies are not searched by name: when any referenced assembly may declare
     /// a [WriteGrant] member (it defines a <c>GuardOrder.WriteGrantAttribute</c> of its own, or was
-    /// compiled against an assembly that does, or against <c>GuardOrder.Annotations</c>), every helper
+    /// compiled against an assembly that does, or against <c>GuardOrder.Annotations</c>, or against an
+    /// assembly this compilation does not reference, whose attribute types are then unresolved), every helper
     /// answers "maybe" and is bound, as before.
     /// </para>
     /// </summary>
@@ -182,6 +183,12 @@ namespace GuardOrder.Analyzers.Model
                 }
             }
 
+            var present = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { compilation.Assembly.Name };
+            foreach (var assembly in compilation.SourceModule.ReferencedAssemblySymbols)
+            {
+                present.Add(assembly.Name);
+            }
+
             foreach (var assembly in compilation.SourceModule.ReferencedAssemblySymbols)
             {
                 if (string.Equals(assembly.Name, AnnotationsAssembly, StringComparison.OrdinalIgnoreCase))
@@ -189,11 +196,16 @@ namespace GuardOrder.Analyzers.Model
                     continue;
                 }
 
+                // A framework assembly (signed with one of Microsoft's keys) declares no grant; its facades name
+                // framework assemblies a compilation need not reference.
+                var framework = IsFramework(assembly.Identity);
                 foreach (var module in assembly.Modules)
                 {
                     foreach (var referenced in module.ReferencedAssemblies)
                     {
-                        if (defining.Contains(referenced.Name))
+                        // Compiled against an assembly with a grant attribute, or against one this compilation
+                        // does not reference (its attributes are then unresolved types, which may be one).
+                        if (defining.Contains(referenced.Name) || (!framework && !present.Contains(referenced.Name)))
                         {
                             return true;
                         }
@@ -202,6 +214,24 @@ namespace GuardOrder.Analyzers.Model
             }
 
             return false;
+        }
+
+        /// <summary>The public key tokens Microsoft signs the framework's assemblies with.</summary>
+        private static readonly string[] FrameworkKeyTokens =
+        {
+            "b03f5f7f11d50a3a", "b77a5c561934e089", "cc7b13ffcd2ddd51", "31bf3856ad364e35", "7cec85d7bea7798e", "adb9793829ddae60",
+        };
+
+        private static bool IsFramework(AssemblyIdentity identity)
+        {
+            var token = identity.PublicKeyToken;
+            if (token.IsDefaultOrEmpty)
+            {
+                return false;
+            }
+
+            var text = string.Concat(token.Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
+            return Array.IndexOf(FrameworkKeyTokens, text) >= 0;
         }
 
         private sealed class MethodLevelComparer : IEqualityComparer<(IMethodSymbol Method, int Levels)>

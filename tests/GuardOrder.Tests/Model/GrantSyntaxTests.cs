@@ -211,5 +211,35 @@ namespace GuardOrder.Tests.Model
             var callsLib = consumer.GetTypeByMetadataName("H")!.GetMembers("calls_lib").OfType<IMethodSymbol>().Single();
             Assert.True(GrantSyntax.For(symbols).MayGrant(callsLib, 0, CancellationToken.None));
         }
+        [Fact]
+        public void AReferencedAssemblyCompiledAgainstOneThisCompilationLacks_EveryHelperIsAMaybe()
+        {
+            // The library's [WriteGrant] is a type of an assembly the consumer does not reference: unresolved there.
+            var attributes = AnalyzerHarness.Compile(
+                new[] { CSharpSyntaxTree.ParseText("namespace GuardOrder { public sealed class WriteGrantAttribute : System.Attribute { } }") },
+                withAnnotations: false,
+                assemblyName: "KernelAnnotations");
+            var attributesImage = new MemoryStream();
+            Assert.True(attributes.Emit(attributesImage).Success);
+            var attributesReference = MetadataReference.CreateFromImage(attributesImage.ToArray());
+            var library = CSharpCompilation.Create(
+                "KernelLib",
+                new[] { CSharpSyntaxTree.ParseText("public static class Lib { [GuardOrder.WriteGrant] public static void lib_grant() { } }") },
+                AnalyzerHarness.ReferencesWithoutAnnotations.Add(attributesReference),
+                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+            var image = new MemoryStream();
+            Assert.True(library.Emit(image).Success);
+            var consumer = CSharpCompilation.Create(
+                "Consumer",
+                new[] { CSharpSyntaxTree.ParseText("public static class H { public static void calls_lib() => Lib.lib_grant(); }") },
+                AnalyzerHarness.References.Add(MetadataReference.CreateFromImage(image.ToArray())),
+                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+            var symbols = GuardOrderSymbols.TryCreate(consumer)!;
+            var bodies = new MethodBodies(consumer);
+            var callsLib = consumer.GetTypeByMetadataName("H")!.GetMembers("calls_lib").OfType<IMethodSymbol>().Single();
+
+            Assert.True(GrantCalls.BodyMayGrant(bodies.GetBody(callsLib, CancellationToken.None)!, 0, symbols, bodies, CancellationToken.None)); // bound: an unresolved GuardOrder.WriteGrantAttribute counts
+            Assert.True(GrantSyntax.For(symbols).MayGrant(callsLib, 0, CancellationToken.None));
+        }
     }
 }
