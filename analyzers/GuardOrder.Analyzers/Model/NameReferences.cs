@@ -54,7 +54,8 @@ namespace GuardOrder.Analyzers.Model
 
         /// <summary>
         /// The tree's text may spell <paramref name="name"/>: it holds the name's characters, or a
-        /// unicode escape (an identifier may spell a character as <c>\uXXXX</c>). Only a tree whose text
+        /// unicode escape (an identifier may spell a character as <c>\uXXXX</c>), or a formatting character
+        /// (dropped from an identifier). Only a tree whose text
         /// is not at hand is assumed to. A search of characters, far cheaper than the tree's tokens.
         /// </summary>
         private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<string, ImmutableDictionary<ISymbol, ImmutableArray<SimpleNameSyntax>>>> ResolvedPerCompilation =
@@ -126,7 +127,7 @@ namespace GuardOrder.Analyzers.Model
                 text.CopyTo(start, buffer, kept, count);
                 var length = kept + count;
                 var chunk = new System.ReadOnlySpan<char>(buffer, 0, length);
-                if (chunk.IndexOf(name.AsSpan(), System.StringComparison.Ordinal) >= 0 || HasUnicodeEscape(chunk))
+                if (chunk.IndexOf(name.AsSpan(), System.StringComparison.Ordinal) >= 0 || HasUnicodeEscape(chunk) || HasFormattingCharacter(chunk))
                 {
                     return true;
                 }
@@ -145,6 +146,23 @@ namespace GuardOrder.Analyzers.Model
             for (var at = chunk.IndexOf('\\'); at >= 0 && at + 1 < chunk.Length; at = NextBackslash(chunk, at + 1))
             {
                 if (chunk[at + 1] is 'u' or 'U')
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// A formatting character (Unicode category Cf, e.g. a zero-width space): C# drops it from an
+        /// identifier, so <c>no_&lt;U+200B&gt;addr</c> names <c>no_addr</c> without spelling it. All are outside ASCII.
+        /// </summary>
+        private static bool HasFormattingCharacter(System.ReadOnlySpan<char> chunk)
+        {
+            foreach (var ch in chunk)
+            {
+                if (ch >= 0x80 && System.Globalization.CharUnicodeInfo.GetUnicodeCategory(ch) == System.Globalization.UnicodeCategory.Format)
                 {
                     return true;
                 }

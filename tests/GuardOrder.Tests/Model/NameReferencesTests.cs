@@ -60,6 +60,22 @@ namespace GuardOrder.Tests.Model
         }
 
         [Fact]
+        public void ANameSpelledWithAFormattingCharacter_IsFound()
+        {
+            // C# drops formatting characters (here a zero-width space, in the text itself, not escaped) from an
+            // identifier: `no_<U+200B>addr` is `no_addr`, and a text search for "no_addr" does not see it.
+            var compilation = AnalyzerHarness.Compile(
+                "class P { public static bool no_addr() => true; }",
+                "class E { void m() { P.no_\u200Baddr(); } }"); // the C# string holds the character itself
+            Assert.Contains('\u200B', compilation.SyntaxTrees.ElementAt(1).ToString());
+            Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error));
+
+            var found = NameReferences.Of(compilation, "no_addr", CancellationToken.None);
+
+            Assert.Equal(new[] { "Test1.cs" }, found.Select(n => n.SyntaxTree.FilePath).ToArray());
+        }
+
+        [Fact]
         public void ANameNoFileSpells_NothingFound()
         {
             var compilation = AnalyzerHarness.Compile("class P { static bool no_addr() => true; }");
