@@ -194,10 +194,10 @@ namespace GuardOrder.Tests.Model
         }
 
         [Fact]
-        public void AReferencedAssemblyWithItsOwnWriteGrantAttribute_EveryHelperIsAMaybe()
+        public void AReferencedAssemblyWithItsOwnWriteGrantAttribute_AsThePackageCompilesIn_EveryHelperIsAMaybe()
         {
             var library = AnalyzerHarness.Compile(
-                new[] { CSharpSyntaxTree.ParseText("namespace GuardOrder { public sealed class WriteGrantAttribute : System.Attribute { } } public static class Lib { [GuardOrder.WriteGrant] public static void lib_grant() { } }") },
+                new[] { CSharpSyntaxTree.ParseText("namespace GuardOrder { internal sealed class WriteGrantAttribute : System.Attribute { } } public static class Lib { [GuardOrder.WriteGrant] public static void lib_grant() { } }") },
                 withAnnotations: false,
                 assemblyName: "OwnAnnotations");
             var image = new MemoryStream();
