@@ -165,81 +165,71 @@ namespace GuardOrder.Tests.Model
             Assert.False(GrantSyntax.For(symbols).MayGrant(pageRemoveRmap, 3, CancellationToken.None));
         }
 
+        /// <summary>An assembly image of <paramref name="source"/> over <paramref name="references"/>, as a reference.</summary>
+        private static MetadataReference Library(string assemblyName, string source, IEnumerable<MetadataReference> references)
+        {
+            var library = CSharpCompilation.Create(
+                assemblyName,
+                new[] { CSharpSyntaxTree.ParseText(source) },
+                references,
+                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+            var image = new MemoryStream();
+            Assert.True(library.Emit(image).Success);
+            return MetadataReference.CreateFromImage(image.ToArray());
+        }
+
+        /// <summary>A consumer of <paramref name="library"/> (with the annotations) whose class H holds <paramref name="helpers"/>.</summary>
+        private static (GuardOrderSymbols Symbols, MethodBodies Bodies, Func<string, IMethodSymbol> Helper) Consumer(MetadataReference library, string helpers)
+        {
+            var consumer = CSharpCompilation.Create(
+                "Consumer",
+                new[] { CSharpSyntaxTree.ParseText("public static class H { " + helpers + " }") },
+                AnalyzerHarness.References.Add(library),
+                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+            return (GuardOrderSymbols.TryCreate(consumer)!, new MethodBodies(consumer), name => consumer.GetTypeByMetadataName("H")!.GetMembers(name).OfType<IMethodSymbol>().Single());
+        }
+
+        private const string CallsLib = "public static void calls_lib() => Lib.lib_grant();";
+
         [Fact]
         public void AReferencedAssemblyThatMayDeclareGrants_EveryHelperIsAMaybe()
         {
             // A library compiled against the annotations may hold [WriteGrant] members the syntax cannot find by name.
-            var library = AnalyzerHarness.Compile(
-                new[] { CSharpSyntaxTree.ParseText("using GuardOrder; public static class Lib { [WriteGrant] public static void lib_grant() { } }") },
-                assemblyName: "KernelLib");
-            var image = new MemoryStream();
-            Assert.True(library.Emit(image).Success);
-            var helper = "public static class H { public static void calls_lib() => Lib.lib_grant(); public static void no_calls() { } }";
-            var consumer = CSharpCompilation.Create(
-                "Consumer",
-                new[] { CSharpSyntaxTree.ParseText(helper) },
-                AnalyzerHarness.References.Add(MetadataReference.CreateFromImage(image.ToArray())),
-                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
-            var symbols = GuardOrderSymbols.TryCreate(consumer)!;
-            var bodies = new MethodBodies(consumer);
-            var callsLib = consumer.GetTypeByMetadataName("H")!.GetMembers("calls_lib").OfType<IMethodSymbol>().Single();
+            var library = Library("KernelLib", "using GuardOrder; public static class Lib { [WriteGrant] public static void lib_grant() { } }", AnalyzerHarness.References);
+            var (symbols, bodies, helper) = Consumer(library, CallsLib + " public static void no_calls() { }");
 
-            Assert.True(GrantSyntax.For(symbols).MayGrant(callsLib, 0, CancellationToken.None));
-            Assert.True(GrantCalls.BodyMayGrant(bodies.GetBody(callsLib, CancellationToken.None)!, 0, symbols, bodies, CancellationToken.None));
-            Assert.True(GrantSyntax.For(symbols).MayGrant(consumer.GetTypeByMetadataName("H")!.GetMembers("no_calls").OfType<IMethodSymbol>().Single(), 0, CancellationToken.None));
+            Assert.True(GrantSyntax.For(symbols).MayGrant(helper("calls_lib"), 0, CancellationToken.None));
+            Assert.True(GrantCalls.BodyMayGrant(bodies.GetBody(helper("calls_lib"), CancellationToken.None)!, 0, symbols, bodies, CancellationToken.None));
+            Assert.True(GrantSyntax.For(symbols).MayGrant(helper("no_calls"), 0, CancellationToken.None));
 
             // Without such a reference, the same helper calling a source grant is decided by its syntax.
-            var (compilation, own, _) = Prepare("using GuardOrder; public static class Lib { [WriteGrant] public static void lib_grant() { } }", helper);
+            var (compilation, own, _) = Prepare(
+                "using GuardOrder; public static class Lib { [WriteGrant] public static void lib_grant() { } }",
+                "public static class H { " + CallsLib + " public static void no_calls() { } }");
             Assert.False(GrantSyntax.For(own).MayGrant(compilation.GetTypeByMetadataName("H")!.GetMembers("no_calls").OfType<IMethodSymbol>().Single(), 0, CancellationToken.None));
         }
 
         [Fact]
         public void AReferencedAssemblyWithItsOwnWriteGrantAttribute_AsThePackageCompilesIn_EveryHelperIsAMaybe()
         {
-            var library = AnalyzerHarness.Compile(
-                new[] { CSharpSyntaxTree.ParseText("namespace GuardOrder { internal sealed class WriteGrantAttribute : System.Attribute { } } public static class Lib { [GuardOrder.WriteGrant] public static void lib_grant() { } }") },
-                withAnnotations: false,
-                assemblyName: "OwnAnnotations");
-            var image = new MemoryStream();
-            Assert.True(library.Emit(image).Success);
-            var consumer = CSharpCompilation.Create(
-                "Consumer",
-                new[] { CSharpSyntaxTree.ParseText("public static class H { public static void calls_lib() => Lib.lib_grant(); }") },
-                AnalyzerHarness.References.Add(MetadataReference.CreateFromImage(image.ToArray())),
-                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
-            var symbols = GuardOrderSymbols.TryCreate(consumer)!;
-            var callsLib = consumer.GetTypeByMetadataName("H")!.GetMembers("calls_lib").OfType<IMethodSymbol>().Single();
-            Assert.True(GrantSyntax.For(symbols).MayGrant(callsLib, 0, CancellationToken.None));
+            var library = Library(
+                "OwnAnnotations",
+                "namespace GuardOrder { internal sealed class WriteGrantAttribute : System.Attribute { } } public static class Lib { [GuardOrder.WriteGrant] public static void lib_grant() { } }",
+                AnalyzerHarness.ReferencesWithoutAnnotations);
+            var (symbols, _, helper) = Consumer(library, CallsLib);
+            Assert.True(GrantSyntax.For(symbols).MayGrant(helper("calls_lib"), 0, CancellationToken.None));
         }
+
         [Fact]
         public void AReferencedAssemblyCompiledAgainstOneThisCompilationLacks_EveryHelperIsAMaybe()
         {
             // The library's [WriteGrant] is a type of an assembly the consumer does not reference: unresolved there.
-            var attributes = AnalyzerHarness.Compile(
-                new[] { CSharpSyntaxTree.ParseText("namespace GuardOrder { public sealed class WriteGrantAttribute : System.Attribute { } }") },
-                withAnnotations: false,
-                assemblyName: "KernelAnnotations");
-            var attributesImage = new MemoryStream();
-            Assert.True(attributes.Emit(attributesImage).Success);
-            var attributesReference = MetadataReference.CreateFromImage(attributesImage.ToArray());
-            var library = CSharpCompilation.Create(
-                "KernelLib",
-                new[] { CSharpSyntaxTree.ParseText("public static class Lib { [GuardOrder.WriteGrant] public static void lib_grant() { } }") },
-                AnalyzerHarness.ReferencesWithoutAnnotations.Add(attributesReference),
-                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
-            var image = new MemoryStream();
-            Assert.True(library.Emit(image).Success);
-            var consumer = CSharpCompilation.Create(
-                "Consumer",
-                new[] { CSharpSyntaxTree.ParseText("public static class H { public static void calls_lib() => Lib.lib_grant(); }") },
-                AnalyzerHarness.References.Add(MetadataReference.CreateFromImage(image.ToArray())),
-                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
-            var symbols = GuardOrderSymbols.TryCreate(consumer)!;
-            var bodies = new MethodBodies(consumer);
-            var callsLib = consumer.GetTypeByMetadataName("H")!.GetMembers("calls_lib").OfType<IMethodSymbol>().Single();
+            var attributes = Library("KernelAnnotations", "namespace GuardOrder { public sealed class WriteGrantAttribute : System.Attribute { } }", AnalyzerHarness.ReferencesWithoutAnnotations);
+            var library = Library("KernelLib", "public static class Lib { [GuardOrder.WriteGrant] public static void lib_grant() { } }", AnalyzerHarness.ReferencesWithoutAnnotations.Add(attributes));
+            var (symbols, bodies, helper) = Consumer(library, CallsLib);
 
-            Assert.True(GrantCalls.BodyMayGrant(bodies.GetBody(callsLib, CancellationToken.None)!, 0, symbols, bodies, CancellationToken.None)); // bound: an unresolved GuardOrder.WriteGrantAttribute counts
-            Assert.True(GrantSyntax.For(symbols).MayGrant(callsLib, 0, CancellationToken.None));
+            Assert.True(GrantCalls.BodyMayGrant(bodies.GetBody(helper("calls_lib"), CancellationToken.None)!, 0, symbols, bodies, CancellationToken.None)); // bound: an unresolved GuardOrder.WriteGrantAttribute counts
+            Assert.True(GrantSyntax.For(symbols).MayGrant(helper("calls_lib"), 0, CancellationToken.None));
         }
     }
 }
