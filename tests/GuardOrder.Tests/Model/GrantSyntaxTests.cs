@@ -231,5 +231,17 @@ namespace GuardOrder.Tests.Model
             Assert.True(GrantCalls.BodyMayGrant(bodies.GetBody(helper("calls_lib"), CancellationToken.None)!, 0, symbols, bodies, CancellationToken.None)); // bound: an unresolved GuardOrder.WriteGrantAttribute counts
             Assert.True(GrantSyntax.For(symbols).MayGrant(helper("calls_lib"), 0, CancellationToken.None));
         }
+        [Fact]
+        public void HalfTypedCalls_AreAnswered_NeverThrow()
+        {
+            // Missing names, missing arguments, a call of a call: whatever the syntax holds, an answer (never AD0001).
+            var compilation = AnalyzerHarness.Compile(
+                "using GuardOrder; public static class G { [WriteGrant] public static void grant() { } }",
+                "public static class H { public static void typing(object o) { o.(); (); grant(; G.grant(); } public static void missing() { o.@(); x()(); } }");
+            var symbols = GuardOrderSymbols.TryCreate(compilation)!;
+            var h = compilation.GetTypeByMetadataName("H")!;
+            Assert.True(GrantSyntax.For(symbols).MayGrant(h.GetMembers("typing").OfType<IMethodSymbol>().Single(), 0, CancellationToken.None));
+            Assert.True(GrantSyntax.For(symbols).MayGrant(h.GetMembers("missing").OfType<IMethodSymbol>().Single(), 0, CancellationToken.None)); // `x()()`: a call of a call is a maybe
+        }
     }
 }
