@@ -16,7 +16,7 @@ namespace GuardOrder.Benchmarks
     /// dotnet run -c Release --project tests/GuardOrder.Benchmarks -- --all --out result.md   (real-shaped + mixed corpora at 10k/100k/1M, worst methods, IDE rows, real builds)
     /// dotnet run -c Release --project tests/GuardOrder.Benchmarks -- --quick                 (10k lines of both corpora + worst methods + IDE rows, under a minute)
     /// Options: --sizes 10000,100000  --runs N  --seed S  --out FILE.md  --density  --build / --no-build  --build-lines N  --build-pairs N  --build-dir DIR  --bdn
-    /// Diagnostics: --real-check [replicas], --per-method, --alloc-seq N [--mixed] [--by-type] [--only GO0001,...], --build-probe LINES [--all-rules], --ide-sample-mm [samples], --profile-go N / --profile-real N (for dotnet-trace), --ide-probe, --prefix-profile
+    /// Diagnostics: --real-check [replicas], --per-method, --alloc-seq N [--mixed] [--by-type] [--only GO0001,...], --floor-probe N, --build-probe LINES [--all-rules], --ide-sample-mm [samples], --profile-go N / --profile-real N (for dotnet-trace), --ide-probe, --prefix-profile
     /// </summary>
     public static class Program
     {
@@ -131,6 +131,11 @@ namespace GuardOrder.Benchmarks
                 }
 
                 return 0;
+            }
+
+            if (Value(args, "--floor-probe") is { } floorLines)
+            {
+                return FloorProbe.Run(int.Parse(floorLines, CultureInfo.InvariantCulture));
             }
 
             if (Value(args, "--alloc-seq") is { } allocReplicas)

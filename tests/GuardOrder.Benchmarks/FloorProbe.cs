@@ -1,0 +1,84 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using GuardOrder.Robustness.Shared;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace GuardOrder.Benchmarks
+{
+    /// <summary>
+    /// `--floor-probe N`: what the analyzer driver costs by itself, before any rule runs, on N lines of the
+    /// real-shaped corpus: a do-nothing analyzer with one operation action on every method body (the driver
+    /// binds every body to hand it over, as for GuardOrder's operation actions), against one with one
+    /// syntax-node action on every method declaration (no body is bound for it), and the compile itself.
+    /// CPU of this process, median of five, interleaved.
+    /// </summary>
+#pragma warning disable RS1001, RS1025, RS1026, RS2008 // a measuring probe, never shipped
+    internal static class FloorProbe
+    {
+        private static readonly DiagnosticDescriptor Never = new DiagnosticDescriptor("PROBE", "probe", "probe", "probe", DiagnosticSeverity.Hidden, isEnabledByDefault: true);
+
+        private sealed class OperationFloor : DiagnosticAnalyzer
+        {
+            public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Never);
+
+            public override void Initialize(AnalysisContext context)
+            {
+                context.EnableConcurrentExecution();
+                context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+                context.RegisterOperationAction(static _ => { }, OperationKind.MethodBody);
+            }
+        }
+
+        private sealed class SyntaxFloor : DiagnosticAnalyzer
+        {
+            public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Never);
+
+            public override void Initialize(AnalysisContext context)
+            {
+                context.EnableConcurrentExecution();
+                context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+                context.RegisterSyntaxNodeAction(static _ => { }, SyntaxKind.MethodDeclaration);
+            }
+        }
+
+        public static int Run(int lines)
+        {
+            var corpus = RealCorpus.Create(lines);
+            var operation = ImmutableArray.Create<DiagnosticAnalyzer>(new OperationFloor());
+            var syntax = ImmutableArray.Create<DiagnosticAnalyzer>(new SyntaxFloor());
+            var guardOrder = GuardOrderAssemblies.CreateAnalyzers();
+            var compile = new List<double>();
+            var operations = new List<double>();
+            var syntaxes = new List<double>();
+            var guardOrders = new List<double>();
+            for (var i = -1; i < 5; i++)
+            {
+                Measure.Collect();
+                Measure.CompileMs(corpus, out _, out var c);
+                Measure.Collect();
+                var o = Measure.Analyze(corpus, operation).CpuMilliseconds;
+                Measure.Collect();
+                var s = Measure.Analyze(corpus, syntax).CpuMilliseconds;
+                Measure.Collect();
+                var g = Measure.Analyze(corpus, guardOrder).CpuMilliseconds;
+                if (i >= 0)
+                {
+                    compile.Add(c);
+                    operations.Add(o);
+                    syntaxes.Add(s);
+                    guardOrders.Add(g);
+                }
+            }
+
+            Console.WriteLine($"{corpus.Lines:N0} lines (real-shaped), CPU ms, median of 5: compile+emit {Measure.Median(compile):F0}; " +
+                $"driver with one empty operation action per body {Measure.Median(operations):F0}; " +
+                $"driver with one empty syntax-node action per method {Measure.Median(syntaxes):F0}; GuardOrder {Measure.Median(guardOrders):F0}");
+            return 0;
+        }
+    }
+}
