@@ -308,5 +308,37 @@ namespace GuardOrder.Tests.Sync
                 """);
             AssertReports(await RunAsync(source), "GO0002", "wrapper");
         }
+        /// <summary>
+        /// A fault path that grants only inside a helper, through a call the helper's syntax does not name
+        /// (a collection initializer's <c>Add</c>) or through an attributed local function: the helper is
+        /// still expanded (the syntax pre-check, <c>GrantSyntax</c>, says "maybe" for both), so the
+        /// grant's VM_SHARED condition is still required of the predicate.
+        /// </summary>
+        [Theory]
+        [InlineData("_ = new Reuser { vmf.vma.vm_flags };")]
+        [InlineData("[WriteGrant] static void grant(vm_fault v) { } grant(vmf);")]
+        public async Task AGrantTheHelpersSyntaxDoesNotName_IsStillAGrant(string helperBody)
+        {
+            var source = KernelFixture.With("""
+                    sealed class Reuser : System.Collections.IEnumerable
+                    {
+                        [WriteGrant] public void Add(ulong flags) { }
+                        public System.Collections.IEnumerator GetEnumerator() => throw null!;
+                    }
+
+                    static void reuse(vm_fault vmf) { HELPER }
+
+                    static int shared_fault(vm_fault vmf)
+                    {
+                        if ((vmf.vma.vm_flags & VM_SHARED) != 0)
+                            reuse(vmf);
+                        return 0;
+                    }
+
+                    [MustMatchFaultPath(nameof(shared_fault))]
+                    static bool early(vm_area_struct vma) => (vma.vm_flags & VM_WRITE) != 0;
+                """.Replace("HELPER", helperBody, System.StringComparison.Ordinal));
+            AssertReports(await RunAsync(source), "GO0002", "VM_SHARED");
+        }
     }
 }
