@@ -536,7 +536,7 @@ namespace GuardOrder.Analyzers.Model
         /// <summary>The frame's flow captures, newest first (null: none).</summary>
         public CaptureList? Captures { get; private set; }
 
-        public ImmutableDictionary<ValueKey, Sym> Values { get; private set; } = ImmutableDictionary<ValueKey, Sym>.Empty;
+        public ValueMap Values { get; private set; } = ValueMap.Empty;
 
         public ImmutableList<HeldLock> Held { get; private set; } = ImmutableList<HeldLock>.Empty;
 
@@ -591,7 +591,7 @@ namespace GuardOrder.Analyzers.Model
         /// caller): one copy for all of them, and a copy of the rest only when the return changes.
         /// </summary>
         public RouteState Framed(
-            ImmutableDictionary<ValueKey, Sym> values,
+            ValueMap values,
             CaptureList? captures,
             Sym? returnValue,
             IOperation? returnOperation)
