@@ -30,8 +30,9 @@ namespace GuardOrder.Analyzers.Model
     /// Methods of referenced assemblies are not searched by name: when any referenced assembly may declare
     /// a [WriteGrant] member (it defines a <c>GuardOrder.WriteGrantAttribute</c> of its own, or was
     /// compiled against an assembly that does, or against <c>GuardOrder.Annotations</c>, or against an
-    /// assembly this compilation does not reference, whose attribute types are then unresolved), every helper
-    /// answers "maybe" and is bound, as before.
+    /// assembly this compilation does not reference, whose attribute types are then unresolved), every call
+    /// counts as a "maybe": only a helper that calls nothing at all is known not to grant unbound, as before
+    /// this check.
     /// </para>
     /// </summary>
     internal sealed class GrantSyntax
@@ -69,11 +70,6 @@ namespace GuardOrder.Analyzers.Model
         /// </summary>
         public bool MayGrant(IMethodSymbol helper, int levels, CancellationToken cancellationToken)
         {
-            if (_metadataMayGrant.Value)
-            {
-                return true;
-            }
-
             var key = ((IMethodSymbol)GuardOrderSymbols.Original(helper)!, levels);
             if (_helpers.TryGetValue(key, out var known))
             {
@@ -101,7 +97,7 @@ namespace GuardOrder.Analyzers.Model
                     {
                         case InvocationExpressionSyntax invocation:
                             var name = CalledName(invocation.Expression);
-                            if (name is null || NameMayGrant(name, levels, cancellationToken))
+                            if (name is null || _metadataMayGrant.Value || NameMayGrant(name, levels, cancellationToken))
                             {
                                 return true;
                             }

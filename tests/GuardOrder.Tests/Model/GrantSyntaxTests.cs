@@ -192,25 +192,27 @@ namespace GuardOrder.Tests.Model
         private const string CallsLib = "public static void calls_lib() => Lib.lib_grant();";
 
         [Fact]
-        public void AReferencedAssemblyThatMayDeclareGrants_EveryHelperIsAMaybe()
+        public void AReferencedAssemblyThatMayDeclareGrants_EveryCallIsAMaybe()
         {
             // A library compiled against the annotations may hold [WriteGrant] members the syntax cannot find by name.
             var library = Library("KernelLib", "using GuardOrder; public static class Lib { [WriteGrant] public static void lib_grant() { } }", AnalyzerHarness.References);
-            var (symbols, bodies, helper) = Consumer(library, CallsLib + " public static void no_calls() { }");
+            const string Leaves = " public static void no_calls() { } public static void calls_leaf() => no_calls();";
+            var (symbols, bodies, helper) = Consumer(library, CallsLib + Leaves);
 
             Assert.True(GrantSyntax.For(symbols).MayGrant(helper("calls_lib"), 0, CancellationToken.None));
             Assert.True(GrantCalls.BodyMayGrant(bodies.GetBody(helper("calls_lib"), CancellationToken.None)!, 0, symbols, bodies, CancellationToken.None));
-            Assert.True(GrantSyntax.For(symbols).MayGrant(helper("no_calls"), 0, CancellationToken.None));
+            Assert.False(GrantSyntax.For(symbols).MayGrant(helper("no_calls"), 0, CancellationToken.None)); // calls nothing: no grant, whatever metadata holds
+            Assert.True(GrantSyntax.For(symbols).MayGrant(helper("calls_leaf"), 1, CancellationToken.None)); // any call: the name is not trusted
 
             // Without such a reference, the same helper calling a source grant is decided by its syntax.
             var (compilation, own, _) = Prepare(
                 "using GuardOrder; public static class Lib { [WriteGrant] public static void lib_grant() { } }",
-                "public static class H { " + CallsLib + " public static void no_calls() { } }");
-            Assert.False(GrantSyntax.For(own).MayGrant(compilation.GetTypeByMetadataName("H")!.GetMembers("no_calls").OfType<IMethodSymbol>().Single(), 0, CancellationToken.None));
+                "public static class H { " + CallsLib + Leaves + " }");
+            Assert.False(GrantSyntax.For(own).MayGrant(compilation.GetTypeByMetadataName("H")!.GetMembers("calls_leaf").OfType<IMethodSymbol>().Single(), 1, CancellationToken.None));
         }
 
         [Fact]
-        public void AReferencedAssemblyWithItsOwnWriteGrantAttribute_AsThePackageCompilesIn_EveryHelperIsAMaybe()
+        public void AReferencedAssemblyWithItsOwnWriteGrantAttribute_AsThePackageCompilesIn_EveryCallIsAMaybe()
         {
             var library = Library(
                 "OwnAnnotations",
@@ -221,7 +223,7 @@ namespace GuardOrder.Tests.Model
         }
 
         [Fact]
-        public void AReferencedAssemblyCompiledAgainstOneThisCompilationLacks_EveryHelperIsAMaybe()
+        public void AReferencedAssemblyCompiledAgainstOneThisCompilationLacks_EveryCallIsAMaybe()
         {
             // The library's [WriteGrant] is a type of an assembly the consumer does not reference: unresolved there.
             var attributes = Library("KernelAnnotations", "namespace GuardOrder { public sealed class WriteGrantAttribute : System.Attribute { } }", AnalyzerHarness.ReferencesWithoutAnnotations);
