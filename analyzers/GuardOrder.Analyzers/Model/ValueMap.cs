@@ -6,8 +6,9 @@ namespace GuardOrder.Analyzers.Model
     /// <summary>
     /// Where a route's values live (locals, parameters, member paths → their symbolic value), as a
     /// persistent list, newest binding first: setting a value is one small node shared by every route
-    /// that forks after it, where an immutable dictionary copied a path of its tree per set (its nodes
-    /// were a tenth of what a walk allocated above the no-op floor). A route holds a few dozen bindings at
+    /// that forks after it, where an immutable dictionary copied a path of its tree per set (its nodes were
+    /// 6 % of what GuardOrder allocated above the no-op floor on the real-shaped corpus; `--alloc-seq 3`:
+    /// 23.06 → 21.98 MB with this list). A route holds a few dozen bindings at
     /// most; a lookup walks them. The list is rebuilt without shadowed bindings when it grows long
     /// (a loop walked again rebinds its locals), so a lookup stays short.
     /// </summary>
