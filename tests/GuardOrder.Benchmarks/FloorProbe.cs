@@ -22,35 +22,31 @@ namespace GuardOrder.Benchmarks
     {
         private static readonly DiagnosticDescriptor Never = new DiagnosticDescriptor("PROBE", "probe", "probe", "probe", DiagnosticSeverity.Hidden, isEnabledByDefault: true);
 
-        private sealed class OperationFloor : DiagnosticAnalyzer
+        /// <summary>A do-nothing analyzer whose one registration <paramref name="register"/> makes.</summary>
+        private sealed class Floor : DiagnosticAnalyzer
         {
-            public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Never);
+            private readonly Action<AnalysisContext> _register;
 
-            public override void Initialize(AnalysisContext context)
+            public Floor(Action<AnalysisContext> register)
             {
-                context.EnableConcurrentExecution();
-                context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-                context.RegisterOperationAction(static _ => { }, OperationKind.MethodBody);
+                _register = register;
             }
-        }
 
-        private sealed class SyntaxFloor : DiagnosticAnalyzer
-        {
             public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Never);
 
             public override void Initialize(AnalysisContext context)
             {
                 context.EnableConcurrentExecution();
                 context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-                context.RegisterSyntaxNodeAction(static _ => { }, SyntaxKind.MethodDeclaration);
+                _register(context);
             }
         }
 
         public static int Run(int lines)
         {
             var corpus = RealCorpus.Create(lines);
-            var operation = ImmutableArray.Create<DiagnosticAnalyzer>(new OperationFloor());
-            var syntax = ImmutableArray.Create<DiagnosticAnalyzer>(new SyntaxFloor());
+            var operation = ImmutableArray.Create<DiagnosticAnalyzer>(new Floor(c => c.RegisterOperationAction(static _ => { }, OperationKind.MethodBody)));
+            var syntax = ImmutableArray.Create<DiagnosticAnalyzer>(new Floor(c => c.RegisterSyntaxNodeAction(static _ => { }, SyntaxKind.MethodDeclaration)));
             var guardOrder = GuardOrderAssemblies.CreateAnalyzers();
             var compile = new List<double>();
             var operations = new List<double>();
