@@ -9,6 +9,11 @@ Only time whose stack contains a GuardOrder.Analyzers frame counts ("GuardOrder 
 as markdown: the analyzers' callbacks (entry frames) by inclusive share, GuardOrder.Analyzers methods
 by inclusive share, and the leaf frames (any assembly) by exclusive share within GuardOrder time.
 Thread-time sampling: time a thread spends blocked is included, so a lock wait shows up too.
+
+    python3 speedscope_top.py real.speedscope.json --callers GetHashCodeWorker [depth]
+
+prints instead who calls the frames matching a regular expression (the nearest `depth` callers,
+default 4) within GuardOrder time: where a leaf such as a runtime helper is reached from.
 """
 import json
 import re
@@ -27,6 +32,37 @@ def short(name):
     method = re.sub(r"^System\.Collections\.Immutable\.", "Immutable.", method)
     method = re.sub(r"^Microsoft\.CodeAnalysis\.", "Roslyn.", method)
     return method if asm == "GuardOrder.Analyzers" else f"{method} [{asm}]"
+
+
+def callers(path, pattern, depth=4):
+    d = json.load(open(path))
+    frames = [f["name"] for f in d["shared"]["frames"]]
+    chains = defaultdict(float)
+    total = 0.0
+    for p in d["profiles"]:
+        stack = []
+        last = None
+        for e in p.get("events", []):
+            at = e["at"]
+            if last is not None and stack and at > last:
+                names = [frames[i] for i in stack]
+                if any(n.startswith(GO) for n in names):
+                    for k in range(len(names) - 1, -1, -1):
+                        if re.search(pattern, names[k]):
+                            chain = " <- ".join(short(n) for n in names[max(0, k - depth):k + 1][::-1])
+                            chains[chain] += at - last
+                            total += at - last
+                            break
+            last = at
+            if e["type"] == "O":
+                stack.append(e["frame"])
+            elif e["type"] == "C" and e["frame"] in stack:
+                k = len(stack) - 1 - stack[::-1].index(e["frame"])
+                del stack[k:]
+    print(f"{total / 1000:.2f} s of GuardOrder time in frames matching {pattern!r}")
+    for c, t in sorted(chains.items(), key=lambda x: -x[1])[:20]:
+        print(f"{100 * t / max(total, 1e-9):5.1f} % {c}")
+    return 0
 
 
 def main(path, top=15):
@@ -93,4 +129,6 @@ def main(path, top=15):
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 3 and sys.argv[2] == "--callers":
+        sys.exit(callers(sys.argv[1], sys.argv[3], int(sys.argv[4]) if len(sys.argv) > 4 else 4))
     sys.exit(main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 15))

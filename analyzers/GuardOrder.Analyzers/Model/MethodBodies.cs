@@ -95,6 +95,7 @@ namespace GuardOrder.Analyzers.Model
         /// <summary>
         /// Whether a void helper's body asserts a [SecurityCheck] read at its top, decided by
         /// <paramref name="decide"/> once per compilation (the walks ask at every call on every route).
+        /// A body that cannot begin with a call statement (<see cref="LeadingCallSyntax"/>) is not bound.
         /// </summary>
         public bool AssertsSecurity(IMethodSymbol method, System.Func<IMethodBodyOperation, bool> decide, CancellationToken cancellationToken)
         {
@@ -104,8 +105,9 @@ namespace GuardOrder.Analyzers.Model
                 return known;
             }
 
-            var body = GetBody(method, cancellationToken);
-            return _assertsSecurity.GetOrAdd(method, body is not null && decide(body));
+            var asserts = LeadingCallSyntax.MayBeginWithCall(method, _compilation, cancellationToken) &&
+                GetBody(method, cancellationToken) is { } body && decide(body);
+            return _assertsSecurity.GetOrAdd(method, asserts);
         }
 
         private readonly ConcurrentDictionary<(IMethodSymbol Method, int Levels), bool> _helperGrants =

@@ -85,6 +85,73 @@ namespace GuardOrder.Tests.GO0005
             await Verify.VerifyAnalyzerAsync(source, Verify.Diagnostic("GO0005").WithLocation(0).WithArguments("asserted_too_late", " (VM_WRITE is tested only on other routes)"));
         }
 
+        /// <summary>
+        /// A void helper asserts for its caller when its leading call statements assert, in every body form:
+        /// block or expression body, the assert first or after another call. A body that begins with anything
+        /// else asserts nothing (and is ruled out from its syntax, unbound: <c>LeadingCallSyntax</c>).
+        /// </summary>
+        private const string NoSecurityRead = " (it reads no [SecurityCheck] member: an early-write predicate grants a write, so a security check is always due)";
+
+        [Fact]
+        public async Task DoesNotReturnIfAssertInVoidHelper_EveryBodyForm()
+        {
+            var source = KernelFixture.With("""
+                    static void assert_arrow(vm_area_struct vma) => VM_BUG_ON((vma.vm_flags & VM_WRITE) == 0);
+
+                    static void touch(vm_area_struct vma) { }
+
+                    static void assert_after_call(vm_area_struct vma)
+                    {
+                        touch(vma);
+                        VM_BUG_ON((vma.vm_flags & VM_WRITE) == 0);
+                    }
+
+                    static void assert_after_declaration(vm_area_struct vma)
+                    {
+                        var writable = (vma.vm_flags & VM_WRITE) != 0;
+                        VM_BUG_ON(!writable);
+                    }
+
+                    static void assert_in_conditional_access(vm_area_struct? vma)
+                    {
+                        vma?.ToString();
+                        VM_BUG_ON((vma!.vm_flags & VM_WRITE) == 0);
+                    }
+
+                    [MustMatchFaultPath(nameof(do_wp_page))]
+                    static bool via_arrow(pte_t pte, vm_area_struct vma, ulong cp_flags)
+                    {
+                        assert_arrow(vma);
+                        return (cp_flags & MM_CP_DIRTY_ACCT) != 0;
+                    }
+
+                    [MustMatchFaultPath(nameof(do_wp_page))]
+                    static bool via_after_call(pte_t pte, vm_area_struct vma, ulong cp_flags)
+                    {
+                        assert_after_call(vma);
+                        return (cp_flags & MM_CP_DIRTY_ACCT) != 0;
+                    }
+
+                    [MustMatchFaultPath(nameof(do_wp_page))]
+                    static bool via_after_declaration(pte_t pte, vm_area_struct vma, ulong cp_flags)
+                    {
+                        assert_after_declaration(vma);
+                        return {|#0:(cp_flags & MM_CP_DIRTY_ACCT) != 0|};
+                    }
+
+                    [MustMatchFaultPath(nameof(do_wp_page))]
+                    static bool via_conditional_access(pte_t pte, vm_area_struct vma, ulong cp_flags)
+                    {
+                        assert_in_conditional_access(vma);
+                        return {|#1:(cp_flags & MM_CP_DIRTY_ACCT) != 0|};
+                    }
+                """);
+            await Verify.VerifyAnalyzerAsync(
+                source,
+                Verify.Diagnostic("GO0005").WithLocation(0).WithArguments("via_after_declaration", NoSecurityRead),
+                Verify.Diagnostic("GO0005").WithLocation(1).WithArguments("via_conditional_access", NoSecurityRead));
+        }
+
         /// <summary>The security check inside a helper counts; a plain bool method with a security guard run is checked too.</summary>
         [Fact]
         public async Task SecurityCheckThroughHelperAndPlainGuardRun()
