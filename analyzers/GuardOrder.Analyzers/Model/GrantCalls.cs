@@ -26,7 +26,7 @@ namespace GuardOrder.Analyzers.Model
                 return false;
             }
 
-            return !symbols.IsSecurityCheck(original) && !GuardOrderSymbols.HasAttribute(original, symbols.MustMatchFaultPath);
+            return !symbols.IsSecurityCheck(original) && !symbols.IsFaultPathPredicate(original);
         }
 
         /// <summary>A call of <paramref name="method"/> may grant on a route, helpers expanded <paramref name="levels"/> levels.</summary>
@@ -40,7 +40,7 @@ namespace GuardOrder.Analyzers.Model
             // Any helper whose routes may grant is expanded on a fault path (whatever it returns).
             var original = (IMethodSymbol)GuardOrderSymbols.Original(method)!;
             // A helper whose syntax cannot reach a grant (GrantSyntax) is known not to without being bound.
-            return levels > 0 && !symbols.IsSecurityCheck(original) && !GuardOrderSymbols.HasAttribute(original, symbols.MustMatchFaultPath) &&
+            return levels > 0 && !symbols.IsSecurityCheck(original) && !symbols.IsFaultPathPredicate(original) &&
                 GrantSyntax.For(symbols).MayGrant(original, levels - 1, cancellationToken) &&
                 bodies.HelperMayGrant(
                     original,

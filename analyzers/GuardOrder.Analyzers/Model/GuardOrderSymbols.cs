@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
@@ -195,18 +196,69 @@ namespace GuardOrder.Analyzers.Model
             return null;
         }
 
+        private readonly ConcurrentDictionary<ISymbol, Annotation> _annotations =
+            new ConcurrentDictionary<ISymbol, Annotation>(SymbolEqualityComparer.Default);
+
+        /// <summary>
+        /// The GuardOrder (and [DoesNotReturn]) attributes on <paramref name="symbol"/>'s original definition
+        /// (<see cref="Original"/>), read once per symbol and compilation: a walk asks eight of them at every
+        /// call of every route, and scanning the attributes each time was a twentieth of GuardOrder's CPU in
+        /// a command-line build. The same answers as <see cref="HasAttribute"/> on <see cref="Original"/>.
+        /// </summary>
+        public Annotation AnnotationsOf(ISymbol? symbol)
+        {
+            if (symbol is null)
+            {
+                return Annotation.None;
+            }
+
+            if (_annotations.TryGetValue(symbol, out var known))
+            {
+                return known;
+            }
+
+            var found = Annotation.None;
+            var original = Original(symbol);
+            if (original is not null)
+            {
+                foreach (var attribute in original.GetAttributes())
+                {
+                    found |= Of(attribute.AttributeClass, SecurityCheck, Annotation.SecurityCheck) |
+                        Of(attribute.AttributeClass, MustMatchFaultPath, Annotation.MustMatchFaultPath) |
+                        Of(attribute.AttributeClass, FaultPathCheck, Annotation.FaultPathCheck) |
+                        Of(attribute.AttributeClass, WriteGrant, Annotation.WriteGrant) |
+                        Of(attribute.AttributeClass, AcquiresLock, Annotation.AcquiresLock) |
+                        Of(attribute.AttributeClass, TryAcquiresLock, Annotation.TryAcquiresLock) |
+                        Of(attribute.AttributeClass, ReleasesLock, Annotation.ReleasesLock) |
+                        Of(attribute.AttributeClass, DoesNotReturn, Annotation.DoesNotReturn);
+                }
+            }
+
+            _annotations.TryAdd(symbol, found);
+            return found;
+        }
+
+        private static Annotation Of(INamedTypeSymbol? attributeClass, INamedTypeSymbol? attributeType, Annotation flag) =>
+            attributeType is not null && IsSameAttribute(attributeClass, attributeType) ? flag : Annotation.None;
+
         /// <summary>A [SecurityCheck] member, looking through reduced extension methods and generic constructions.</summary>
-        public bool IsSecurityCheck(ISymbol? symbol) => HasAttribute(Original(symbol), SecurityCheck);
+        public bool IsSecurityCheck(ISymbol? symbol) => (AnnotationsOf(symbol) & Annotation.SecurityCheck) != 0;
 
-        public bool IsFaultPathCheck(ISymbol? symbol) => HasAttribute(Original(symbol), FaultPathCheck);
+        public bool IsFaultPathCheck(ISymbol? symbol) => (AnnotationsOf(symbol) & Annotation.FaultPathCheck) != 0;
 
-        public bool IsWriteGrant(ISymbol? symbol) => HasAttribute(Original(symbol), WriteGrant);
+        public bool IsWriteGrant(ISymbol? symbol) => (AnnotationsOf(symbol) & Annotation.WriteGrant) != 0;
 
-        public bool IsAcquiresLock(ISymbol? symbol) => HasAttribute(Original(symbol), AcquiresLock);
+        public bool IsAcquiresLock(ISymbol? symbol) => (AnnotationsOf(symbol) & Annotation.AcquiresLock) != 0;
 
-        public bool IsTryAcquiresLock(ISymbol? symbol) => HasAttribute(Original(symbol), TryAcquiresLock);
+        public bool IsTryAcquiresLock(ISymbol? symbol) => (AnnotationsOf(symbol) & Annotation.TryAcquiresLock) != 0;
 
-        public bool IsReleasesLock(ISymbol? symbol) => HasAttribute(Original(symbol), ReleasesLock);
+        public bool IsReleasesLock(ISymbol? symbol) => (AnnotationsOf(symbol) & Annotation.ReleasesLock) != 0;
+
+        /// <summary>A [MustMatchFaultPath] predicate, looking through reduced extension methods and generic constructions.</summary>
+        public bool IsFaultPathPredicate(ISymbol? symbol) => (AnnotationsOf(symbol) & Annotation.MustMatchFaultPath) != 0;
+
+        /// <summary>A [DoesNotReturn] method, looking through reduced extension methods and generic constructions.</summary>
+        public bool IsDoesNotReturn(ISymbol? symbol) => (AnnotationsOf(symbol) & Annotation.DoesNotReturn) != 0;
 
         public static ISymbol? Original(ISymbol? symbol)
         {
@@ -217,5 +269,20 @@ namespace GuardOrder.Analyzers.Model
 
             return symbol?.OriginalDefinition;
         }
+    }
+
+    /// <summary>The attributes <see cref="GuardOrderSymbols.AnnotationsOf"/> reads, as flags.</summary>
+    [System.Flags]
+    internal enum Annotation
+    {
+        None = 0,
+        SecurityCheck = 1,
+        MustMatchFaultPath = 2,
+        FaultPathCheck = 4,
+        WriteGrant = 8,
+        AcquiresLock = 16,
+        TryAcquiresLock = 32,
+        ReleasesLock = 64,
+        DoesNotReturn = 128,
     }
 }

@@ -109,7 +109,7 @@ namespace GuardOrder.Analyzers.Model
                     return new GuardExit(GuardExitKind.GoTo, branch.Target, "goes to " + branch.Target.Name);
 
                 case IExpressionStatementOperation { Operation: IInvocationOperation invocation }
-                    when GuardOrderSymbols.HasAttribute(GuardOrderSymbols.Original(invocation.TargetMethod), symbols.DoesNotReturn):
+                    when symbols.IsDoesNotReturn(invocation.TargetMethod):
                     return new GuardExit(GuardExitKind.NoReturnCall, null, "calls " + invocation.TargetMethod.Name);
 
                 default:

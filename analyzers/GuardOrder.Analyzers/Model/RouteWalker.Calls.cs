@@ -129,7 +129,8 @@ namespace GuardOrder.Analyzers.Model
         private Few<(RouteState State, Sym Value)> Call(IInvocationOperation invocation, IMethodSymbol method, RouteState state, ImmutableArray<Sym> args, Sym? receiver, int depth)
         {
             var argsReadSecurity = args.Any(a => a.ReadsSecurity);
-            var security = argsReadSecurity || _symbols.IsSecurityCheck(method);
+            var annotations = _symbols.AnnotationsOf(method); // read once: eight questions below
+            var security = argsReadSecurity || (annotations & Annotation.SecurityCheck) != 0;
 
             // Nullable<T>.GetValueOrDefault(): the value itself (its null case is the branch the CFG already took).
             if (method.Name == "GetValueOrDefault" && args.IsEmpty && receiver is not null && method.ContainingType?.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T)
@@ -137,17 +138,17 @@ namespace GuardOrder.Analyzers.Model
                 return One(state, receiver);
             }
 
-            if (GuardOrderSymbols.HasAttribute(GuardOrderSymbols.Original(method), _symbols.DoesNotReturn))
+            if ((annotations & Annotation.DoesNotReturn) != 0)
             {
                 return NoAlternatives;
             }
 
-            if (_symbols.IsWriteGrant(method))
+            if ((annotations & Annotation.WriteGrant) != 0)
             {
                 return One(state.WithGrant(invocation), UnknownSym.Of(security));
             }
 
-            if (_symbols.IsFaultPathCheck(method))
+            if ((annotations & Annotation.FaultPathCheck) != 0)
             {
                 if (depth == 0)
                 {
@@ -157,13 +158,13 @@ namespace GuardOrder.Analyzers.Model
                 return One(state, (Sym?)Produced(invocation, method, args, receiver, state, security) ?? UnknownSym.Of(security));
             }
 
-            if (_symbols.IsTryAcquiresLock(method))
+            if ((annotations & Annotation.TryAcquiresLock) != 0)
             {
                 var held = LockOf(invocation);
                 return One(state.WithPendingTries(state.PendingTries.Add(invocation)), new TrySym(held, GuardOrderSymbols.Original(method)!, negated: false, security));
             }
 
-            if (_symbols.IsAcquiresLock(method))
+            if ((annotations & Annotation.AcquiresLock) != 0)
             {
                 var held = LockOf(invocation);
                 var locked = state.WithHeld(state.Held.Add(held));
@@ -171,7 +172,7 @@ namespace GuardOrder.Analyzers.Model
                 return One(locked, UnknownSym.Of(security));
             }
 
-            if (_symbols.IsReleasesLock(method))
+            if ((annotations & Annotation.ReleasesLock) != 0)
             {
                 return One(Release(state, invocation, depth), UnknownSym.Of(security));
             }
@@ -254,7 +255,7 @@ namespace GuardOrder.Analyzers.Model
         /// <summary>A call to a [MustMatchFaultPath] predicate of the fault path this walk checks against: it is checked on its own.</summary>
         private bool IsTrustedPredicate(IMethodSymbol method)
         {
-            if (_trustedFaultPath is null || !GuardOrderSymbols.HasAttribute(GuardOrderSymbols.Original(method), _symbols.MustMatchFaultPath))
+            if (_trustedFaultPath is null || !_symbols.IsFaultPathPredicate(method))
             {
                 return false;
             }

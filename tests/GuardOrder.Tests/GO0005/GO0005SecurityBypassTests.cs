@@ -152,6 +152,52 @@ namespace GuardOrder.Tests.GO0005
                 Verify.Diagnostic("GO0005").WithLocation(1).WithArguments("via_conditional_access", NoSecurityRead));
         }
 
+        /// <summary>
+        /// A call of a [DoesNotReturn] method ends its route: a route that skips the security check only to
+        /// call <c>BUG()</c> grants nothing. Any other call there returns, and the route grants unchecked.
+        /// </summary>
+        [Fact]
+        public async Task DoesNotReturnCallEndsTheRoute()
+        {
+            var source = KernelFixture.With("""
+                    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+                    static void BUG() => throw new System.InvalidOperationException("BUG");
+
+                    static void WARN() { }
+
+                    [MustMatchFaultPath(nameof(do_wp_page))]
+                    static bool bug_when_not_writable(pte_t pte, vm_area_struct vma, ulong cp_flags)
+                    {
+                        if ((vma.vm_flags & VM_WRITE) == 0)
+                        {
+                            BUG();
+                            return true;
+                        }
+
+                        return (cp_flags & MM_CP_DIRTY_ACCT) != 0;
+                    }
+
+                    [MustMatchFaultPath(nameof(do_wp_page))]
+                    static bool warn_when_not_writable(pte_t pte, vm_area_struct vma, ulong cp_flags)
+                    {
+                        if ({|#2:(vma.vm_flags & VM_WRITE) == 0|})
+                        {
+                            WARN();
+                            return {|#0:true|};
+                        }
+
+                        return {|#1:(cp_flags & MM_CP_DIRTY_ACCT) != 0|};
+                    }
+                """);
+
+            // Both sides of the VM_WRITE test return true, so it gates neither (with BUG() one side returns nothing).
+            const string Suffix = " (VM_WRITE is tested only on other routes)";
+            await Verify.VerifyAnalyzerAsync(
+                source,
+                Verify.Diagnostic("GO0005").WithLocation(0).WithLocation(2).WithArguments("warn_when_not_writable", Suffix),
+                Verify.Diagnostic("GO0005").WithLocation(1).WithLocation(2).WithArguments("warn_when_not_writable", Suffix));
+        }
+
         /// <summary>The security check inside a helper counts; a plain bool method with a security guard run is checked too.</summary>
         [Fact]
         public async Task SecurityCheckThroughHelperAndPlainGuardRun()

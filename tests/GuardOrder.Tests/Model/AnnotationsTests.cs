@@ -1,0 +1,138 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using GuardOrder.Analyzers.Model;
+using GuardOrder.Tests.Verifiers;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace GuardOrder.Tests.Model
+{
+    /// <summary>
+    /// <see cref="GuardOrderSymbols.AnnotationsOf"/> (read once per symbol) answers as
+    /// <see cref="GuardOrderSymbols.HasAttribute"/> on <see cref="GuardOrderSymbols.Original"/> does, for every
+    /// declared symbol and every symbol the code refers to (constructed generics, reduced extensions, metadata).
+    /// </summary>
+    public class AnnotationsTests
+    {
+        private const string Forms = """
+            #nullable enable
+            using System.Diagnostics.CodeAnalysis;
+            using GuardOrder;
+
+            public static class Forms
+            {
+                [SecurityCheck] public static bool check<T>(T x) => true;
+                [WriteGrant] public static void grant(this string s) { }
+                [WriteGrant, FaultPathCheck] public static bool both(int x) => x > 0;
+                [AcquiresLock] public static void lock_it(object o) { }
+                [TryAcquiresLock] public static bool try_lock(object o) => true;
+                [ReleasesLock] public static void unlock(object o) { }
+                [DoesNotReturn] public static void bug() => throw null!;
+                [System.Obsolete] public static void obsolete() { }
+                [SecurityCheck] public static int Flags;
+
+                public static void uses(string s, object o)
+                {
+                    check<int>(1); check("x"); s.grant(); Forms.grant(s); both(1); lock_it(o); try_lock(o); unlock(o); obsolete();
+                    _ = Flags; System.Console.WriteLine(s);
+                    if (s.Length == 0) bug();
+                }
+
+                [MustMatchFaultPath(nameof(fault))]
+                public static bool early(int x) => both(x);
+
+                public static void fault(int x) { if (both(x)) grant("x"); }
+            }
+            """;
+
+        private static readonly (Annotation Flag, Func<GuardOrderSymbols, INamedTypeSymbol?> Type)[] Flags =
+        {
+            (Annotation.SecurityCheck, s => s.SecurityCheck),
+            (Annotation.MustMatchFaultPath, s => s.MustMatchFaultPath),
+            (Annotation.FaultPathCheck, s => s.FaultPathCheck),
+            (Annotation.WriteGrant, s => s.WriteGrant),
+            (Annotation.AcquiresLock, s => s.AcquiresLock),
+            (Annotation.TryAcquiresLock, s => s.TryAcquiresLock),
+            (Annotation.ReleasesLock, s => s.ReleasesLock),
+            (Annotation.DoesNotReturn, s => s.DoesNotReturn),
+        };
+
+        /// <summary>Every declared member and every symbol a name or call in the code binds to.</summary>
+        private static List<ISymbol> SymbolsOf(Compilation compilation)
+        {
+            var symbols = compilation.GetSymbolsWithName(_ => true, SymbolFilter.Member).ToList<ISymbol>();
+            foreach (var tree in compilation.SyntaxTrees)
+            {
+                var model = compilation.GetSemanticModel(tree);
+                foreach (var node in tree.GetRoot().DescendantNodes())
+                {
+                    if (node is InvocationExpressionSyntax or MemberAccessExpressionSyntax or IdentifierNameSyntax &&
+                        model.GetSymbolInfo(node).Symbol is { } symbol)
+                    {
+                        symbols.Add(symbol);
+                    }
+                }
+            }
+
+            return symbols;
+        }
+
+        /// <returns>How many symbols carry at least one of the flags.</returns>
+        private static int AssertSameAsAttributes(Compilation compilation)
+        {
+            var symbols = GuardOrderSymbols.TryCreate(compilation)!;
+            var annotated = 0;
+            foreach (var symbol in SymbolsOf(compilation))
+            {
+                var flags = symbols.AnnotationsOf(symbol);
+                Assert.Equal(flags, symbols.AnnotationsOf(symbol)); // the remembered answer
+                foreach (var (flag, type) in Flags)
+                {
+                    Assert.True(
+                        ((flags & flag) != 0) == GuardOrderSymbols.HasAttribute(GuardOrderSymbols.Original(symbol), type(symbols)),
+                        $"{flag} of {symbol.ToDisplayString()}");
+                }
+
+                annotated += flags == Annotation.None ? 0 : 1;
+            }
+
+            return annotated;
+        }
+
+        [Fact]
+        public void EveryForm_AnswersAsItsAttributes()
+        {
+            var compilation = AnalyzerHarness.Compile(Forms);
+            Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+            Assert.True(AssertSameAsAttributes(compilation) > 15);
+
+            var symbols = GuardOrderSymbols.TryCreate(compilation)!;
+            var forms = compilation.GetTypeByMetadataName("Forms")!;
+            IMethodSymbol Method(string name) => forms.GetMembers(name).OfType<IMethodSymbol>().Single();
+            Assert.Equal(Annotation.WriteGrant | Annotation.FaultPathCheck, symbols.AnnotationsOf(Method("both")));
+            Assert.True(symbols.IsSecurityCheck(Method("check").Construct(compilation.GetSpecialType(SpecialType.System_Int32))));
+            Assert.True(symbols.IsWriteGrant(Method("grant").ReduceExtensionMethod(compilation.GetSpecialType(SpecialType.System_String))));
+            Assert.True(symbols.IsDoesNotReturn(Method("bug")));
+            Assert.True(symbols.IsFaultPathPredicate(Method("early")));
+            Assert.Equal(Annotation.None, symbols.AnnotationsOf(Method("obsolete")));
+            Assert.Equal(Annotation.None, symbols.AnnotationsOf(null));
+        }
+
+        [Fact]
+        public void OnSampleMm_EverySymbolAnswersAsItsAttributes()
+        {
+            var root = Path.Combine(Documentation.RuleCatalog.RepoRoot, "sample-mm");
+            var options = new CSharpParseOptions(LanguageVersion.Latest, preprocessorSymbols: new[] { "AS_POSTED" });
+            var trees = Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
+                .Where(f => !f.Contains(Path.DirectorySeparatorChar + "obj" + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+                         && !f.Contains(Path.DirectorySeparatorChar + "bin" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                .OrderBy(f => f, StringComparer.Ordinal)
+                .Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), options, f))
+                .ToList();
+            Assert.True(AssertSameAsAttributes(AnalyzerHarness.Compile(trees, assemblyName: "SampleMm")) > 50);
+        }
+    }
+}
