@@ -28,6 +28,9 @@ namespace GuardOrder.Benchmarks
             public double CscMs;
             public double AnalyzerTotalS;
             public double GuardOrderS;
+
+            /// <summary>The compiler server's CPU during the build (server builds; included in <see cref="CpuS"/>).</summary>
+            public double ServerCpuS;
             public Dictionary<string, double> Rules = new Dictionary<string, double>(StringComparer.Ordinal);
             public string Log = "";
         }
@@ -38,6 +41,12 @@ namespace GuardOrder.Benchmarks
             public int Pairs;
             public List<(BuildRun With, BuildRun Without)> Runs = new List<(BuildRun, BuildRun)>();
             public BuildRun? AllRules;
+
+            /// <summary>The same pairs with the compiler server (dotnet build's default), warmed first.</summary>
+            public List<(BuildRun With, BuildRun Without)> ServerRuns = new List<(BuildRun, BuildRun)>();
+            public string ServerError = "";
+
+            public double MedianServerCpuRatio => Measure.Median(ServerRuns.Select(p => p.With.CpuS / p.Without.CpuS).ToList());
             public string Project = "";
             public string Error = "";
 
@@ -146,13 +155,102 @@ namespace GuardOrder.Benchmarks
             return result;
         }
 
-        private static BuildRun? Build(string dir, bool withGuardOrder, bool allRules, string name)
+        /// <summary>
+        /// The pairs again with the compiler server, as a plain <c>dotnet build</c> compiles: the server
+        /// (VBCSCompiler) outlives the builds, keeps GuardOrder loaded and its code jitted and tiered up.
+        /// CPU = the build's process tree (user+sys) plus the server's CPU during the build (from
+        /// /proc/&lt;pid&gt;/stat). Untimed builds first warm the server (<see cref="ServerWarmups"/>).
+        /// </summary>
+        /// <summary>Untimed server builds (all but the second with GuardOrder) before the pairs.</summary>
+        public const int ServerWarmups = 8;
+
+        public static void RunServer(Result result, int pairs)
+        {
+            var dir = result.Project;
+            Exec(dir, "build-server shutdown", out _);
+            try
+            {
+                // The server tiers GuardOrder's code up over several builds (at 100k lines its time fell from
+                // 3.4-5.1 s in the first builds to 1.3-2.4 s after seven): a fixed number of untimed builds first.
+                for (var i = 0; i < ServerWarmups; i++)
+                {
+                    var warm = Build(dir, withGuardOrder: i != 1, false, "server-warm" + i, server: true);
+                    if (warm is null)
+                    {
+                        result.ServerError = "server build failed: see " + Path.Combine(dir, "server-warm" + i + ".log");
+                        return;
+                    }
+
+                    Console.Error.WriteLine($"[build {result.Lines:N0}] server warm-up {i + 1}/{ServerWarmups}: {(warm.WithGuardOrder ? $"GuardOrder {warm.GuardOrderS:F2} s, " : "without GuardOrder, ")}CPU {warm.CpuS:F1} s");
+                }
+
+                for (var i = 0; i < pairs; i++)
+                {
+                    var first = Build(dir, i % 2 == 0, false, "server" + i + "a", server: true);
+                    var second = Build(dir, i % 2 != 0, false, "server" + i + "b", server: true);
+                    if (first is null || second is null)
+                    {
+                        result.ServerError = "server build failed in pair " + i;
+                        return;
+                    }
+
+                    var (w, wo) = first.WithGuardOrder ? (first, second) : (second, first);
+                    Console.Error.WriteLine($"[build {result.Lines:N0}] server pair {i + 1}: with GuardOrder CPU {w.CpuS:F1} s (server {w.ServerCpuS:F1} s), without CPU {wo.CpuS:F1} s (server {wo.ServerCpuS:F1} s)");
+                    result.ServerRuns.Add((w, wo));
+                }
+            }
+            finally
+            {
+                Exec(dir, "build-server shutdown", out _);
+            }
+        }
+
+        /// <summary>CPU seconds (user+sys) of the running compiler servers, by process id.</summary>
+        private static Dictionary<int, double> ServerCpu()
+        {
+            var cpu = new Dictionary<int, double>();
+            foreach (var procDir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(procDir), out var pid))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var cmdline = File.ReadAllText(Path.Combine(procDir, "cmdline"));
+                    if (!cmdline.Contains("VBCSCompiler", StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
+                    // Fields after the command's closing parenthesis: state is field 3, utime/stime are 14/15.
+                    var stat = File.ReadAllText(Path.Combine(procDir, "stat"));
+                    var fields = stat.Substring(stat.LastIndexOf(')') + 2).Split(' ');
+                    // In clock ticks of USER_HZ, which is 100 on Linux.
+                    cpu[pid] = (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+                }
+                catch (IOException)
+                {
+                    // The process ended while it was read.
+                }
+                catch (UnauthorizedAccessException)
+                {
+                }
+            }
+
+            return cpu;
+        }
+
+        private static BuildRun? Build(string dir, bool withGuardOrder, bool allRules, string name, bool server = false)
         {
             var log = Path.Combine(dir, name + ".log");
             var timeFile = Path.Combine(dir, name + ".time");
             var props = $"-p:GuardOrder={(withGuardOrder ? "true" : "false")} -p:ReportAnalyzer=true" +
                         (allRules ? " -p:EnableNETAnalyzers=true -p:AnalysisMode=All" : "");
-            var args = $"-f \"%e %U %S\" -o {timeFile} dotnet build realshaped.csproj --no-restore --no-incremental -m:1 -nodeReuse:false -p:UseSharedCompilation=false {props} -v:q -clp:NoSummary \"-flp:logfile={log};verbosity=detailed;performancesummary\"";
+            var shared = server ? "true" : "false";
+            var args = $"-f \"%e %U %S\" -o {timeFile} dotnet build realshaped.csproj --no-restore --no-incremental -m:1 -nodeReuse:false -p:UseSharedCompilation={shared} {props} -v:q -clp:NoSummary \"-flp:logfile={log};verbosity=detailed;performancesummary\"";
+            var before = server ? ServerCpu() : null;
             var code = Exec(dir, args, out _, "/usr/bin/time");
             if (code != 0 || !File.Exists(timeFile))
             {
@@ -162,6 +260,17 @@ namespace GuardOrder.Benchmarks
             var t = File.ReadAllLines(timeFile).Last(l => l.Trim().Length > 0).Split(' ', StringSplitOptions.RemoveEmptyEntries)
                 .Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray();
             var run = new BuildRun { WithGuardOrder = withGuardOrder, WallS = t[0], CpuS = t[1] + t[2], Log = log };
+            if (before is not null)
+            {
+                // A server started by this build counts from zero; one that ended counts nothing more.
+                foreach (var (pid, now) in ServerCpu())
+                {
+                    run.ServerCpuS += now - (before.TryGetValue(pid, out var then) ? then : 0);
+                }
+
+                run.CpuS += run.ServerCpuS;
+            }
+
             ParseLog(File.ReadAllLines(log), run);
             return run;
         }

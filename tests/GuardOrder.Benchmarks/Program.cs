@@ -16,7 +16,7 @@ namespace GuardOrder.Benchmarks
     /// dotnet run -c Release --project tests/GuardOrder.Benchmarks -- --all --out result.md   (real-shaped + mixed corpora at 10k/100k/1M, worst methods, IDE rows, real builds)
     /// dotnet run -c Release --project tests/GuardOrder.Benchmarks -- --quick                 (10k lines of both corpora + worst methods + IDE rows, under a minute)
     /// Options: --sizes 10000,100000  --runs N  --seed S  --out FILE.md  --density  --build / --no-build  --build-lines N  --build-pairs N  --build-dir DIR  --bdn
-    /// Diagnostics: --real-check [replicas], --per-method, --alloc-seq N [--mixed] [--by-type] [--only GO0001,...], --floor-probe N, --build-probe LINES [--all-rules], --ide-sample-mm [samples], --profile-go N / --profile-real N (for dotnet-trace), --ide-probe, --prefix-profile
+    /// Diagnostics: --real-check [replicas], --per-method, --alloc-seq N [--mixed] [--by-type] [--only GO0001,...], --floor-probe N, --build-probe LINES [--all-rules] [--server [--build-pairs N]], --ide-sample-mm [samples], --profile-go N / --profile-real N (for dotnet-trace), --ide-probe, --prefix-profile
     /// </summary>
     public static class Program
     {
@@ -122,6 +122,16 @@ namespace GuardOrder.Benchmarks
                 {
                     Console.WriteLine($"with: CPU {w.CpuS:F1} s wall {w.WallS:F1} s Csc {w.CscMs:F0} ms analyzers {w.AnalyzerTotalS:F2} s GuardOrder {w.GuardOrderS:F2} s; without: CPU {wo.CpuS:F1} s Csc {wo.CscMs:F0} ms");
                     Console.WriteLine("  rules: " + string.Join(", ", w.Rules.OrderByDescending(p => p.Value).Take(8).Select(p => $"{p.Key} {p.Value:F3}")));
+                }
+
+                if (args.Contains("--server") && b.Error.Length == 0)
+                {
+                    BuildMode.RunServer(b, Value(args, "--build-pairs") is { } sp ? int.Parse(sp, CultureInfo.InvariantCulture) : 3);
+                    Console.WriteLine(b.ServerError.Length > 0 ? b.ServerError : $"compiler server: median CPU ratio {b.MedianServerCpuRatio:F2}×");
+                    foreach (var (w, wo) in b.ServerRuns)
+                    {
+                        Console.WriteLine($"  server with: CPU {w.CpuS:F1} s (server {w.ServerCpuS:F1} s) GuardOrder {w.GuardOrderS:F2} s; without: CPU {wo.CpuS:F1} s (server {wo.ServerCpuS:F1} s)");
+                    }
                 }
 
                 if (b.AllRules is { } all)
@@ -328,6 +338,12 @@ namespace GuardOrder.Benchmarks
                 {
                     Console.Error.WriteLine("[build] " + build.Error);
                 }
+                else
+                {
+                    var serverPairs = Math.Max(pairs, 5); // noisier than the builds without the server
+                    Console.Error.WriteLine($"[build] real-shaped {bn:N0} lines with the compiler server: {serverPairs} pairs");
+                    BuildMode.RunServer(build, serverPairs);
+                }
             }
 
             var elapsed = DateTime.UtcNow - started;
@@ -364,6 +380,11 @@ namespace GuardOrder.Benchmarks
                 else
                 {
                     Out("| real-shaped build: with GuardOrder ≤ 1.10× without | not run (`--all` or `--build`) | - |");
+                }
+
+                if (build is not null && build.ServerRuns.Count > 0)
+                {
+                    Out($"| the same with the compiler server (`dotnet build`'s default; warmed) ≤ 1.10× | {build.MedianServerCpuRatio:F2}× (median of {build.ServerRuns.Count} pairs) | {Verdict(build.MedianServerCpuRatio <= 1.10)} |");
                 }
 
                 if (build?.AllRules is { } allRules)
@@ -535,6 +556,31 @@ namespace GuardOrder.Benchmarks
                 }
 
                 Out();
+                if (build.ServerRuns.Count > 0 || build.ServerError.Length > 0)
+                {
+                    Out($"With the compiler server (`-p:UseSharedCompilation=true`, as a plain `dotnet build`; {BuildMode.ServerWarmups} untimed builds first: the server tiers GuardOrder's code up over several builds): CPU = the build's process tree + the server's CPU during the build.");
+                    Out();
+                    if (build.ServerError.Length > 0)
+                    {
+                        Out("Server builds failed: " + build.ServerError);
+                    }
+
+                    Out("| pair | with GuardOrder CPU s (server) | without CPU s (server) | CPU ratio | GuardOrder analyzers (s, Σ over threads) |");
+                    Out("|---:|---:|---:|---:|---:|");
+                    var j = 0;
+                    foreach (var (w, wo) in build.ServerRuns)
+                    {
+                        Out($"| {++j} | {w.CpuS:F1} ({w.ServerCpuS:F1}) | {wo.CpuS:F1} ({wo.ServerCpuS:F1}) | {w.CpuS / wo.CpuS:F2}× | {w.GuardOrderS:F2} |");
+                    }
+
+                    if (build.ServerRuns.Count > 0)
+                    {
+                        Out($"| median | | | **{build.MedianServerCpuRatio:F2}×** | |");
+                    }
+
+                    Out();
+                }
+
                 if (build.AllRules is { } a)
                 {
                     Out($"With `-p:EnableNETAnalyzers=true -p:AnalysisMode=All` (one build, CPU {a.CpuS:F1} s, Csc {a.CscMs / 1000:F1} s, all analyzers {a.AnalyzerTotalS:F1} s Σ over threads):");
