@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using GuardOrder.Robustness.Shared;
@@ -42,6 +43,11 @@ namespace GuardOrder.Benchmarks
             public List<(BuildRun With, BuildRun Without)> Runs = new List<(BuildRun, BuildRun)>();
             public BuildRun? AllRules;
 
+            /// <summary>Per pair, a build with the IL assembly instead of the packed ReadyToRun image (when they differ).</summary>
+            public List<BuildRun> IlRuns = new List<BuildRun>();
+
+            public double MedianIlCpuRatio => Measure.Median(IlRuns.Select((r, i) => r.CpuS / Runs[i].Without.CpuS).ToList());
+
             /// <summary>The same pairs with the compiler server (dotnet build's default), warmed first.</summary>
             public List<(BuildRun With, BuildRun Without)> ServerRuns = new List<(BuildRun, BuildRun)>();
             public string ServerError = "";
@@ -55,6 +61,23 @@ namespace GuardOrder.Benchmarks
             public double MedianCscRatio => Measure.Median(Runs.Select(p => p.With.CscMs / p.Without.CscMs).ToList());
 
             public double MedianGuardOrderShareOfCsc => Measure.Median(Runs.Select(p => p.With.GuardOrderS * 1000 / p.With.CscMs).ToList());
+        }
+
+        /// <summary>GuardOrder's analyzer assembly as the benchmark was built with it (IL).</summary>
+        public static string IlAnalyzer => GuardOrderAssemblies.AnalyzerAssembly.Location;
+
+        /// <summary>
+        /// The analyzer assembly a user's build gets from the package: the ReadyToRun image where the package
+        /// has one (linux-x64; made beside the benchmark by analyzers/GuardOrder.Package/ReadyToRun.targets),
+        /// else the IL assembly.
+        /// </summary>
+        public static string PackedAnalyzer
+        {
+            get
+            {
+                var image = Path.Combine(Path.GetDirectoryName(IlAnalyzer)!, "r2r", "linux-x64", "GuardOrder.Analyzers.dll");
+                return RuntimeInformation.RuntimeIdentifier == "linux-x64" && File.Exists(image) ? image : IlAnalyzer;
+            }
         }
 
         public static string WriteProject(int replicas, string dir)
@@ -73,7 +96,7 @@ namespace GuardOrder.Benchmarks
                 File.WriteAllText(path, f.Text);
             }
 
-            var analyzer = GuardOrderAssemblies.AnalyzerAssembly.Location;
+            var analyzer = PackedAnalyzer;
             var annotations = typeof(GuardOrder.SecurityCheckAttribute).Assembly.Location;
             File.WriteAllText(Path.Combine(dir, "realshaped.csproj"), $@"<Project Sdk=""Microsoft.NET.Sdk"">
   <PropertyGroup>
@@ -88,10 +111,11 @@ namespace GuardOrder.Benchmarks
     <EnableNETAnalyzers Condition=""'$(AnalysisMode)' == ''"">false</EnableNETAnalyzers>
     <GenerateDocumentationFile>false</GenerateDocumentationFile>
     <UseSharedCompilation>false</UseSharedCompilation>
+    <GuardOrderAnalyzer Condition=""'$(GuardOrderAnalyzer)' == ''"">{analyzer}</GuardOrderAnalyzer>
   </PropertyGroup>
   <ItemGroup>
     <Reference Include=""GuardOrder.Annotations""><HintPath>{annotations}</HintPath></Reference>
-    <Analyzer Include=""{analyzer}"" Condition=""'$(GuardOrder)' != 'false'"" />
+    <Analyzer Include=""$(GuardOrderAnalyzer)"" Condition=""'$(GuardOrder)' != 'false'"" />
   </ItemGroup>
 </Project>
 ");
@@ -121,14 +145,16 @@ namespace GuardOrder.Benchmarks
 
             for (var i = 0; i < pairs; i++)
             {
-                BuildRun? w, wo;
+                BuildRun? w, wo, il;
                 if (i % 2 == 0)
                 {
                     w = Build(dir, true, false, "with" + i);
                     wo = Build(dir, false, false, "without" + i);
+                    il = IlAnalyzer == PackedAnalyzer ? null : Build(dir, true, false, "with-il" + i, analyzer: IlAnalyzer);
                 }
                 else
                 {
+                    il = IlAnalyzer == PackedAnalyzer ? null : Build(dir, true, false, "with-il" + i, analyzer: IlAnalyzer);
                     wo = Build(dir, false, false, "without" + i);
                     w = Build(dir, true, false, "with" + i);
                 }
@@ -141,6 +167,11 @@ namespace GuardOrder.Benchmarks
 
                 Console.Error.WriteLine($"[build {result.Lines:N0}] pair {i + 1}: with GuardOrder CPU {w.CpuS:F1} s (Csc {w.CscMs / 1000:F1} s, GuardOrder {w.GuardOrderS:F1} s), without CPU {wo.CpuS:F1} s (Csc {wo.CscMs / 1000:F1} s)");
                 result.Runs.Add((w, wo));
+                if (il is not null)
+                {
+                    result.IlRuns.Add(il);
+                    Console.Error.WriteLine($"[build {result.Lines:N0}] pair {i + 1}: with GuardOrder's IL assembly CPU {il.CpuS:F1} s");
+                }
             }
 
             if (allRules)
@@ -242,11 +273,12 @@ namespace GuardOrder.Benchmarks
             return cpu;
         }
 
-        private static BuildRun? Build(string dir, bool withGuardOrder, bool allRules, string name, bool server = false)
+        private static BuildRun? Build(string dir, bool withGuardOrder, bool allRules, string name, bool server = false, string? analyzer = null)
         {
             var log = Path.Combine(dir, name + ".log");
             var timeFile = Path.Combine(dir, name + ".time");
             var props = $"-p:GuardOrder={(withGuardOrder ? "true" : "false")} -p:ReportAnalyzer=true" +
+                        (analyzer is null ? "" : $" \"-p:GuardOrderAnalyzer={analyzer}\"") +
                         (allRules ? " -p:EnableNETAnalyzers=true -p:AnalysisMode=All" : "");
             var shared = server ? "true" : "false";
             var args = $"-f \"%e %U %S\" -o {timeFile} dotnet build realshaped.csproj --no-restore --no-incremental -m:1 -nodeReuse:false -p:UseSharedCompilation={shared} {props} -v:q -clp:NoSummary \"-flp:logfile={log};verbosity=detailed;performancesummary\"";

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
@@ -72,6 +73,52 @@ namespace GuardOrder.Package.Tests
 
             Assert.True(build.ExitCode == 0, build.ToString());
             Assert.Empty(ConsumerProject.Diagnostics(build));
+        }
+
+        /// <summary>
+        /// A compiler hosted by .NET on linux-x64 is handed the ReadyToRun image and its code fixes from
+        /// r2r/linux-x64 (build/GuardOrder.targets) and reports what the IL assembly reports;
+        /// <c>-p:GuardOrderReadyToRun=false</c> hands it analyzers/dotnet/cs. Elsewhere the IL is always used.
+        /// </summary>
+        [Fact]
+        public async Task ReadyToRunImage_OnLinuxX64_ReportsWhatTheILReports_AndCanBeTurnedOff()
+        {
+            var consumer = CreateConsumerWithViolations("ReadyToRunConsumer");
+            consumer.WriteFile(".editorconfig", "root = true\n\n" + LegacySection);
+            var packageDirectory = Path.Combine(fixture.PackagesDirectory, "guardorder", fixture.Version);
+
+            var r2r = await consumer.BuildAsync("-v:n");
+            var il = await consumer.BuildAsync("-v:n", "-p:GuardOrderReadyToRun=false");
+            Assert.True(r2r.ExitCode == 0, r2r.ToString());
+            Assert.True(il.ExitCode == 0, il.ToString());
+
+            string Analyzer(string folder, string dll) => "/analyzer:" + Path.Combine(packageDirectory, folder, dll);
+            var readyToRunFolder = Path.Combine("r2r", "linux-x64");
+            var ilFolder = Path.Combine("analyzers", "dotnet", "cs");
+            if (System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier == "linux-x64")
+            {
+                Assert.Contains(Analyzer(readyToRunFolder, "GuardOrder.Analyzers.dll"), r2r.Output, System.StringComparison.Ordinal);
+                Assert.Contains(Analyzer(readyToRunFolder, "GuardOrder.CodeFixes.dll"), r2r.Output, System.StringComparison.Ordinal);
+                Assert.DoesNotContain(Analyzer(ilFolder, "GuardOrder.Analyzers.dll"), r2r.Output, System.StringComparison.Ordinal);
+            }
+            else
+            {
+                Assert.Contains(Analyzer(ilFolder, "GuardOrder.Analyzers.dll"), r2r.Output, System.StringComparison.Ordinal);
+            }
+
+            Assert.Contains(Analyzer(ilFolder, "GuardOrder.Analyzers.dll"), il.Output, System.StringComparison.Ordinal);
+            Assert.DoesNotContain(Analyzer(readyToRunFolder, "GuardOrder.Analyzers.dll"), il.Output, System.StringComparison.Ordinal);
+            foreach (var id in new[] { "CS8032", "AD0001" })
+            {
+                Assert.DoesNotContain(id, r2r.Output, System.StringComparison.Ordinal);
+            }
+
+            // At -v:n MSBuild prefixes a line with its node ("1>") and may print a warning twice.
+            static List<(string Id, string File, int Line, string Message)> Reported(ProcessResult build) =>
+                ConsumerProject.Diagnostics(build).Select(d => (d.Id, Path.GetFileName(d.File), d.Line, d.Message)).Distinct().ToList();
+            var expected = Reported(il);
+            Assert.Equal("Mm.cs", Assert.Single(expected).File);
+            Assert.Equal(expected, Reported(r2r));
         }
 
         private ConsumerProject CreateConsumerWithViolations(string name)

@@ -46,16 +46,22 @@ namespace GuardOrder.Package.Tests
                 .OrderBy(e => e, StringComparer.Ordinal);
             Assert.Equal(expectedSources, entries.Where(e => e.StartsWith("build/GuardOrder/", StringComparison.Ordinal)).OrderBy(e => e, StringComparer.Ordinal));
 
-            // Only the two Roslyn components are shipped as assemblies: no lib/ (nothing for the consumer
-            // to reference or ship), no Roslyn, no package-project dll, no test dll.
-            var assemblies = entries.Where(e => e.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)).OrderBy(e => e).ToArray();
-            Assert.True(
-                assemblies.SequenceEqual(new[]
-                {
-                    "analyzers/dotnet/cs/GuardOrder.Analyzers.dll",
-                    "analyzers/dotnet/cs/GuardOrder.CodeFixes.dll",
-                }),
-                "unexpected assemblies in the package:\n" + listing);
+            // Only the two Roslyn components are shipped as assemblies (and, packed on linux-x64, their
+            // ReadyToRun twins): no lib/ (nothing for the consumer to reference or ship), no Roslyn, no
+            // package-project dll, no test dll.
+            var assemblies = entries.Where(e => e.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)).OrderBy(e => e, StringComparer.Ordinal).ToArray();
+            var expected = new List<string>
+            {
+                "analyzers/dotnet/cs/GuardOrder.Analyzers.dll",
+                "analyzers/dotnet/cs/GuardOrder.CodeFixes.dll",
+            };
+            if (PackedOnLinuxX64)
+            {
+                expected.Add("r2r/linux-x64/GuardOrder.Analyzers.dll");
+                expected.Add("r2r/linux-x64/GuardOrder.CodeFixes.dll");
+            }
+
+            Assert.True(assemblies.SequenceEqual(expected), "unexpected assemblies in the package:\n" + listing);
             Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) || e.StartsWith("ref/", StringComparison.Ordinal));
         }
 
@@ -129,6 +135,51 @@ namespace GuardOrder.Package.Tests
                 AssemblyReferences("analyzers/dotnet/cs/GuardOrder.Analyzers.dll"),
                 r => r.Name.StartsWith("Microsoft.CodeAnalysis.Workspaces", StringComparison.Ordinal) ||
                      r.Name.StartsWith("Microsoft.CodeAnalysis.CSharp.Workspaces", StringComparison.Ordinal));
+        }
+
+        /// <summary>The package project makes the ReadyToRun image when packed on linux-x64 (the test runs where it was packed).</summary>
+        private static bool PackedOnLinuxX64 => System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier == "linux-x64";
+
+        /// <summary>
+        /// r2r/linux-x64 holds a ReadyToRun image of the very analyzer assembly in analyzers/dotnet/cs (same
+        /// identity and module version id, native code added) and the code fixes' IL unchanged, so a host that
+        /// is handed both loads them from one directory.
+        /// </summary>
+        [Fact]
+        public void ReadyToRunTwins_AreTheSameAssemblies_WithNativeCodeForTheAnalyzers()
+        {
+            if (!PackedOnLinuxX64)
+            {
+                Assert.DoesNotContain(Entries(), e => e.StartsWith("r2r/", StringComparison.Ordinal));
+                return;
+            }
+
+            var (ilName, ilMvid, ilNative) = Identity("analyzers/dotnet/cs/GuardOrder.Analyzers.dll");
+            var (r2rName, r2rMvid, r2rNative) = Identity("r2r/linux-x64/GuardOrder.Analyzers.dll");
+            Assert.Equal(ilName, r2rName);
+            Assert.Equal(ilMvid, r2rMvid);
+            Assert.False(ilNative, "the IL assembly carries native code");
+            Assert.True(r2rNative, "r2r/linux-x64/GuardOrder.Analyzers.dll is not a ReadyToRun image");
+            Assert.Equal(Bytes("analyzers/dotnet/cs/GuardOrder.CodeFixes.dll"), Bytes("r2r/linux-x64/GuardOrder.CodeFixes.dll"));
+        }
+
+        private (string Name, Guid Mvid, bool ReadyToRun) Identity(string entry)
+        {
+            using var pe = new PEReader(new MemoryStream(Bytes(entry)));
+            var metadata = pe.GetMetadataReader();
+            var definition = metadata.GetAssemblyDefinition();
+            var name = metadata.GetString(definition.Name) + " " + definition.Version;
+            var mvid = metadata.GetGuid(metadata.GetModuleDefinition().Mvid);
+            return (name, mvid, pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0);
+        }
+
+        private byte[] Bytes(string entry)
+        {
+            using var zip = ZipFile.OpenRead(fixture.PackagePath);
+            using var stream = zip.GetEntry(entry)!.Open();
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            return copy.ToArray();
         }
 
         private List<string> Entries()
