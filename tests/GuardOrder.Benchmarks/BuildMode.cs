@@ -68,14 +68,14 @@ namespace GuardOrder.Benchmarks
 
         /// <summary>
         /// The analyzer assembly a user's build gets from the package: the ReadyToRun image where the package
-        /// has one (linux-x64; made beside the benchmark by analyzers/GuardOrder.Package/ReadyToRun.targets),
+        /// has one (net10.0 on linux-x64; made beside the benchmark by analyzers/GuardOrder.Package/ReadyToRun.targets),
         /// else the IL assembly.
         /// </summary>
         public static string PackedAnalyzer
         {
             get
             {
-                var image = Path.Combine(Path.GetDirectoryName(IlAnalyzer)!, "r2r", "linux-x64", "GuardOrder.Analyzers.dll");
+                var image = Path.Combine(Path.GetDirectoryName(IlAnalyzer)!, "r2r", "net" + Environment.Version.ToString(2), "linux-x64", "GuardOrder.Analyzers.dll");
                 return RuntimeInformation.RuntimeIdentifier == "linux-x64" && File.Exists(image) ? image : IlAnalyzer;
             }
         }

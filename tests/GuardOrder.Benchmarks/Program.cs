@@ -538,8 +538,8 @@ namespace GuardOrder.Benchmarks
             {
                 Out($"### Real builds of the real-shaped corpus ({build.Lines:N0} lines; `dotnet build --no-incremental -m:1 -p:UseSharedCompilation=false -p:ReportAnalyzer=true`, CPU = user+sys of the build and its children)");
                 Out();
-                Out($"GuardOrder as the package gives it to this host: `{Path.GetFileName(Path.GetDirectoryName(BuildMode.PackedAnalyzer))}/{Path.GetFileName(BuildMode.PackedAnalyzer)}`" +
-                    (BuildMode.PackedAnalyzer == BuildMode.IlAnalyzer ? " (the IL assembly)." : " (the ReadyToRun image, r2r/linux-x64); \"with IL\" is the same build with the IL assembly (analyzers/dotnet/cs)."));
+                Out($"GuardOrder as the package gives it to this host: `{Path.GetRelativePath(Path.GetDirectoryName(BuildMode.IlAnalyzer)!, BuildMode.PackedAnalyzer)}`" +
+                    (BuildMode.PackedAnalyzer == BuildMode.IlAnalyzer ? " (the IL assembly)." : " (the ReadyToRun image, r2r/net10.0/linux-x64); \"with IL\" is the same build with the IL assembly (analyzers/dotnet/cs)."));
                 Out();
                 if (build.Error.Length > 0)
                 {

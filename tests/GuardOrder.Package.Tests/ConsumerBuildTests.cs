@@ -77,7 +77,7 @@ namespace GuardOrder.Package.Tests
 
         /// <summary>
         /// A compiler hosted by .NET on linux-x64 is handed the ReadyToRun image and its code fixes from
-        /// r2r/linux-x64 (build/GuardOrder.targets) and reports what the IL assembly reports;
+        /// r2r/net10.0/linux-x64 (build/GuardOrder.targets) and reports what the IL assembly reports;
         /// <c>-p:GuardOrderReadyToRun=false</c> hands it analyzers/dotnet/cs. Elsewhere the IL is always used.
         /// </summary>
         [Fact]
@@ -93,7 +93,7 @@ namespace GuardOrder.Package.Tests
             Assert.True(il.ExitCode == 0, il.ToString());
 
             string Analyzer(string folder, string dll) => "/analyzer:" + Path.Combine(packageDirectory, folder, dll);
-            var readyToRunFolder = Path.Combine("r2r", "linux-x64");
+            var readyToRunFolder = Path.Combine("r2r", "net" + System.Environment.Version.ToString(2), "linux-x64");
             var ilFolder = Path.Combine("analyzers", "dotnet", "cs");
             if (System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier == "linux-x64")
             {

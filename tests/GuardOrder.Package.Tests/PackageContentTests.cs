@@ -57,8 +57,8 @@ namespace GuardOrder.Package.Tests
             };
             if (PackedOnLinuxX64)
             {
-                expected.Add("r2r/linux-x64/GuardOrder.Analyzers.dll");
-                expected.Add("r2r/linux-x64/GuardOrder.CodeFixes.dll");
+                expected.Add(ReadyToRunFolder + "GuardOrder.Analyzers.dll");
+                expected.Add(ReadyToRunFolder + "GuardOrder.CodeFixes.dll");
             }
 
             Assert.True(assemblies.SequenceEqual(expected), "unexpected assemblies in the package:\n" + listing);
@@ -140,8 +140,11 @@ namespace GuardOrder.Package.Tests
         /// <summary>The package project makes the ReadyToRun image when packed on linux-x64 (the test runs where it was packed).</summary>
         private static bool PackedOnLinuxX64 => System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier == "linux-x64";
 
+        /// <summary>The image is compiled for the SDK's runtime, the one these tests run on.</summary>
+        private static string ReadyToRunFolder => "r2r/net" + Environment.Version.ToString(2) + "/linux-x64/";
+
         /// <summary>
-        /// r2r/linux-x64 holds a ReadyToRun image of the very analyzer assembly in analyzers/dotnet/cs (same
+        /// r2r/net10.0/linux-x64 holds a ReadyToRun image of the very analyzer assembly in analyzers/dotnet/cs (same
         /// identity and module version id, native code added) and the code fixes' IL unchanged, so a host that
         /// is handed both loads them from one directory.
         /// </summary>
@@ -155,12 +158,12 @@ namespace GuardOrder.Package.Tests
             }
 
             var (ilName, ilMvid, ilNative) = Identity("analyzers/dotnet/cs/GuardOrder.Analyzers.dll");
-            var (r2rName, r2rMvid, r2rNative) = Identity("r2r/linux-x64/GuardOrder.Analyzers.dll");
+            var (r2rName, r2rMvid, r2rNative) = Identity(ReadyToRunFolder + "GuardOrder.Analyzers.dll");
             Assert.Equal(ilName, r2rName);
             Assert.Equal(ilMvid, r2rMvid);
             Assert.False(ilNative, "the IL assembly carries native code");
-            Assert.True(r2rNative, "r2r/linux-x64/GuardOrder.Analyzers.dll is not a ReadyToRun image");
-            Assert.Equal(Bytes("analyzers/dotnet/cs/GuardOrder.CodeFixes.dll"), Bytes("r2r/linux-x64/GuardOrder.CodeFixes.dll"));
+            Assert.True(r2rNative, ReadyToRunFolder + "GuardOrder.Analyzers.dll is not a ReadyToRun image");
+            Assert.Equal(Bytes("analyzers/dotnet/cs/GuardOrder.CodeFixes.dll"), Bytes(ReadyToRunFolder + "GuardOrder.CodeFixes.dll"));
         }
 
         private (string Name, Guid Mvid, bool ReadyToRun) Identity(string entry)
