@@ -144,15 +144,7 @@ namespace GuardOrder.Tests.Model
         [Fact]
         public void OnSampleMm_TheSyntaxRulesOutOnlyWhatBindingRulesOut_AndMostHelpers()
         {
-            var root = Path.Combine(Documentation.RuleCatalog.RepoRoot, "sample-mm");
-            var options = new CSharpParseOptions(LanguageVersion.Latest, preprocessorSymbols: new[] { "AS_POSTED" });
-            var trees = Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
-                .Where(f => !f.Contains(Path.DirectorySeparatorChar + "obj" + Path.DirectorySeparatorChar, StringComparison.Ordinal)
-                         && !f.Contains(Path.DirectorySeparatorChar + "bin" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-                .OrderBy(f => f, StringComparer.Ordinal)
-                .Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), options, f))
-                .ToList();
-            var compilation = AnalyzerHarness.Compile(trees, assemblyName: "SampleMm");
+            var compilation = AnalyzerHarness.CompileSampleMm();
             var symbols = GuardOrderSymbols.TryCreate(compilation)!;
             var bodies = new MethodBodies(compilation);
 

@@ -1,11 +1,9 @@
 using System;
-using System.IO;
 using System.Linq;
 using System.Threading;
 using GuardOrder.Analyzers.Model;
 using GuardOrder.Tests.Verifiers;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace GuardOrder.Tests.Model
@@ -97,15 +95,7 @@ namespace GuardOrder.Tests.Model
         [Fact]
         public void OnSampleMm_OnlyBodiesThatDoNotBeginWithACall_AreRuledOut_AndMostVoidHelpersAre()
         {
-            var root = Path.Combine(Documentation.RuleCatalog.RepoRoot, "sample-mm");
-            var options = new CSharpParseOptions(LanguageVersion.Latest, preprocessorSymbols: new[] { "AS_POSTED" });
-            var trees = Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
-                .Where(f => !f.Contains(Path.DirectorySeparatorChar + "obj" + Path.DirectorySeparatorChar, StringComparison.Ordinal)
-                         && !f.Contains(Path.DirectorySeparatorChar + "bin" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-                .OrderBy(f => f, StringComparer.Ordinal)
-                .Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), options, f))
-                .ToList();
-            var compilation = AnalyzerHarness.Compile(trees, assemblyName: "SampleMm");
+            var compilation = AnalyzerHarness.CompileSampleMm();
 
             var voidMethods = compilation.GetSymbolsWithName(_ => true, SymbolFilter.Member).OfType<IMethodSymbol>()
                 .Count(m => m.ReturnsVoid && m.DeclaringSyntaxReferences.Length > 0);

@@ -57,6 +57,21 @@ namespace GuardOrder.Tests.Verifiers
         public static CSharpCompilation Compile(params string[] sources) =>
             Compile(sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, new CSharpParseOptions(LanguageVersion.Latest), path: "Test" + i + ".cs")));
 
+        /// <summary>All of sample-mm's sources (the 2021 as-posted predicates included), as one compilation.</summary>
+        public static CSharpCompilation CompileSampleMm()
+        {
+            var root = System.IO.Path.Combine(Documentation.RuleCatalog.RepoRoot, "sample-mm");
+            var separator = System.IO.Path.DirectorySeparatorChar;
+            var options = new CSharpParseOptions(LanguageVersion.Latest, preprocessorSymbols: new[] { "AS_POSTED" });
+            var trees = System.IO.Directory.EnumerateFiles(root, "*.cs", System.IO.SearchOption.AllDirectories)
+                .Where(f => !f.Contains(separator + "obj" + separator, StringComparison.Ordinal)
+                         && !f.Contains(separator + "bin" + separator, StringComparison.Ordinal))
+                .OrderBy(f => f, StringComparer.Ordinal)
+                .Select(f => CSharpSyntaxTree.ParseText(System.IO.File.ReadAllText(f), options, f))
+                .ToList();
+            return Compile(trees, assemblyName: "SampleMm");
+        }
+
         public static async Task<AnalyzerRun> RunAsync(
             Compilation compilation,
             ImmutableArray<DiagnosticAnalyzer> analyzers,
