@@ -82,6 +82,43 @@ static class mprotect
                 With(SeedFirstRework),
                 GO0001(0).WithMessage("Security check '(vma.vm_flags & VM_WRITE) == 0' should come before 'if ((cp_flags & MM_CP_PROT_NUMA) != 0) return false'"));
 
+        /// <summary>
+        /// A guard may exit by a call of a [DoesNotReturn] method (BUG()): the VM_WRITE check that does so
+        /// after the NUMA guard is still misplaced (not movable: BUG() and return false differ). A call that
+        /// returns exits nothing, so WARN() makes no guard.
+        /// </summary>
+        [Fact]
+        public Task GuardExitingThroughDoesNotReturnCall_IsAGuard() =>
+            Verify.VerifyAnalyzerAsync(
+                With(@"
+static class mprotect
+{
+    [DoesNotReturn]
+    static void BUG() => throw new InvalidOperationException(""BUG"");
+
+    static void WARN() { }
+
+    static bool bug_late(pte_t pte, vm_area_struct vma, ulong cp_flags)
+    {
+        if ((cp_flags & MM_CP_PROT_NUMA) != 0)
+            return false;
+        if ({|#0:(vma.vm_flags & VM_WRITE) == 0|})
+            BUG();
+        return pte_dirty(pte);
+    }
+
+    static bool warn_late(pte_t pte, vm_area_struct vma, ulong cp_flags)
+    {
+        if ((cp_flags & MM_CP_PROT_NUMA) != 0)
+            return false;
+        if ((vma.vm_flags & VM_WRITE) == 0)
+            WARN();
+        return pte_dirty(pte);
+    }
+}"),
+                GO0001(0).WithMessage("Security check '(vma.vm_flags & VM_WRITE) == 0' should come before 'if ((cp_flags & MM_CP_PROT_NUMA) != 0) return false'; " +
+                    "it cannot be moved above 'if ((cp_flags & MM_CP_PROT_NUMA) != 0) return false' without changing the result (it returns false where the security check calls BUG)"));
+
         [Fact]
         public Task SeedAsReviewed_VmWriteFirst_NoDiagnostic() =>
             Verify.VerifyAnalyzerAsync(With(@"
