@@ -148,6 +148,16 @@ namespace GuardOrder.Benchmarks
                 return FloorProbe.Run(int.Parse(floorLines, CultureInfo.InvariantCulture));
             }
 
+            if (Value(args, "--ab") is { } baseDll)
+            {
+                // A change measured against a base build of the analyzers, interleaved in this process (AbCompare).
+                var rounds = Value(args, "--rounds") is { } r ? int.Parse(r, CultureInfo.InvariantCulture) : 7;
+                var c = Value(args, "--mixed") is { } mixedLines
+                    ? new Corpus(int.Parse(mixedLines, CultureInfo.InvariantCulture), Seed)
+                    : RealCorpus.CreateReplicas(Value(args, "--replicas") is { } reps ? int.Parse(reps, CultureInfo.InvariantCulture) : 3);
+                return AbCompare.Run(baseDll, rounds, c);
+            }
+
             if (Value(args, "--alloc-seq") is { } allocReplicas)
             {
                 // Allocation, analysed sequentially (no concurrency, so nearly the same bytes every run): what

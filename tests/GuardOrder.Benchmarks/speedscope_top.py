@@ -14,6 +14,12 @@ Thread-time sampling: time a thread spends blocked is included, so a lock wait s
 
 prints instead who calls the frames matching a regular expression (the nearest `depth` callers,
 default 4) within GuardOrder time: where a leaf such as a runtime helper is reached from.
+
+    python3 speedscope_top.py real.speedscope.json --callees GO0005SecurityBypassAnalyzer.Analyze [depth]
+
+prints what a GuardOrder method's own share is spent in: for the time whose deepest GuardOrder frame
+matches the pattern, the next `depth` frames below it (default 3), i.e. the compiler, collection or
+runtime code it calls directly.
 """
 import json
 import re
@@ -60,6 +66,36 @@ def callers(path, pattern, depth=4):
                 k = len(stack) - 1 - stack[::-1].index(e["frame"])
                 del stack[k:]
     print(f"{total / 1000:.2f} s of GuardOrder time in frames matching {pattern!r}")
+    for c, t in sorted(chains.items(), key=lambda x: -x[1])[:20]:
+        print(f"{100 * t / max(total, 1e-9):5.1f} % {c}")
+    return 0
+
+
+def callees(path, pattern, depth=3):
+    d = json.load(open(path))
+    frames = [f["name"] for f in d["shared"]["frames"]]
+    chains = defaultdict(float)
+    total = 0.0
+    for p in d["profiles"]:
+        stack = []
+        last = None
+        for e in p.get("events", []):
+            at = e["at"]
+            if last is not None and stack and at > last:
+                names = [frames[i] for i in stack]
+                go_idx = [k for k, n in enumerate(names) if n.startswith(GO)]
+                if go_idx and re.search(pattern, names[go_idx[-1]]):
+                    k = go_idx[-1]
+                    below = [short(n) for n in names[k + 1:k + 1 + depth] if "!" in n] or ["(own code)"]
+                    chains[" -> ".join(below)] += at - last
+                    total += at - last
+            last = at
+            if e["type"] == "O":
+                stack.append(e["frame"])
+            elif e["type"] == "C" and e["frame"] in stack:
+                k = len(stack) - 1 - stack[::-1].index(e["frame"])
+                del stack[k:]
+    print(f"{total / 1000:.2f} s of GuardOrder time with the deepest GuardOrder frame matching {pattern!r}")
     for c, t in sorted(chains.items(), key=lambda x: -x[1])[:20]:
         print(f"{100 * t / max(total, 1e-9):5.1f} % {c}")
     return 0
@@ -129,6 +165,8 @@ def main(path, top=15):
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 3 and sys.argv[2] == "--callees":
+        sys.exit(callees(sys.argv[1], sys.argv[3], int(sys.argv[4]) if len(sys.argv) > 4 else 3))
     if len(sys.argv) > 3 and sys.argv[2] == "--callers":
         sys.exit(callers(sys.argv[1], sys.argv[3], int(sys.argv[4]) if len(sys.argv) > 4 else 4))
     sys.exit(main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 15))

@@ -19,6 +19,13 @@ namespace GuardOrder.Analyzers.Model
     {
         private const int ChunkSize = 8192;
 
+        /// <summary>
+        /// Up to this many characters a tree's text is searched as one string: the compiler holds a text
+        /// of up to 40K characters as one string (longer ones in chunks, which <c>ToString</c> would copy
+        /// into one large object).
+        /// </summary>
+        private const int WholeTextLimit = 40 * 1024;
+
         private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<string, ImmutableArray<SimpleNameSyntax>>> PerCompilation =
             new ConditionalWeakTable<Compilation, ConcurrentDictionary<string, ImmutableArray<SimpleNameSyntax>>>();
 
@@ -116,6 +123,14 @@ namespace GuardOrder.Analyzers.Model
             if (!tree.TryGetText(out var text))
             {
                 return true;
+            }
+
+            if (text.Length <= WholeTextLimit)
+            {
+                // A text this short is one string in the compiler (it keeps a longer one in chunks): read
+                // without a copy, where the chunks below copied every file once per name searched.
+                var whole = text.ToString().AsSpan();
+                return whole.IndexOf(name.AsSpan(), System.StringComparison.Ordinal) >= 0 || HasUnicodeEscape(whole) || HasFormattingCharacter(whole);
             }
 
             var overlap = buffer.Length - ChunkSize;

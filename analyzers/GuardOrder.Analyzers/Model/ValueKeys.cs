@@ -20,17 +20,24 @@ namespace GuardOrder.Analyzers.Model
     {
         public static readonly SymbolKey This = new SymbolKey(null);
 
+        // Computed once: a route's value list compares keys at every lookup (ValueMap), and the symbol
+        // comparer's hash and equality go through the compiler's public-model wrappers each time.
+        private readonly int _hash;
+
         public SymbolKey(ISymbol? symbol)
         {
             Symbol = symbol;
+            _hash = symbol is null ? 7 : SymbolEqualityComparer.Default.GetHashCode(symbol);
         }
 
         /// <summary>A local, a parameter (its original definition), a static member; null is <c>this</c>.</summary>
         public ISymbol? Symbol { get; }
 
-        public override bool Equals(ValueKey? other) => other is SymbolKey s && SymbolEqualityComparer.Default.Equals(s.Symbol, Symbol);
+        public override bool Equals(ValueKey? other) =>
+            ReferenceEquals(other, this) ||
+            (other is SymbolKey s && s._hash == _hash && (ReferenceEquals(s.Symbol, Symbol) || SymbolEqualityComparer.Default.Equals(s.Symbol, Symbol)));
 
-        public override int GetHashCode() => Symbol is null ? 7 : SymbolEqualityComparer.Default.GetHashCode(Symbol);
+        public override int GetHashCode() => _hash;
 
         public override string ToString() => Symbol?.Name ?? "this";
     }
@@ -51,7 +58,8 @@ namespace GuardOrder.Analyzers.Model
         public ISymbol Member { get; }
 
         public override bool Equals(ValueKey? other) =>
-            other is PathKey p && p._hash == _hash && SymbolEqualityComparer.Default.Equals(p.Member, Member) && p.Owner.Equals(Owner);
+            ReferenceEquals(other, this) ||
+            (other is PathKey p && p._hash == _hash && (ReferenceEquals(p.Member, Member) || SymbolEqualityComparer.Default.Equals(p.Member, Member)) && p.Owner.Equals(Owner));
 
         public override int GetHashCode() => _hash;
 

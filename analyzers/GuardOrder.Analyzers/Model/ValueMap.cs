@@ -14,7 +14,7 @@ namespace GuardOrder.Analyzers.Model
     /// </summary>
     internal sealed class ValueMap : IEnumerable<KeyValuePair<ValueKey, Sym>>
     {
-        public static readonly ValueMap Empty = new ValueMap(null, null, null, 0);
+        public static readonly ValueMap Empty = new ValueMap(null, null, null, 0, 0);
 
         /// <summary>Past this many nodes the list is rebuilt with the newest binding of each key only.</summary>
         private const int CompactAt = 48;
@@ -24,21 +24,26 @@ namespace GuardOrder.Analyzers.Model
         private readonly ValueMap? _next;
         private readonly int _nodes;
 
-        private ValueMap(ValueKey? key, Sym? value, ValueMap? next, int nodes)
+        /// <summary>The key's hash, kept in the node: a lookup passes over most nodes on a hash compare alone.</summary>
+        private readonly int _hash;
+
+        private ValueMap(ValueKey? key, Sym? value, ValueMap? next, int nodes, int hash)
         {
             _key = key;
             _value = value;
             _next = next;
             _nodes = nodes;
+            _hash = hash;
         }
 
         public bool IsEmpty => _nodes == 0;
 
         public bool TryGetValue(ValueKey key, out Sym value)
         {
+            var hash = key.GetHashCode();
             for (var node = this; node._nodes > 0; node = node._next!)
             {
-                if (node._key!.Equals(key))
+                if (node._hash == hash && node._key!.Equals(key))
                 {
                     value = node._value!;
                     return true;
@@ -53,7 +58,7 @@ namespace GuardOrder.Analyzers.Model
         public ValueMap SetItem(ValueKey key, Sym value)
         {
             var map = _nodes < CompactAt ? this : Compact();
-            return new ValueMap(key, value, map, map._nodes + 1);
+            return new ValueMap(key, value, map, map._nodes + 1, key.GetHashCode());
         }
 
         /// <summary>The newest binding of each key, newest first.</summary>
@@ -77,7 +82,7 @@ namespace GuardOrder.Analyzers.Model
             var map = Empty;
             for (var i = newestFirst.Count - 1; i >= 0; i--)
             {
-                map = new ValueMap(newestFirst[i].Key, newestFirst[i].Value, map, map._nodes + 1);
+                map = new ValueMap(newestFirst[i].Key, newestFirst[i].Value, map, map._nodes + 1, newestFirst[i].Key.GetHashCode());
             }
 
             return map;

@@ -33,6 +33,29 @@ namespace GuardOrder.Tests.Model
         }
 
         [Fact]
+        public void InFilesLongerThanOneString_TheChunkedSearch_FindsWhatTheWholeTextSearchFinds()
+        {
+            // Up to 40K characters a text is searched as one string; a longer one in chunks of 8,192
+            // characters that overlap by the name's length. Every way to spell the name, past that size.
+            var head = "class A { void f() { ";
+            var straddling = new string(' ', (6 * 8192) - head.Length - 3); // the name across the sixth chunk's end
+            var far = new string(' ', 45_000);
+            var compilation = AnalyzerHarness.Compile(
+                "class P { public static bool no_addr() => true; }",
+                head + straddling + "P.no_addr(); } }",
+                "class B { void g() { " + far + "P.no_\\u0061ddr(); } }",
+                "class C { void h() { " + far + "P.no_\u200Baddr(); } }",
+                "class D { void k() { " + far + "/* no_addr is spelled, no name */ var x = 1; } }",
+                "class E { void m() { " + far + "var y = 2; } }");
+            Assert.All(compilation.SyntaxTrees.Skip(1), t => Assert.True(t.GetText().Length > 40 * 1024));
+            Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error));
+
+            var found = NameReferences.Of(compilation, "no_addr", CancellationToken.None);
+
+            Assert.Equal(new[] { "Test1.cs", "Test2.cs", "Test3.cs" }, found.Select(n => n.SyntaxTree.FilePath).ToArray());
+        }
+
+        [Fact]
         public void ToASymbol_OnlyTheNamesThatBindToIt_ForEachOfTwoMethodsOfOneName()
         {
             var compilation = AnalyzerHarness.Compile(
