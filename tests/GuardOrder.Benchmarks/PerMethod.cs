@@ -247,14 +247,17 @@ namespace GuardOrder.Benchmarks
                     return null;
                 }
 
-                // Trailing optional parameters (the trusted fault path, ...) get their defaults.
+                // Trailing optional parameters (the trusted fault path, ...) get their defaults; a lock walk prunes, as GO0004's first walk does.
                 var constructor = _walkerType!.GetConstructors(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance)
                     .OrderByDescending(c => c.GetParameters().Length).First();
                 var arguments = new object?[constructor.GetParameters().Length];
                 var given = new object?[] { _symbols!, _bodies!, Enum.Parse(_modeType!, mode), helperDepth, CancellationToken.None };
                 for (int i = 0; i < arguments.Length; i++)
                 {
-                    arguments[i] = i < given.Length ? given[i] : (constructor.GetParameters()[i].HasDefaultValue ? constructor.GetParameters()[i].DefaultValue : null);
+                    var parameter = constructor.GetParameters()[i];
+                    arguments[i] = i < given.Length ? given[i]
+                        : parameter.Name == "pruneLockFreeTails" ? mode == "Locks" // GO0004's walk (the full one only for a method it reports)
+                        : parameter.HasDefaultValue ? parameter.DefaultValue : null;
                 }
 
                 var walker = constructor.Invoke(arguments);

@@ -17,6 +17,13 @@ namespace GuardOrder.Analyzers.Model
 
         /// <summary>The route reached a [WriteGrant] call (fault-path mode stops there).</summary>
         Grant,
+
+        /// <summary>
+        /// A lock walk that prunes (<see cref="RouteWalker"/>'s <c>pruneLockFreeTails</c>) stopped the route
+        /// where it held no lock, had no try-lock result pending and could reach no lock call: nothing
+        /// after that point can add a lock problem. Its exit is not known.
+        /// </summary>
+        LockFree,
     }
 
     /// <summary>One complete acyclic route through a method, with what was known at its end.</summary>
@@ -31,7 +38,7 @@ namespace GuardOrder.Analyzers.Model
         {
             var parts = new System.Collections.Generic.List<string>
             {
-                End == RouteEnd.Grant ? "grant " + (State.Grant?.Syntax.ToString() ?? "?") : "return " + (State.ReturnOperation?.Syntax.ToString() ?? "(none)"),
+                End == RouteEnd.Grant ? "grant " + (State.Grant?.Syntax.ToString() ?? "?") : End == RouteEnd.LockFree ? "lock-free" : "return " + (State.ReturnOperation?.Syntax.ToString() ?? "(none)"),
                 "lines " + string.Join(",", Lines.ToList()),
                 "facts [" + string.Join("; ", State.Facts.Select(f => f.Describe())) + "]",
             };

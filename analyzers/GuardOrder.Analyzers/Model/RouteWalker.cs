@@ -52,10 +52,19 @@ namespace GuardOrder.Analyzers.Model
         private bool _aborted;
 
         private readonly IMethodSymbol? _trustedFaultPath;
+        private readonly bool _pruneLockFreeTails;
 
         /// <param name="trustedFaultPath">In predicate mode: the fault path the predicate is checked against; calls to other predicates of it are trusted.</param>
-        public RouteWalker(GuardOrderSymbols symbols, MethodBodies bodies, RouteMode mode, int maxHelperDepth, CancellationToken cancellationToken, IMethodSymbol? trustedFaultPath = null)
+        /// <param name="pruneLockFreeTails">
+        /// In lock mode: a route ends (<see cref="RouteEnd.LockFree"/>) on entering a block where it holds no
+        /// lock, has no try-lock result pending and can reach no lock call (<see cref="LockReach"/>). Its
+        /// problems are all found before that point, so the walk finds the same problems, with the same
+        /// first route of each; what it no longer knows is where such a route leaves the method, which the
+        /// lock repair reads (GO0004 walks again without pruning for a method it reports).
+        /// </param>
+        public RouteWalker(GuardOrderSymbols symbols, MethodBodies bodies, RouteMode mode, int maxHelperDepth, CancellationToken cancellationToken, IMethodSymbol? trustedFaultPath = null, bool pruneLockFreeTails = false)
         {
+            _pruneLockFreeTails = pruneLockFreeTails && mode == RouteMode.Locks;
             _trustedFaultPath = trustedFaultPath?.OriginalDefinition;
             _symbols = symbols;
             _bodies = bodies;
@@ -95,6 +104,11 @@ namespace GuardOrder.Analyzers.Model
             {
                 // Only grant routes of a fault path are compared: a route that can no longer grant ends.
                 frame.MayGrant = GrantReach.Compute(cfg, MayGrant);
+            }
+
+            if (_pruneLockFreeTails && depth == 0)
+            {
+                frame.MayLock = LockReach.Compute(cfg, _symbols);
             }
 
             if (cfg.Blocks.Length > 0)
@@ -149,6 +163,9 @@ namespace GuardOrder.Analyzers.Model
 
             /// <summary>FaultPath mode, top level: per block, whether a grant may still be reached from it (<see cref="GrantReach"/>).</summary>
             public bool[]? MayGrant { get; set; }
+
+            /// <summary>A pruning lock walk, top level: per block, whether a lock call may still be reached from it (<see cref="LockReach"/>).</summary>
+            public bool[]? MayLock { get; set; }
         }
 
         /// <summary>A call at the top of a fault path may grant: a [WriteGrant] member, or a helper the walk expands whose routes may.</summary>
@@ -219,6 +236,14 @@ namespace GuardOrder.Analyzers.Model
             if (frame.MayGrant is { } mayGrant && !mayGrant[block.Ordinal])
             {
                 return; // a fault-path route that can no longer grant is not compared with anything
+            }
+
+            if (frame.MayLock is { } mayLock && !mayLock[block.Ordinal] && state.Held.IsEmpty && state.PendingTries.IsEmpty)
+            {
+                // Nothing held, nothing pending, no lock call ahead: the rest of the route cannot add a lock
+                // problem (a release ahead would be one, an acquisition could leak; neither is reachable).
+                Finish(frame, state, RouteEnd.LockFree);
+                return;
             }
 
             var visits = frame.OnRoute[block.Ordinal];

@@ -130,7 +130,11 @@ namespace GuardOrder.Analyzers
             }
 
             bodies.Offer(method, body, cfg);
-            var walker = new RouteWalker(symbols, bodies, RouteMode.Locks, 0, context.CancellationToken);
+
+            // First a walk that ends each route once it holds nothing and can reach no lock call: it finds
+            // every problem (the rest of such a route cannot add one) in fewer steps where a method's locking
+            // is one part of it (the real-shaped corpus's lock_users.do_swap_page: 5,206 → 3,163 steps).
+            var walker = new RouteWalker(symbols, bodies, RouteMode.Locks, 0, context.CancellationToken, pruneLockFreeTails: true);
             var routes = walker.Walk(cfg, method);
             if (routes is null)
             {
@@ -142,8 +146,30 @@ namespace GuardOrder.Analyzers
                 return;
             }
 
-            var reported = new HashSet<(int, string)>();
             var backEdge = walker.BackEdgeIssues;
+            if (backEdge.Count == 0 && !routes.Value.Any(r => !r.State.Issues.IsEmpty))
+            {
+                return;
+            }
+
+            // A method with a problem is walked again without pruning: the repair reads where each route
+            // leaves the method (a release before a return is offered only when every route through that
+            // return holds the lock), and the problems and their first routes are the ones the full walk finds.
+            var full = new RouteWalker(symbols, bodies, RouteMode.Locks, 0, context.CancellationToken);
+            var fullRoutes = full.Walk(cfg, method);
+            string? planRefusal = null;
+            if (fullRoutes is null)
+            {
+                context.CancellationToken.ThrowIfCancellationRequested();
+                planRefusal = $"the method has more than {Limits.MaxRoutes} routes or {Limits.MaxSteps} steps: where each route leaves it is not known, so no release can be proven right";
+            }
+            else
+            {
+                routes = fullRoutes;
+                backEdge = full.BackEdgeIssues;
+            }
+
+            var reported = new HashSet<(int, string)>();
             foreach (var issue in backEdge.Concat(routes.Value.SelectMany(r => r.State.Issues)))
             {
                 {
@@ -152,8 +178,10 @@ namespace GuardOrder.Analyzers
                     {
                         // Whether "Release the lock on this route" is offered, and if not, why (fixRefusal).
                         var atBackEdge = backEdge.Contains(issue) || (issue.Kind == "leak" && backEdge.Any(b => b.Kind == "leak" && b.Operation.Syntax == syntax));
-                        var repair = GO0004LockRepair.Plan(issue, atBackEdge, routes.Value, body, method, symbols);
-                        context.ReportDiagnostic(Diagnostic.Create(Descriptors.GO0004LockDiscipline, syntax.GetLocation(), GO0002FaultPathSyncAnalyzer.SourceLocations(issue.Related.ToArray()), repair.Properties(), issue.Message));
+                        var properties = planRefusal is null
+                            ? GO0004LockRepair.Plan(issue, atBackEdge, routes.Value, body, method, symbols).Properties()
+                            : ImmutableDictionary<string, string?>.Empty.Add(GO0004LockRepair.RefusalProperty, planRefusal);
+                        context.ReportDiagnostic(Diagnostic.Create(Descriptors.GO0004LockDiscipline, syntax.GetLocation(), GO0002FaultPathSyncAnalyzer.SourceLocations(issue.Related.ToArray()), properties, issue.Message));
                     }
                 }
             }

@@ -1,0 +1,181 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using GuardOrder.Analyzers.Model;
+using GuardOrder.Tests.Verifiers;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace GuardOrder.Tests.Model
+{
+    /// <summary>
+    /// GO0004's first walk ends a route where it holds no lock, has no try-lock result pending and can
+    /// reach no lock call (<see cref="RouteEnd.LockFree"/>, <see cref="LockReach"/>): it must find
+    /// exactly the problems the full walk finds, with the same first message of each, in no more steps.
+    /// Each of the three conditions has a method here whose problem only the condition keeps.
+    /// </summary>
+    public class LockFreeTailTests
+    {
+        private static (List<(string Kind, string Message)> Issues, ImmutableRoutes Routes, int Steps) Walk(Compilation compilation, IMethodSymbol method, bool prune)
+        {
+            var symbols = GuardOrderSymbols.TryCreate(compilation)!;
+            var bodies = new MethodBodies(compilation);
+            var cfg = bodies.GetControlFlowGraph(method, CancellationToken.None)!;
+            var walker = new RouteWalker(symbols, bodies, RouteMode.Locks, 0, CancellationToken.None, pruneLockFreeTails: prune);
+            var routes = walker.Walk(cfg, method);
+            Assert.NotNull(routes);
+            var steps = (int)typeof(RouteWalker).GetField("_steps", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(walker)!;
+
+            // As GO0004 reports them: once per operation and kind, the first one found.
+            var seen = new HashSet<(int, string)>();
+            var issues = new List<(string, string)>();
+            foreach (var issue in walker.BackEdgeIssues.Concat(routes!.Value.SelectMany(r => r.State.Issues)))
+            {
+                if (seen.Add((issue.Operation.Syntax.SpanStart, issue.Kind)))
+                {
+                    issues.Add((issue.Kind, issue.Message));
+                }
+            }
+
+            return (issues, new ImmutableRoutes(routes.Value.Select(r => r.End).ToList()), steps);
+        }
+
+        internal sealed class ImmutableRoutes
+        {
+            public ImmutableRoutes(List<RouteEnd> ends) => Ends = ends;
+
+            public List<RouteEnd> Ends { get; }
+        }
+
+        private static IMethodSymbol Method(Compilation compilation, string name) =>
+            compilation.GetTypeByMetadataName("mm")!.GetMembers(name).OfType<IMethodSymbol>().Single();
+
+        [Fact]
+        public void ALeakIntoALockFreeTail_IsStillFound()
+        {
+            // The route that skips the unlock holds the lock through a tail with no lock call: not pruned (Held).
+            var compilation = AnalyzerHarness.Compile(KernelFixture.With("""
+                static int f(page page, bool a, bool b)
+                {
+                    lock_page(page);
+                    if (a)
+                        unlock_page(page);
+                    if (b)
+                        return 1;
+                    if (page.refcount == 2)
+                        return 2;
+                    return 0;
+                }
+                """));
+            var method = Method(compilation, "f");
+            var pruned = Walk(compilation, method, prune: true);
+            var full = Walk(compilation, method, prune: false);
+
+            Assert.Contains(pruned.Issues, i => i.Kind == "leak");
+            Assert.Equal(full.Issues, pruned.Issues);
+            Assert.Contains(RouteEnd.LockFree, pruned.Routes.Ends); // the unlocked routes end early
+            Assert.True(pruned.Steps < full.Steps, pruned.Steps + " steps pruned, " + full.Steps + " in full");
+        }
+
+        [Fact]
+        public void ATryLockNeverBranchedOn_IsStillFound()
+        {
+            // Nothing is held after the try-lock, and no lock call is ahead: its pending result keeps the route (PendingTries).
+            var compilation = AnalyzerHarness.Compile(KernelFixture.With("""
+                static int f(page page, bool b)
+                {
+                    bool got = trylock_page(page);
+                    if (b)
+                        return 1;
+                    return 0;
+                }
+                """));
+            var method = Method(compilation, "f");
+            var pruned = Walk(compilation, method, prune: true);
+
+            Assert.Contains(pruned.Issues, i => i.Kind == "try-unchecked");
+            Assert.Equal(Walk(compilation, method, prune: false).Issues, pruned.Issues);
+        }
+
+        [Fact]
+        public void AReleaseAheadOfANothingHeldRoute_IsStillFound()
+        {
+            // Nothing held, nothing pending, but a release is ahead (LockReach): it releases a lock not held.
+            var compilation = AnalyzerHarness.Compile(KernelFixture.With("""
+                static int f(page page, bool b)
+                {
+                    if (b)
+                        page.refcount++;
+                    unlock_page(page);
+                    return 0;
+                }
+                """));
+            var method = Method(compilation, "f");
+            var pruned = Walk(compilation, method, prune: true);
+
+            Assert.Contains(pruned.Issues, i => i.Kind == "unheld-release");
+            Assert.Equal(Walk(compilation, method, prune: false).Issues, pruned.Issues);
+        }
+
+        [Fact]
+        public void ALockReleasedInAFinallyAfterALockFreeBranch_IsStillFound()
+        {
+            // A finally region continues where the branch through it goes: the release in it is ahead of the try's blocks.
+            var compilation = AnalyzerHarness.Compile(KernelFixture.With("""
+                static int f(page page, bool b)
+                {
+                    try
+                    {
+                        if (b)
+                            return 1;
+                        page.refcount++;
+                    }
+                    finally
+                    {
+                        unlock_page(page);
+                    }
+
+                    return 0;
+                }
+                """));
+            var method = Method(compilation, "f");
+            var pruned = Walk(compilation, method, prune: true);
+
+            Assert.Contains(pruned.Issues, i => i.Kind == "unheld-release");
+            Assert.Equal(Walk(compilation, method, prune: false).Issues, pruned.Issues);
+        }
+
+        /// <summary>
+        /// Every method of sample-mm (the v5.13 port with the 2021 as-posted predicates): the pruning walk
+        /// finds the full walk's problems, with the same messages, never in more steps; and it prunes somewhere.
+        /// </summary>
+        [Fact]
+        public void EveryMethodOfSampleMm_SameProblemsAsTheFullWalk()
+        {
+            var compilation = AnalyzerHarness.CompileSampleMm();
+            var compared = 0;
+            var prunedSomewhere = false;
+            foreach (var tree in compilation.SyntaxTrees)
+            {
+                var model = compilation.GetSemanticModel(tree);
+                foreach (var declaration in tree.GetRoot().DescendantNodes().OfType<BaseMethodDeclarationSyntax>())
+                {
+                    if (model.GetDeclaredSymbol(declaration) is not IMethodSymbol method || new MethodBodies(compilation).GetControlFlowGraph(method, CancellationToken.None) is null)
+                    {
+                        continue;
+                    }
+
+                    var pruned = Walk(compilation, method, prune: true);
+                    var full = Walk(compilation, method, prune: false);
+                    Assert.True(full.Issues.SequenceEqual(pruned.Issues), method.ToDisplayString() + ": " + string.Join("; ", full.Issues) + " vs " + string.Join("; ", pruned.Issues));
+                    Assert.True(pruned.Steps <= full.Steps, method.ToDisplayString());
+                    prunedSomewhere |= pruned.Routes.Ends.Contains(RouteEnd.LockFree);
+                    compared++;
+                }
+            }
+
+            Assert.True(compared > 100, compared + " methods");
+            Assert.True(prunedSomewhere);
+        }
+    }
+}
