@@ -15,11 +15,12 @@ namespace GuardOrder.Analyzers.Model
     /// </summary>
     internal sealed partial class RouteWalker
     {
-        private readonly Dictionary<IOperation, Sym> _constants = new Dictionary<IOperation, Sym>();
-        private readonly Dictionary<IOperation, Memo> _memos = new Dictionary<IOperation, Memo>();
+        private Dictionary<IOperation, Sym> _constants => _tables!.Constants;
+
+        private Dictionary<IOperation, Memo> _memos => _tables!.Memos;
 
         /// <summary>The inputs a value was made from (compared by reference) and the value.</summary>
-        private sealed class Memo
+        internal sealed class Memo
         {
             public object? First;
             public object? Second;

@@ -38,8 +38,13 @@ namespace GuardOrder.Analyzers.Model
         private readonly CancellationToken _cancellationToken;
         private readonly List<IMethodSymbol> _inlineStack = new List<IMethodSymbol>();
         private readonly List<LockIssue> _backEdgeIssues = new List<LockIssue>();
-        private readonly Dictionary<IOperation, ValueKey?> _keys = new Dictionary<IOperation, ValueKey?>();
-        private readonly Dictionary<IOperation, ImmutableArray<(long Value, IFieldSymbol Field)>> _namedConstants = new Dictionary<IOperation, ImmutableArray<(long Value, IFieldSymbol Field)>>();
+
+        // The per-operation tables of the walk in progress (rented per walk, WalkTables).
+        private WalkTables? _tables;
+
+        private Dictionary<IOperation, ValueKey?> _keys => _tables!.Keys;
+
+        private Dictionary<IOperation, ImmutableArray<(long Value, IFieldSymbol Field)>> _namedConstants => _tables!.NamedConstants;
         private int _steps;
 
         /// <summary>
@@ -88,7 +93,22 @@ namespace GuardOrder.Analyzers.Model
             }
 
             _trail = LineTrail.Empty;
-            var routes = Run(cfg, RouteState.Initial, depth: 0);
+            var outer = _tables;
+            _tables = outer ?? WalkTables.Rent();
+            List<Route> routes;
+            try
+            {
+                routes = Run(cfg, RouteState.Initial, depth: 0);
+            }
+            finally
+            {
+                if (outer is null)
+                {
+                    WalkTables.Return(_tables);
+                    _tables = null;
+                }
+            }
+
             if (method is not null)
             {
                 _inlineStack.RemoveAt(_inlineStack.Count - 1);
