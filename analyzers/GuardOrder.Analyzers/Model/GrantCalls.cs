@@ -40,13 +40,18 @@ namespace GuardOrder.Analyzers.Model
             // Any helper whose routes may grant is expanded on a fault path (whatever it returns).
             var original = (IMethodSymbol)GuardOrderSymbols.Original(method)!;
             // A helper whose syntax cannot reach a grant (GrantSyntax) is known not to without being bound.
-            return levels > 0 && !symbols.IsSecurityCheck(original) && !symbols.IsFaultPathPredicate(original) &&
-                GrantSyntax.For(symbols).MayGrant(original, levels - 1, cancellationToken) &&
-                bodies.HelperMayGrant(
-                    original,
-                    levels - 1,
-                    (body, remaining) => BodyMayGrant(body, remaining, symbols, bodies, cancellationToken),
-                    cancellationToken);
+            if (levels <= 0 || symbols.IsSecurityCheck(original) || symbols.IsFaultPathPredicate(original) ||
+                !GrantSyntax.For(symbols).MayGrant(original, levels - 1, cancellationToken))
+            {
+                return false;
+            }
+
+            // Decided once per method and depth: the answer, when known, without the closure of the deciding call.
+            return bodies.KnownHelperMayGrant(original, levels - 1) ?? bodies.HelperMayGrant(
+                original,
+                levels - 1,
+                (body, remaining) => BodyMayGrant(body, remaining, symbols, bodies, cancellationToken),
+                cancellationToken);
         }
 
         /// <summary>Some call in <paramref name="body"/> may grant, helpers expanded <paramref name="levels"/> levels.</summary>

@@ -139,18 +139,26 @@ namespace GuardOrder.Analyzers.Model
             return block.BranchValue is { } value && Contains(value, mayGrant);
         }
 
+        // An explicit stack (rented per thread), not Descendants(): asked for every operation of every block
+        // of every fault path and lock user, where the iterator's enumerators were an allocation each.
         private static bool Contains(IOperation operation, Func<IInvocationOperation, bool> mayGrant)
         {
-            if (operation is IInvocationOperation invocation && mayGrant(invocation))
+            using var lease = OperationStack.Rent(out var pending);
+            pending.Push(operation);
+            while (pending.Count > 0)
             {
-                return true;
-            }
-
-            foreach (var child in operation.Descendants())
-            {
-                if (child is IInvocationOperation call && mayGrant(call))
+                var next = pending.Pop();
+                if (next is IInvocationOperation call && mayGrant(call))
                 {
                     return true;
+                }
+
+                foreach (var child in next.ChildOperations)
+                {
+                    if (child is not null)
+                    {
+                        pending.Push(child);
+                    }
                 }
             }
 

@@ -130,6 +130,10 @@ namespace GuardOrder.Analyzers.Model
             return _helperGrants.GetOrAdd(key, body is not null && decide(body, levels));
         }
 
+        /// <summary>What <see cref="HelperMayGrant"/> decided for the method and depth, or null when it has not yet.</summary>
+        public bool? KnownHelperMayGrant(IMethodSymbol method, int levels) =>
+            _helperGrants.TryGetValue((method.OriginalDefinition, levels), out var known) ? known : null;
+
         private sealed class MethodLevelComparer : System.Collections.Generic.IEqualityComparer<(IMethodSymbol Method, int Levels)>
         {
             public bool Equals((IMethodSymbol Method, int Levels) x, (IMethodSymbol Method, int Levels) y) =>

@@ -61,9 +61,18 @@ namespace GuardOrder.Analyzers
                 return; // no annotation, or GO0006 reports it
             }
 
+            AnalyzePredicate(context, predicate, body, target.Method, symbols, bodies, faultPaths, purity);
+        }
+
+        /// <summary>
+        /// A [MustMatchFaultPath] predicate against its fault path. A method of its own: its local function's
+        /// closure was made on entry to <see cref="Analyze"/>, i.e. for every method body of the compilation.
+        /// </summary>
+        private static void AnalyzePredicate(OperationAnalysisContext context, IMethodSymbol predicate, IMethodBodyOperation body, IMethodSymbol targetMethod, GuardOrderSymbols symbols, MethodBodies bodies, FaultPathCache faultPaths, Purity purity)
+        {
             var tree = predicate.Locations.Length > 0 ? predicate.Locations[0].SourceTree : null;
             var depth = GuardOrderOptions.MaxHelperDepth(context.Options, tree);
-            var faultPath = target.Method.OriginalDefinition;
+            var faultPath = targetMethod.OriginalDefinition;
             var fault = faultPaths.Get(faultPath, depth, context.CancellationToken);
             if (fault is null)
             {

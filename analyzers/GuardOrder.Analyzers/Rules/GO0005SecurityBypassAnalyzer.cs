@@ -114,8 +114,7 @@ namespace GuardOrder.Analyzers
             List<Location>? evidence = null;
             foreach (var (state, returned, returnReadsSecurity) in trueRoutes)
             {
-                var gated = returnReadsSecurity || state.Trusted is not null ||
-                    state.Gates.Any(g => g.Always || sides[g.Branch] != 3);
+                var gated = returnReadsSecurity || state.Trusted is not null || AnyGate(state.Gates, sides);
                 if (!gated && reported.Add(returned.Syntax.SpanStart))
                 {
                     // The message's suffix and the evidence are made for a method that is reported, not for every method checked.
@@ -135,6 +134,24 @@ namespace GuardOrder.Analyzers
                     context.ReportDiagnostic(Diagnostic.Create(Descriptors.GO0005SecurityCheckBypassed, returned.Syntax.GetLocation(), evidence, properties, method.Name, suffix));
                 }
             }
+        }
+
+        /// <summary>
+        /// A gate that always holds, or a branch from one side of which only the method returns true. A loop, not
+        /// Any with a lambda: the lambda's capture of the sides made a closure on entry to <see cref="Analyze"/>,
+        /// i.e. for every method body of the compilation.
+        /// </summary>
+        private static bool AnyGate(ImmutableList<SecurityGate> gates, Dictionary<IOperation, int> sides)
+        {
+            foreach (var gate in gates)
+            {
+                if (gate.Always || sides[gate.Branch] != 3)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>A bool method outside the predicates is checked when its guard run rejects on a security check with <c>return false</c>.</summary>
