@@ -378,9 +378,9 @@ namespace GuardOrder.Analyzers.Model
 namespace GuardOrder.Analyzers.Model
 {
     /// <summary>
-    /// What the GuardOrder analyzers of one compilation share: method bodies and CFGs, and the fault
-    /// paths' grant routes, so that a fault path is walked and a helper bound once per compilation, not
-    /// once per analyzer. Keyed weakly by the compilation (it dies with it); nothing outlives it.
+    /// What the GuardOrder analyzers of one compilation share: method bodies and CFGs, the fault
+    /// paths' grant routes and the predicates' walks, so that a fault path or a predicate is walked and a
+    /// helper bound once per compilation, not once per analyzer. Keyed weakly by the compilation (it dies with it); nothing outlives it.
     /// </summary>
     internal sealed class SharedModel
     {
@@ -396,6 +396,9 @@ namespace GuardOrder.Analyzers.Model
         public MethodBodies Bodies { get; }
 
         public FaultPathCache FaultPaths { get; }
+
+        /// <summary>A predicate's walk, made once for GO0002 and GO0005.</summary>
+        public PredicateWalks PredicateWalks { get; } = new PredicateWalks();
 
         public static SharedModel For(Compilation compilation, GuardOrderSymbols symbols) =>
             Models.GetValue(compilation, c => new SharedModel(symbols, c));

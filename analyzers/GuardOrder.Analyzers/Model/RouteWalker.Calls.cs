@@ -177,6 +177,11 @@ namespace GuardOrder.Analyzers.Model
                 return One(Release(state, invocation, depth), UnknownSym.Of(security));
             }
 
+            if ((annotations & Annotation.MustMatchFaultPath) != 0)
+            {
+                MetFaultPathPredicate = true; // the only call whose handling depends on the trusted fault path
+            }
+
             if (IsTrustedPredicate(method))
             {
                 return One(state, new TrustedSym(invocation, negated: false, security));

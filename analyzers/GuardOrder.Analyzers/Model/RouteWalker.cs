@@ -81,6 +81,12 @@ namespace GuardOrder.Analyzers.Model
         /// <summary>The walk stopped at <see cref="MaxRoutes"/> or <see cref="MaxSteps"/> (not cancelled): the rules report that (GO0008), never silence.</summary>
         public bool HitLimit { get; private set; }
 
+        /// <summary>
+        /// The walk met a call of a [MustMatchFaultPath] predicate (at any depth): the only call whose handling
+        /// depends on the trusted fault path. A walk that met none is the same walk for any trusted fault path.
+        /// </summary>
+        public bool MetFaultPathPredicate { get; private set; }
+
         /// <summary>GO0004 problems found at back edges (they end no route, so they are not on a route's state).</summary>
         public IReadOnlyList<LockIssue> BackEdgeIssues => _backEdgeIssues;
 

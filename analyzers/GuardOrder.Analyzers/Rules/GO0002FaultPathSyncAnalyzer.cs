@@ -42,13 +42,14 @@ namespace GuardOrder.Analyzers
                 var shared = SharedModel.For(start.Compilation, symbols);
                 var bodies = shared.Bodies;
                 var faultPaths = shared.FaultPaths;
+                var walks = shared.PredicateWalks;
                 var purity = new Purity(start.Compilation);
                 // On the body the driver bound (the predicate is not bound a second time).
-                start.RegisterOperationAction(c => Analyze(c, symbols, bodies, faultPaths, purity), OperationKind.MethodBody);
+                start.RegisterOperationAction(c => Analyze(c, symbols, bodies, faultPaths, walks, purity), OperationKind.MethodBody);
             });
         }
 
-        private static void Analyze(OperationAnalysisContext context, GuardOrderSymbols symbols, MethodBodies bodies, FaultPathCache faultPaths, Purity purity)
+        private static void Analyze(OperationAnalysisContext context, GuardOrderSymbols symbols, MethodBodies bodies, FaultPathCache faultPaths, PredicateWalks walks, Purity purity)
         {
             if (context.ContainingSymbol is not IMethodSymbol predicate || context.Operation is not IMethodBodyOperation body)
             {
@@ -61,14 +62,14 @@ namespace GuardOrder.Analyzers
                 return; // no annotation, or GO0006 reports it
             }
 
-            AnalyzePredicate(context, predicate, body, target.Method, symbols, bodies, faultPaths, purity);
+            AnalyzePredicate(context, predicate, body, target.Method, symbols, bodies, faultPaths, walks, purity);
         }
 
         /// <summary>
         /// A [MustMatchFaultPath] predicate against its fault path. A method of its own: its local function's
         /// closure was made on entry to <see cref="Analyze"/>, i.e. for every method body of the compilation.
         /// </summary>
-        private static void AnalyzePredicate(OperationAnalysisContext context, IMethodSymbol predicate, IMethodBodyOperation body, IMethodSymbol targetMethod, GuardOrderSymbols symbols, MethodBodies bodies, FaultPathCache faultPaths, Purity purity)
+        private static void AnalyzePredicate(OperationAnalysisContext context, IMethodSymbol predicate, IMethodBodyOperation body, IMethodSymbol targetMethod, GuardOrderSymbols symbols, MethodBodies bodies, FaultPathCache faultPaths, PredicateWalks walks, Purity purity)
         {
             var tree = predicate.Locations.Length > 0 ? predicate.Locations[0].SourceTree : null;
             var depth = GuardOrderOptions.MaxHelperDepth(context.Options, tree);
@@ -99,11 +100,12 @@ namespace GuardOrder.Analyzers
                 return;
             }
 
-            var walker = new RouteWalker(symbols, bodies, RouteMode.Predicate, depth, context.CancellationToken, trustedFaultPath: faultPath);
-            var routes = walker.Walk(cfg, predicate);
+            // The walk GO0005 makes of the same predicate, when it trusts no predicate call (PredicateWalks).
+            var walked = walks.Walk(body, cfg, predicate, symbols, bodies, depth, faultPath, context.CancellationToken);
+            var routes = walked.Routes;
             if (routes is null)
             {
-                if (walker.HitLimit)
+                if (walked.HitLimit)
                 {
                     Limit($"more than {Limits.MaxRoutes} routes or {Limits.MaxSteps} steps");
                 }

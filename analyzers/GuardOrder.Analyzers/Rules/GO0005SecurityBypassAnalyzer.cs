@@ -37,14 +37,16 @@ namespace GuardOrder.Analyzers
                     return;
                 }
 
-                var bodies = SharedModel.For(start.Compilation, symbols).Bodies;
+                var shared = SharedModel.For(start.Compilation, symbols);
+                var bodies = shared.Bodies;
+                var walks = shared.PredicateWalks;
                 var purity = new Purity(start.Compilation);
                 // The body the driver bound (no second binding); handed to the shared model for the other rules.
-                start.RegisterOperationAction(c => Analyze(c, symbols, bodies, purity), OperationKind.MethodBody);
+                start.RegisterOperationAction(c => Analyze(c, symbols, bodies, walks, purity), OperationKind.MethodBody);
             });
         }
 
-        private static void Analyze(OperationAnalysisContext context, GuardOrderSymbols symbols, MethodBodies bodies, Purity purity)
+        private static void Analyze(OperationAnalysisContext context, GuardOrderSymbols symbols, MethodBodies bodies, PredicateWalks walks, Purity purity)
         {
             if (context.ContainingSymbol is not IMethodSymbol method || method.ReturnType.SpecialType != SpecialType.System_Boolean ||
                 context.Operation is not IMethodBodyOperation body || (body.BlockBody is null && body.ExpressionBody is null))
@@ -63,11 +65,25 @@ namespace GuardOrder.Analyzers
 
             var tree = method.Locations.Length > 0 ? method.Locations[0].SourceTree : null;
             var depth = GuardOrderOptions.MaxHelperDepth(context.Options, tree);
-            var walker = new RouteWalker(symbols, bodies, RouteMode.Predicate, depth, context.CancellationToken);
-            var routes = walker.Walk(cfg, method);
+            // A predicate's walk is the one GO0002 makes when no predicate call in it is trusted (PredicateWalks);
+            // another bool method is GO0005's alone.
+            ImmutableArray<Route>? routes;
+            bool hitLimit;
+            if (isPredicate)
+            {
+                var walked = walks.Walk(body, cfg, method, symbols, bodies, depth, trustedFaultPath: null, context.CancellationToken);
+                (routes, hitLimit) = (walked.Routes, walked.HitLimit);
+            }
+            else
+            {
+                var walker = new RouteWalker(symbols, bodies, RouteMode.Predicate, depth, context.CancellationToken);
+                routes = walker.Walk(cfg, method);
+                hitLimit = walker.HitLimit;
+            }
+
             if (routes is null)
             {
-                if (walker.HitLimit)
+                if (hitLimit)
                 {
                     context.ReportDiagnostic(Diagnostic.Create(Descriptors.GO0008AnalysisLimit, method.Locations[0], method.Name, "GO0005", $"more than {Limits.MaxRoutes} routes or {Limits.MaxSteps} steps"));
                 }
