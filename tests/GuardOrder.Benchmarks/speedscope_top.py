@@ -40,31 +40,37 @@ def short(name):
     return method if asm == "GuardOrder.Analyzers" else f"{method} [{asm}]"
 
 
-def callers(path, pattern, depth=4):
+def samples(path):
+    """Each sampled interval of the trace: (frame names of the stack, outermost first; duration in ms)."""
     d = json.load(open(path))
     frames = [f["name"] for f in d["shared"]["frames"]]
-    chains = defaultdict(float)
-    total = 0.0
     for p in d["profiles"]:
         stack = []
         last = None
         for e in p.get("events", []):
             at = e["at"]
             if last is not None and stack and at > last:
-                names = [frames[i] for i in stack]
-                if any(n.startswith(GO) for n in names):
-                    for k in range(len(names) - 1, -1, -1):
-                        if re.search(pattern, names[k]):
-                            chain = " <- ".join(short(n) for n in names[max(0, k - depth):k + 1][::-1])
-                            chains[chain] += at - last
-                            total += at - last
-                            break
+                yield [frames[i] for i in stack], at - last
             last = at
             if e["type"] == "O":
                 stack.append(e["frame"])
             elif e["type"] == "C" and e["frame"] in stack:
+                # close the frame (and anything above it, defensively)
                 k = len(stack) - 1 - stack[::-1].index(e["frame"])
                 del stack[k:]
+
+
+def callers(path, pattern, depth=4):
+    chains = defaultdict(float)
+    total = 0.0
+    for names, dt in samples(path):
+        if any(n.startswith(GO) for n in names):
+            for k in range(len(names) - 1, -1, -1):
+                if re.search(pattern, names[k]):
+                    chain = " <- ".join(short(n) for n in names[max(0, k - depth):k + 1][::-1])
+                    chains[chain] += dt
+                    total += dt
+                    break
     print(f"{total / 1000:.2f} s of GuardOrder time in frames matching {pattern!r}")
     for c, t in sorted(chains.items(), key=lambda x: -x[1])[:20]:
         print(f"{100 * t / max(total, 1e-9):5.1f} % {c}")
@@ -72,29 +78,15 @@ def callers(path, pattern, depth=4):
 
 
 def callees(path, pattern, depth=3):
-    d = json.load(open(path))
-    frames = [f["name"] for f in d["shared"]["frames"]]
     chains = defaultdict(float)
     total = 0.0
-    for p in d["profiles"]:
-        stack = []
-        last = None
-        for e in p.get("events", []):
-            at = e["at"]
-            if last is not None and stack and at > last:
-                names = [frames[i] for i in stack]
-                go_idx = [k for k, n in enumerate(names) if n.startswith(GO)]
-                if go_idx and re.search(pattern, names[go_idx[-1]]):
-                    k = go_idx[-1]
-                    below = [short(n) for n in names[k + 1:k + 1 + depth] if "!" in n] or ["(own code)"]
-                    chains[" -> ".join(below)] += at - last
-                    total += at - last
-            last = at
-            if e["type"] == "O":
-                stack.append(e["frame"])
-            elif e["type"] == "C" and e["frame"] in stack:
-                k = len(stack) - 1 - stack[::-1].index(e["frame"])
-                del stack[k:]
+    for names, dt in samples(path):
+        go_idx = [k for k, n in enumerate(names) if n.startswith(GO)]
+        if go_idx and re.search(pattern, names[go_idx[-1]]):
+            k = go_idx[-1]
+            below = [short(n) for n in names[k + 1:k + 1 + depth] if "!" in n] or ["(own code)"]
+            chains[" -> ".join(below)] += dt
+            total += dt
     print(f"{total / 1000:.2f} s of GuardOrder time with the deepest GuardOrder frame matching {pattern!r}")
     for c, t in sorted(chains.items(), key=lambda x: -x[1])[:20]:
         print(f"{100 * t / max(total, 1e-9):5.1f} % {c}")
@@ -102,41 +94,23 @@ def callees(path, pattern, depth=3):
 
 
 def main(path, top=15):
-    d = json.load(open(path))
-    frames = [f["name"] for f in d["shared"]["frames"]]
     inclusive = defaultdict(float)
     exclusive = defaultdict(float)
     entry = defaultdict(float)
     deepest_go = defaultdict(float)
     total_go = 0.0
     total = 0.0
-    for p in d["profiles"]:
-        stack = []
-        last = None
-        events = p.get("events", [])
-        for e in events:
-            at = e["at"]
-            if last is not None and stack and at > last:
-                dt = at - last
-                total += dt
-                names = [frames[i] for i in stack]
-                go_idx = [k for k, n in enumerate(names) if n.startswith(GO)]
-                if go_idx:
-                    total_go += dt
-                    for n in set(names[go_idx[0]:]):
-                        inclusive[n] += dt
-                    real = [n for n in names if "!" in n]  # skip CPU_TIME / UNMANAGED_CODE_TIME pseudo-frames
-                    exclusive[real[-1]] += dt
-                    deepest_go[names[go_idx[-1]]] += dt
-                    entry[names[go_idx[0]]] += dt
-            last = at
-            if e["type"] == "O":
-                stack.append(e["frame"])
-            elif e["type"] == "C":
-                # close the frame (and anything above it, defensively)
-                if e["frame"] in stack:
-                    k = len(stack) - 1 - stack[::-1].index(e["frame"])
-                    del stack[k:]
+    for names, dt in samples(path):
+        total += dt
+        go_idx = [k for k, n in enumerate(names) if n.startswith(GO)]
+        if go_idx:
+            total_go += dt
+            for n in set(names[go_idx[0]:]):
+                inclusive[n] += dt
+            real = [n for n in names if "!" in n]  # skip CPU_TIME / UNMANAGED_CODE_TIME pseudo-frames
+            exclusive[real[-1]] += dt
+            deepest_go[names[go_idx[-1]]] += dt
+            entry[names[go_idx[0]]] += dt
     if total_go == 0:
         print("no GuardOrder.Analyzers frames in the trace")
         return 1

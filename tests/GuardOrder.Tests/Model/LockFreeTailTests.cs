@@ -16,7 +16,7 @@ namespace GuardOrder.Tests.Model
     /// </summary>
     public class LockFreeTailTests
     {
-        private static (List<(string Kind, string Message)> Issues, ImmutableRoutes Routes, int Steps) Walk(Compilation compilation, IMethodSymbol method, bool prune)
+        private static (List<(string Kind, string Message)> Issues, RouteEnds Routes, int Steps) Walk(Compilation compilation, IMethodSymbol method, bool prune)
         {
             var symbols = GuardOrderSymbols.TryCreate(compilation)!;
             var bodies = new MethodBodies(compilation);
@@ -37,12 +37,12 @@ namespace GuardOrder.Tests.Model
                 }
             }
 
-            return (issues, new ImmutableRoutes(routes.Value.Select(r => r.End).ToList()), steps);
+            return (issues, new RouteEnds(routes.Value.Select(r => r.End).ToList()), steps);
         }
 
-        internal sealed class ImmutableRoutes
+        internal sealed class RouteEnds
         {
-            public ImmutableRoutes(List<RouteEnd> ends) => Ends = ends;
+            public RouteEnds(List<RouteEnd> ends) => Ends = ends;
 
             public List<RouteEnd> Ends { get; }
         }
@@ -50,11 +50,23 @@ namespace GuardOrder.Tests.Model
         private static IMethodSymbol Method(Compilation compilation, string name) =>
             compilation.GetTypeByMetadataName("mm")!.GetMembers(name).OfType<IMethodSymbol>().Single();
 
+        /// <summary>Method <c>f</c> of <paramref name="members"/>: the pruning walk finds a problem of <paramref name="kind"/>, and the full walk's problems exactly.</summary>
+        private static (List<(string Kind, string Message)> Issues, RouteEnds Routes, int Steps, int FullSteps) AssertFound(string members, string kind)
+        {
+            var compilation = AnalyzerHarness.Compile(KernelFixture.With(members));
+            var method = Method(compilation, "f");
+            var pruned = Walk(compilation, method, prune: true);
+            var full = Walk(compilation, method, prune: false);
+            Assert.Contains(pruned.Issues, i => i.Kind == kind);
+            Assert.Equal(full.Issues, pruned.Issues);
+            return (pruned.Issues, pruned.Routes, pruned.Steps, full.Steps);
+        }
+
         [Fact]
         public void ALeakIntoALockFreeTail_IsStillFound()
         {
             // The route that skips the unlock holds the lock through a tail with no lock call: not pruned (Held).
-            var compilation = AnalyzerHarness.Compile(KernelFixture.With("""
+            var pruned = AssertFound("""
                 static int f(page page, bool a, bool b)
                 {
                     lock_page(page);
@@ -66,22 +78,16 @@ namespace GuardOrder.Tests.Model
                         return 2;
                     return 0;
                 }
-                """));
-            var method = Method(compilation, "f");
-            var pruned = Walk(compilation, method, prune: true);
-            var full = Walk(compilation, method, prune: false);
-
-            Assert.Contains(pruned.Issues, i => i.Kind == "leak");
-            Assert.Equal(full.Issues, pruned.Issues);
+                """, "leak");
             Assert.Contains(RouteEnd.LockFree, pruned.Routes.Ends); // the unlocked routes end early
-            Assert.True(pruned.Steps < full.Steps, pruned.Steps + " steps pruned, " + full.Steps + " in full");
+            Assert.True(pruned.Steps < pruned.FullSteps, pruned.Steps + " steps pruned, " + pruned.FullSteps + " in full");
         }
 
         [Fact]
         public void ATryLockNeverBranchedOn_IsStillFound()
         {
             // Nothing is held after the try-lock, and no lock call is ahead: its pending result keeps the route (PendingTries).
-            var compilation = AnalyzerHarness.Compile(KernelFixture.With("""
+            AssertFound("""
                 static int f(page page, bool b)
                 {
                     bool got = trylock_page(page);
@@ -89,19 +95,14 @@ namespace GuardOrder.Tests.Model
                         return 1;
                     return 0;
                 }
-                """));
-            var method = Method(compilation, "f");
-            var pruned = Walk(compilation, method, prune: true);
-
-            Assert.Contains(pruned.Issues, i => i.Kind == "try-unchecked");
-            Assert.Equal(Walk(compilation, method, prune: false).Issues, pruned.Issues);
+                """, "try-unchecked");
         }
 
         [Fact]
         public void AReleaseAheadOfANothingHeldRoute_IsStillFound()
         {
             // Nothing held, nothing pending, but a release is ahead (LockReach): it releases a lock not held.
-            var compilation = AnalyzerHarness.Compile(KernelFixture.With("""
+            AssertFound("""
                 static int f(page page, bool b)
                 {
                     if (b)
@@ -109,19 +110,14 @@ namespace GuardOrder.Tests.Model
                     unlock_page(page);
                     return 0;
                 }
-                """));
-            var method = Method(compilation, "f");
-            var pruned = Walk(compilation, method, prune: true);
-
-            Assert.Contains(pruned.Issues, i => i.Kind == "unheld-release");
-            Assert.Equal(Walk(compilation, method, prune: false).Issues, pruned.Issues);
+                """, "unheld-release");
         }
 
         [Fact]
         public void ALockReleasedInAFinallyAfterALockFreeBranch_IsStillFound()
         {
             // A finally region continues where the branch through it goes: the release in it is ahead of the try's blocks.
-            var compilation = AnalyzerHarness.Compile(KernelFixture.With("""
+            AssertFound("""
                 static int f(page page, bool b)
                 {
                     try
@@ -137,12 +133,7 @@ namespace GuardOrder.Tests.Model
 
                     return 0;
                 }
-                """));
-            var method = Method(compilation, "f");
-            var pruned = Walk(compilation, method, prune: true);
-
-            Assert.Contains(pruned.Issues, i => i.Kind == "unheld-release");
-            Assert.Equal(Walk(compilation, method, prune: false).Issues, pruned.Issues);
+                """, "unheld-release");
         }
 
         /// <summary>
