@@ -1,6 +1,7 @@
 using System.Text;
 using System.Threading.Tasks;
 using GuardOrder.Tests.Sync;
+using GuardOrder.Tests.Verifiers;
 
 namespace GuardOrder.Tests.Model
 {
@@ -35,6 +36,24 @@ namespace GuardOrder.Tests.Model
             var diagnostics = await SyncTestRunner.RunAsync(source);
             SyncTestRunner.AssertReports(diagnostics, "GO0004", "lock_page(page) is not released");
             SyncTestRunner.AssertSilent(diagnostics, "GO0008");
+        }
+
+        /// <summary>
+        /// A leak before a lock-free tail of 2^13 routes: GO0004's first walk ends every route at the tail (it holds
+        /// nothing and can reach no lock call there), so the leak is reported, not GO0008; the full walk its repair
+        /// needs stops at the cap, so the fix is refused with that reason instead of being planned from part of the routes.
+        /// </summary>
+        [Fact]
+        public async Task LeakBeforeAHugeLockFreeTail_IsReported_ItsFixRefused()
+        {
+            var source = KernelFixture.With("    static void tail(page page, vm_area_struct vma, bool a)\n    {\n        lock_page(page);\n        if (a) return;\n        unlock_page(page);\n" + ManyBranches(13) + "    }\n");
+            var compilation = AnalyzerHarness.Compile(source);
+            var run = await AnalyzerHarness.RunAsync(compilation, System.Collections.Immutable.ImmutableArray.Create<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer>(new GuardOrder.Analyzers.GO0004LockDisciplineAnalyzer()));
+            run.AssertNoAnalyzerException(source);
+            var leak = Assert.Single(run.Diagnostics, d => d.Id == "GO0004");
+            Assert.Contains("lock_page(page) is not released", leak.GetMessage());
+            Assert.Contains("routes or", leak.Properties[GuardOrder.Analyzers.GO0004LockRepair.RefusalProperty]);
+            Assert.DoesNotContain(run.Diagnostics, d => d.Id == "GO0008");
         }
 
         [Fact]
