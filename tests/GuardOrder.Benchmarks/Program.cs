@@ -158,6 +158,31 @@ namespace GuardOrder.Benchmarks
                 return AbCompare.Run(baseDll, rounds, c);
             }
 
+            if (Value(args, "--retention") is { } retentionSize)
+            {
+                // What a sequential analysis keeps reachable at its end (RetentionProbe), GuardOrder next to the no-op floor.
+                var n = int.Parse(retentionSize, CultureInfo.InvariantCulture);
+                var c = args.Contains("--mixed") ? new Corpus(n, Seed) : RealCorpus.CreateReplicas(n);
+                var all = GuardOrderAssemblies.CreateAnalyzers();
+                var noOp = all.Select(a => (DiagnosticAnalyzer)new NoOpMirrorAnalyzer(a)).ToImmutableArray();
+                var lastTree = c.Trees[c.Trees.Length - 1];
+                var lastDeclaration = lastTree.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax>().Last();
+                var lastMethod = Microsoft.CodeAnalysis.CSharp.CSharpExtensions.GetDeclaredSymbol(c.Fresh().GetSemanticModel(lastTree), lastDeclaration)!.ToDisplayString();
+                long Retained(ImmutableArray<DiagnosticAnalyzer> analyzers)
+                {
+                    var probe = new RetentionProbe(lastMethod);
+                    var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<Microsoft.CodeAnalysis.AdditionalText>.Empty), null, concurrentAnalysis: false, logAnalyzerExecutionTime: false);
+                    _ = c.Fresh().WithAnalyzers(analyzers.Add(probe), options).GetAnalysisResultAsync(System.Threading.CancellationToken.None).GetAwaiter().GetResult();
+                    return probe.Retained;
+                }
+
+                _ = Retained(all);
+                var go = Enumerable.Range(0, 3).Select(_ => Retained(all)).Min();
+                var floorBytes = Enumerable.Range(0, 3).Select(_ => Retained(noOp)).Min();
+                Console.WriteLine($"{c.Lines:N0} lines, sequential, heap after a full collection at the last method ({lastMethod}): GuardOrder {go / 1048576.0:F1} MB, no-op floor {floorBytes / 1048576.0:F1} MB, GuardOrder keeps {(go - floorBytes) / 1048576.0:F1} MB more");
+                return 0;
+            }
+
             if (Value(args, "--alloc-seq") is { } allocReplicas)
             {
                 // Allocation, analysed sequentially (no concurrency, so nearly the same bytes every run): what
