@@ -137,6 +137,79 @@ namespace GuardOrder.Tests.Model
         }
 
         /// <summary>
+        /// The same lock bugs in the everyday C# forms, each with a lock-free tail after it: a switch, a loop, a
+        /// conditional expression, a pattern, try/finally, an early return out of a loop. The pruning walk finds
+        /// the planted problem, and exactly the full walk's problems.
+        /// </summary>
+        [Theory]
+        [InlineData("leak", """
+            static int f(page page, int mode)
+            {
+                lock_page(page);
+                switch (mode)
+                {
+                    case 1:
+                        return 1;
+                    default:
+                        unlock_page(page);
+                        break;
+                }
+
+                return mode > 2 ? 2 : 3;
+            }
+            """)]
+        [InlineData("leak", """
+            static int f(page page, int n)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    lock_page(page);
+                    if (page.refcount == i)
+                        return i;
+                    unlock_page(page);
+                }
+
+                return n is > 3 and < 9 ? 1 : 0;
+            }
+            """)]
+        [InlineData("unheld-release", """
+            static int f(page page, bool a)
+            {
+                bool locked = a ? trylock_page(page) : false;
+                if (locked)
+                    page.refcount++;
+                unlock_page(page);
+                return page.refcount is 1 or 2 ? 1 : 0;
+            }
+            """)]
+        [InlineData("unheld-release", """
+            static int f(page page, object o)
+            {
+                if (o is string)
+                    lock_page(page);
+                try
+                {
+                    page.refcount++;
+                }
+                finally
+                {
+                    unlock_page(page);
+                }
+
+                return o is null ? 0 : 1;
+            }
+            """)]
+        [InlineData("try-unchecked", """
+            static int f(page page, bool a, bool b)
+            {
+                var got = trylock_page(page);
+                var r = a && b;
+                return r ? 1 : 0;
+            }
+            """)]
+        public void EverydayForms_TheLockBugIsStillFound(string kind, string members) => AssertFound(members, kind);
+
+        /// <summary>
         /// Every method of sample-mm (the v5.13 port with the 2021 as-posted predicates): the pruning walk
         /// finds the full walk's problems, with the same messages, never in more steps; and it prunes somewhere.
         /// </summary>

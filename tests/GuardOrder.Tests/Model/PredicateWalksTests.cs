@@ -33,6 +33,18 @@ namespace GuardOrder.Tests.Model
                 static bool helper(pte_t pte, vm_area_struct vma) => pte.dirty && plain(pte, vma);
 
                 [MustMatchFaultPath(nameof(do_wp_page))]
+                static bool inSwitch(pte_t pte, vm_area_struct vma, int mode)
+                {
+                    if ((vma.vm_flags & VM_WRITE) == 0)
+                        return false;
+                    return mode switch
+                    {
+                        0 => false,
+                        _ => pte.dirty ? plain(pte, vma) : false,
+                    };
+                }
+
+                [MustMatchFaultPath(nameof(do_wp_page))]
                 static bool throughHelper(pte_t pte, vm_area_struct vma)
                 {
                     if ((vma.vm_flags & VM_WRITE) == 0)
@@ -75,6 +87,7 @@ namespace GuardOrder.Tests.Model
         [Theory]
         [InlineData("wrapper")]
         [InlineData("throughHelper")] // the predicate call is in an expanded helper
+        [InlineData("inSwitch")] // in a conditional inside a switch expression's arm
         public void AWalkThatMeetsAPredicate_IsNotTakenForAnotherTrust(string name)
         {
             var s = Setup();
