@@ -63,19 +63,25 @@ namespace GuardOrder.Benchmarks
                     var before = GC.GetTotalAllocatedBytes(precise: true);
                     var pauseBefore = GC.GetTotalPauseDuration();
                     var gen2Before = GC.CollectionCount(2);
+                    var gen0Before = GC.CollectionCount(0);
+                    var gen1Before = GC.CollectionCount(1);
                     var r = Measure.Analyze(c, all);
+                    var gen01 = $"{GC.CollectionCount(0) - gen0Before}/{GC.CollectionCount(1) - gen1Before}";
                     var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
                     var pause = GC.GetTotalPauseDuration() - pauseBefore;
                     var gen2 = GC.CollectionCount(2) - gen2Before;
                     before = GC.GetTotalAllocatedBytes(precise: true);
                     pauseBefore = GC.GetTotalPauseDuration();
                     gen2Before = GC.CollectionCount(2);
+                    gen0Before = GC.CollectionCount(0);
+                    gen1Before = GC.CollectionCount(1);
                     var f = Measure.Analyze(c, noOp);
+                    var floorGen01 = $"{GC.CollectionCount(0) - gen0Before}/{GC.CollectionCount(1) - gen1Before}";
                     var floorAllocated = GC.GetTotalAllocatedBytes(precise: true) - before;
                     var floorPause = GC.GetTotalPauseDuration() - pauseBefore;
                     var floorGen2 = GC.CollectionCount(2) - gen2Before;
                     Console.WriteLine($"{r.Milliseconds:F0} ms wall, {r.CpuMilliseconds:F0} ms CPU (no-op floor {f.CpuMilliseconds:F0} ms CPU), allocated {allocated / 1048576.0:F1} MB (no-op floor {floorAllocated / 1048576.0:F1} MB), " +
-                        $"GC pauses {pause.TotalMilliseconds:F0} ms in {gen2} gen2 (no-op floor {floorPause.TotalMilliseconds:F0} ms in {floorGen2}): " +
+                        $"GC pauses {pause.TotalMilliseconds:F0} ms in {gen01}/{gen2} gen0/1/2 collections (no-op floor {floorPause.TotalMilliseconds:F0} ms in {floorGen01}/{floorGen2}): " +
                         string.Join(", ", r.Telemetry.Select(p => $"{p.Key.GetType().Name} {p.Value.ExecutionTime.TotalMilliseconds:F0} ms")));
                 }
 
@@ -183,6 +189,45 @@ namespace GuardOrder.Benchmarks
                 return 0;
             }
 
+            if (Value(args, "--callbacks") is { } callbackSize)
+            {
+                // Callback time (Σ ExecutionTime) per analyzer, the driver concurrent as in a build and sequential,
+                // next to the process CPU each run takes and the no-op floor's: how much of the callback time is
+                // GuardOrder's own work and how much is time its callbacks spent waiting (another thread's turn on
+                // the cores, a collection triggered anywhere in the process).
+                var n = int.Parse(callbackSize, CultureInfo.InvariantCulture);
+                var c = args.Contains("--mixed") ? new Corpus(n, Seed) : RealCorpus.CreateReplicas(n);
+                var all = GuardOrderAssemblies.CreateAnalyzers();
+                var noOp = all.Select(a => (DiagnosticAnalyzer)new NoOpMirrorAnalyzer(a)).ToImmutableArray();
+                (double Cpu, Dictionary<string, double> Callbacks) Once(ImmutableArray<DiagnosticAnalyzer> analyzers, bool concurrent)
+                {
+                    var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<Microsoft.CodeAnalysis.AdditionalText>.Empty), null, concurrentAnalysis: concurrent, logAnalyzerExecutionTime: true);
+                    var compilation = c.Fresh();
+                    GC.Collect();
+                    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                    var result = compilation.WithAnalyzers(analyzers, options).GetAnalysisResultAsync(System.Threading.CancellationToken.None).GetAwaiter().GetResult();
+                    var spent = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
+                    return (spent, result.AnalyzerTelemetryInfo.ToDictionary(p => p.Key is NoOpMirrorAnalyzer m ? "noop:" + m.InnerName : p.Key.GetType().Name, p => p.Value.ExecutionTime.TotalMilliseconds));
+                }
+
+                foreach (var concurrent in new[] { true, false })
+                {
+                    _ = Once(all, concurrent);
+                    var runs = Enumerable.Range(0, 3).Select(_ => (Go: Once(all, concurrent), Floor: Once(noOp, concurrent))).ToList();
+                    double Median(IEnumerable<double> xs) => xs.OrderBy(x => x).ElementAt(1);
+                    var goCpu = Median(runs.Select(r => r.Go.Cpu));
+                    var floorCpu = Median(runs.Select(r => r.Floor.Cpu));
+                    var callbacks = Median(runs.Select(r => r.Go.Callbacks.Values.Sum()));
+                    Console.WriteLine($"{c.Lines:N0} lines, {(concurrent ? "concurrent" : "sequential")} (median of 3): process CPU GuardOrder {goCpu:F0} ms, floor {floorCpu:F0} ms, above the floor {goCpu - floorCpu:F0} ms; GuardOrder callback time {callbacks:F0} ms");
+                    foreach (var name in runs[0].Go.Callbacks.Keys.OrderBy(k => k, StringComparer.Ordinal))
+                    {
+                        Console.WriteLine($"    {name,-40} {Median(runs.Select(r => r.Go.Callbacks[name])),8:F1} ms");
+                    }
+                }
+
+                return 0;
+            }
+
             if (Value(args, "--alloc-seq") is { } allocReplicas)
             {
                 // Allocation, analysed sequentially (no concurrency, so nearly the same bytes every run): what
@@ -197,18 +242,25 @@ namespace GuardOrder.Benchmarks
                 }
 
                 var noOp = all.Select(a => (DiagnosticAnalyzer)new NoOpMirrorAnalyzer(a)).ToImmutableArray();
+                var goCpu = new List<double>();
+                var floorCpu = new List<double>();
                 long Allocated(ImmutableArray<DiagnosticAnalyzer> analyzers)
                 {
                     var compilation = c.Fresh();
                     var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<Microsoft.CodeAnalysis.AdditionalText>.Empty), null, concurrentAnalysis: false, logAnalyzerExecutionTime: false);
                     var before = GC.GetTotalAllocatedBytes(precise: true);
+                    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                     _ = compilation.WithAnalyzers(analyzers, options).GetAnalysisResultAsync(System.Threading.CancellationToken.None).GetAwaiter().GetResult();
-                    return GC.GetTotalAllocatedBytes(precise: true) - before;
+                    var bytes = GC.GetTotalAllocatedBytes(precise: true) - before;
+                    (analyzers == all ? goCpu : floorCpu).Add((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds);
+                    return bytes;
                 }
 
                 _ = Allocated(all);
+                goCpu.Clear();
                 var go = Enumerable.Range(0, 3).Select(_ => Allocated(all)).Min();
                 var floorBytes = Enumerable.Range(0, 3).Select(_ => Allocated(noOp)).Min();
+                Console.WriteLine($"process CPU, sequential (median of 3, ms): GuardOrder {goCpu.OrderBy(x => x).ElementAt(1):F0}, no-op floor {floorCpu.OrderBy(x => x).ElementAt(1):F0}");
                 if (args.Contains("--by-type"))
                 {
                     using var sampler = new AllocationSampler();

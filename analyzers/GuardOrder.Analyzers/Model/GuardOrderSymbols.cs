@@ -212,26 +212,30 @@ namespace GuardOrder.Analyzers.Model
                 return Annotation.None;
             }
 
+            // Most symbols a walk meets carry no attribute at all: answered without the cache (whose
+            // entries, one per symbol and compilation, were a fiftieth of GuardOrder's allocation).
+            var original = Original(symbol);
+            if (original is null || original.GetAttributes().IsEmpty)
+            {
+                return Annotation.None;
+            }
+
             if (_annotations.TryGetValue(symbol, out var known))
             {
                 return known;
             }
 
             var found = Annotation.None;
-            var original = Original(symbol);
-            if (original is not null)
+            foreach (var attribute in original.GetAttributes())
             {
-                foreach (var attribute in original.GetAttributes())
-                {
-                    found |= Of(attribute.AttributeClass, SecurityCheck, Annotation.SecurityCheck) |
-                        Of(attribute.AttributeClass, MustMatchFaultPath, Annotation.MustMatchFaultPath) |
-                        Of(attribute.AttributeClass, FaultPathCheck, Annotation.FaultPathCheck) |
-                        Of(attribute.AttributeClass, WriteGrant, Annotation.WriteGrant) |
-                        Of(attribute.AttributeClass, AcquiresLock, Annotation.AcquiresLock) |
-                        Of(attribute.AttributeClass, TryAcquiresLock, Annotation.TryAcquiresLock) |
-                        Of(attribute.AttributeClass, ReleasesLock, Annotation.ReleasesLock) |
-                        Of(attribute.AttributeClass, DoesNotReturn, Annotation.DoesNotReturn);
-                }
+                found |= Of(attribute.AttributeClass, SecurityCheck, Annotation.SecurityCheck) |
+                    Of(attribute.AttributeClass, MustMatchFaultPath, Annotation.MustMatchFaultPath) |
+                    Of(attribute.AttributeClass, FaultPathCheck, Annotation.FaultPathCheck) |
+                    Of(attribute.AttributeClass, WriteGrant, Annotation.WriteGrant) |
+                    Of(attribute.AttributeClass, AcquiresLock, Annotation.AcquiresLock) |
+                    Of(attribute.AttributeClass, TryAcquiresLock, Annotation.TryAcquiresLock) |
+                    Of(attribute.AttributeClass, ReleasesLock, Annotation.ReleasesLock) |
+                    Of(attribute.AttributeClass, DoesNotReturn, Annotation.DoesNotReturn);
             }
 
             _annotations.TryAdd(symbol, found);

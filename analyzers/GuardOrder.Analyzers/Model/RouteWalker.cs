@@ -58,6 +58,7 @@ namespace GuardOrder.Analyzers.Model
 
         private readonly IMethodSymbol? _trustedFaultPath;
         private readonly bool _pruneLockFreeTails;
+        private readonly bool _routeLines;
 
         /// <param name="trustedFaultPath">In predicate mode: the fault path the predicate is checked against; calls to other predicates of it are trusted.</param>
         /// <param name="pruneLockFreeTails">
@@ -67,9 +68,15 @@ namespace GuardOrder.Analyzers.Model
         /// first route of each; what it no longer knows is where such a route leaves the method, which the
         /// lock repair reads (GO0004 walks again without pruning for a method it reports).
         /// </param>
-        public RouteWalker(GuardOrderSymbols symbols, MethodBodies bodies, RouteMode mode, int maxHelperDepth, CancellationToken cancellationToken, IMethodSymbol? trustedFaultPath = null, bool pruneLockFreeTails = false)
+        /// <param name="routeLines">
+        /// In lock mode: the lines each route passes are kept for the problems' messages ("on the route through
+        /// lines …"). A walk that only decides whether a method has a problem (GO0004's first walk: a method with
+        /// one is walked again) does not pay for them; its messages then name no lines.
+        /// </param>
+        public RouteWalker(GuardOrderSymbols symbols, MethodBodies bodies, RouteMode mode, int maxHelperDepth, CancellationToken cancellationToken, IMethodSymbol? trustedFaultPath = null, bool pruneLockFreeTails = false, bool routeLines = true)
         {
             _pruneLockFreeTails = pruneLockFreeTails && mode == RouteMode.Locks;
+            _routeLines = routeLines;
             _trustedFaultPath = trustedFaultPath?.OriginalDefinition;
             _symbols = symbols;
             _bodies = bodies;
@@ -339,7 +346,7 @@ namespace GuardOrder.Analyzers.Model
         private void VisitBlock(Frame frame, BasicBlock block, RouteState state, ImmutableStack<FinallyContinuation> finallies)
         {
             // The lines a route passes are only written in GO0004's messages: other walks do not pay for them.
-            var tracksLines = frame.Depth == 0 && _mode == RouteMode.Locks;
+            var tracksLines = frame.Depth == 0 && _mode == RouteMode.Locks && _routeLines;
             if (tracksLines)
             {
                 var first = block.Operations.Length > 0 ? block.Operations[0] : block.BranchValue;

@@ -134,7 +134,9 @@ namespace GuardOrder.Analyzers
             // First a walk that ends each route once it holds nothing and can reach no lock call: it finds
             // every problem (the rest of such a route cannot add one) in fewer steps where a method's locking
             // is one part of it (the real-shaped corpus's lock_users.do_swap_page: 5,206 → 3,163 steps).
-            var walker = new RouteWalker(symbols, bodies, RouteMode.Locks, 0, context.CancellationToken, pruneLockFreeTails: true);
+            // It only decides whether the method has a problem, so it keeps no route lines (the messages come
+            // from the second walk).
+            var walker = new RouteWalker(symbols, bodies, RouteMode.Locks, 0, context.CancellationToken, pruneLockFreeTails: true, routeLines: false);
             var routes = walker.Walk(cfg, method);
             if (routes is null)
             {
@@ -162,6 +164,11 @@ namespace GuardOrder.Analyzers
             {
                 context.CancellationToken.ThrowIfCancellationRequested();
                 planRefusal = $"the method has more than {Limits.MaxRoutes} routes or {Limits.MaxSteps} steps: where each route leaves it is not known, so no release can be proven right";
+
+                // The problems as the pruning walk finds them, now with the lines of their routes for the messages.
+                var pruned = new RouteWalker(symbols, bodies, RouteMode.Locks, 0, context.CancellationToken, pruneLockFreeTails: true);
+                routes = pruned.Walk(cfg, method) ?? routes;
+                backEdge = pruned.BackEdgeIssues;
             }
             else
             {

@@ -16,12 +16,17 @@ namespace GuardOrder.Tests.Model
     /// </summary>
     public class LockFreeTailTests
     {
-        private static (List<(string Kind, string Message)> Issues, RouteEnds Routes, int Steps) Walk(Compilation compilation, IMethodSymbol method, bool prune)
+        private static (List<(string Kind, string Message)> Issues, RouteEnds Routes, int Steps) Walk(Compilation compilation, IMethodSymbol method, bool prune) =>
+            Walk(compilation, method, prune, lines: true, out _);
+
+        /// <param name="lines">Whether the walk keeps the routes' lines (GO0004's first walk does not: it only decides whether a problem exists).</param>
+        /// <param name="found">The problems as GO0004 tells them apart: where, and of which kind.</param>
+        private static (List<(string Kind, string Message)> Issues, RouteEnds Routes, int Steps) Walk(Compilation compilation, IMethodSymbol method, bool prune, bool lines, out List<(int At, string Kind)> found)
         {
             var symbols = GuardOrderSymbols.TryCreate(compilation)!;
             var bodies = new MethodBodies(compilation);
             var cfg = bodies.GetControlFlowGraph(method, CancellationToken.None)!;
-            var walker = new RouteWalker(symbols, bodies, RouteMode.Locks, 0, CancellationToken.None, pruneLockFreeTails: prune);
+            var walker = new RouteWalker(symbols, bodies, RouteMode.Locks, 0, CancellationToken.None, pruneLockFreeTails: prune, routeLines: lines);
             var routes = walker.Walk(cfg, method);
             Assert.NotNull(routes);
             var steps = (int)typeof(RouteWalker).GetField("_steps", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(walker)!;
@@ -29,11 +34,13 @@ namespace GuardOrder.Tests.Model
             // As GO0004 reports them: once per operation and kind, the first one found.
             var seen = new HashSet<(int, string)>();
             var issues = new List<(string, string)>();
+            found = new List<(int, string)>();
             foreach (var issue in walker.BackEdgeIssues.Concat(routes!.Value.SelectMany(r => r.State.Issues)))
             {
                 if (seen.Add((issue.Operation.Syntax.SpanStart, issue.Kind)))
                 {
                     issues.Add((issue.Kind, issue.Message));
+                    found.Add((issue.Operation.Syntax.SpanStart, issue.Kind));
                 }
             }
 
@@ -55,10 +62,11 @@ namespace GuardOrder.Tests.Model
         {
             var compilation = AnalyzerHarness.Compile(KernelFixture.With(members));
             var method = Method(compilation, "f");
-            var pruned = Walk(compilation, method, prune: true);
+            var pruned = Walk(compilation, method, prune: true, lines: true, out var prunedFound);
             var full = Walk(compilation, method, prune: false);
             Assert.Contains(pruned.Issues, i => i.Kind == kind);
             Assert.Equal(full.Issues, pruned.Issues);
+            AssertSameWithoutLines(compilation, method, prunedFound);
             return (pruned.Issues, pruned.Routes, pruned.Steps, full.Steps);
         }
 
@@ -209,6 +217,34 @@ namespace GuardOrder.Tests.Model
             """)]
         public void EverydayForms_TheLockBugIsStillFound(string kind, string members) => AssertFound(members, kind);
 
+        /// <summary>GO0004's first walk, which keeps no lines: the same problems in the same order as with them; its messages name no lines.</summary>
+        private static void AssertSameWithoutLines(Compilation compilation, IMethodSymbol method, List<(int At, string Kind)> withLines)
+        {
+            var bare = Walk(compilation, method, prune: true, lines: false, out var bareFound);
+            Assert.True(withLines.SequenceEqual(bareFound), method.ToDisplayString() + ": " + string.Join("; ", withLines) + " vs " + string.Join("; ", bareFound));
+            Assert.All(bare.Issues, i => Assert.DoesNotContain("lines ", i.Message));
+        }
+
+        [Fact]
+        public void AWalkWithoutLines_MessagesSayTheMethod_AWalkWithLinesNamesThem()
+        {
+            var members = @"
+    public static void f(page p, bool b)
+    {
+        lock_page(p);
+        if (b)
+            return;
+        unlock_page(p);
+    }";
+            var compilation = AnalyzerHarness.Compile(KernelFixture.With(members));
+            var method = Method(compilation, "f");
+            var withLines = Walk(compilation, method, prune: true, lines: true, out var found);
+            var bare = Walk(compilation, method, prune: true, lines: false, out var bareFound);
+            Assert.Equal(found, bareFound);
+            Assert.Contains(withLines.Issues, i => i.Kind == "leak" && i.Message.Contains("on the route through lines "));
+            Assert.Contains(bare.Issues, i => i.Kind == "leak" && i.Message.Contains("on the route through the method"));
+        }
+
         /// <summary>
         /// Every method of sample-mm (the v5.13 port with the 2021 as-posted predicates): the pruning walk
         /// finds the full walk's problems, with the same messages, never in more steps; and it prunes somewhere.
@@ -229,9 +265,10 @@ namespace GuardOrder.Tests.Model
                         continue;
                     }
 
-                    var pruned = Walk(compilation, method, prune: true);
+                    var pruned = Walk(compilation, method, prune: true, lines: true, out var prunedFound);
                     var full = Walk(compilation, method, prune: false);
                     Assert.True(full.Issues.SequenceEqual(pruned.Issues), method.ToDisplayString() + ": " + string.Join("; ", full.Issues) + " vs " + string.Join("; ", pruned.Issues));
+                    AssertSameWithoutLines(compilation, method, prunedFound);
                     Assert.True(pruned.Steps <= full.Steps, method.ToDisplayString());
                     prunedSomewhere |= pruned.Routes.Ends.Contains(RouteEnd.LockFree);
                     compared++;

@@ -52,6 +52,7 @@ namespace GuardOrder.Tests.Model
             run.AssertNoAnalyzerException(source);
             var leak = Assert.Single(run.Diagnostics, d => d.Id == "GO0004");
             Assert.Contains("lock_page(page) is not released", leak.GetMessage());
+            Assert.Contains("on the route through lines ", leak.GetMessage()); // the message names the route, as for any method
             Assert.Contains("routes or", leak.Properties[GuardOrder.Analyzers.GO0004LockRepair.RefusalProperty]);
             Assert.DoesNotContain(run.Diagnostics, d => d.Id == "GO0008");
         }
