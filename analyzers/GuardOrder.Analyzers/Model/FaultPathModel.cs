@@ -72,7 +72,7 @@ namespace GuardOrder.Analyzers.Model
             foreach (var route in GrantRoutes)
             {
                 var facts = route.State.Facts;
-                ImmutableList<Fact>.Builder? kept = null; // made when the first fact is dropped: most routes keep all
+                ImmutableArray<Fact>.Builder? kept = null; // made when the first fact is dropped: most routes keep all
                 var index = 0;
                 foreach (var fact in facts)
                 {
@@ -85,7 +85,7 @@ namespace GuardOrder.Analyzers.Model
 
                         if (kept is null)
                         {
-                            kept = ImmutableList.CreateBuilder<Fact>();
+                            kept = ImmutableArray.CreateBuilder<Fact>(facts.Length);
                             for (var i = 0; i < index; i++)
                             {
                                 kept.Add(facts[i]);
@@ -334,7 +334,7 @@ namespace GuardOrder.Analyzers.Model
         /// </summary>
         public static ImmutableArray<FactSet>? Alternatives(ImmutableArray<IMethodSymbol> methods, GuardOrderSymbols symbols, MethodBodies bodies, int depth, CancellationToken cancellationToken)
         {
-            var alternatives = new List<ImmutableList<Fact>> { ImmutableList<Fact>.Empty };
+            var alternatives = new List<ImmutableArray<Fact>> { ImmutableArray<Fact>.Empty };
             foreach (var method in methods)
             {
                 var cfg = bodies.GetControlFlowGraph(method, cancellationToken);
@@ -354,7 +354,7 @@ namespace GuardOrder.Analyzers.Model
                     .SelectMany(r => RouteWalker.Assume(r.State, r.State.ReturnValue ?? UnknownSym.Plain, outcome: true))
                     .Select(s => s.Facts)
                     .ToList();
-                var next = new List<ImmutableList<Fact>>();
+                var next = new List<ImmutableArray<Fact>>();
                 foreach (var soFar in alternatives)
                 {
                     foreach (var facts in trueRoutes)

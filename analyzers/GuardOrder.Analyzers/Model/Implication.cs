@@ -9,7 +9,7 @@ namespace GuardOrder.Analyzers.Model
     {
         private int _hash;
 
-        private FactSet(Dictionary<FactVar, IntSet> constraints, Dictionary<FactVar, Fact> representatives, ImmutableList<Fact> facts)
+        private FactSet(Dictionary<FactVar, IntSet> constraints, Dictionary<FactVar, Fact> representatives, ImmutableArray<Fact> facts)
         {
             Constraints = constraints;
             Representatives = representatives;
@@ -22,13 +22,13 @@ namespace GuardOrder.Analyzers.Model
         /// <summary>Variable → the first fact the route established about it (for messages and locations).</summary>
         public Dictionary<FactVar, Fact> Representatives { get; }
 
-        public ImmutableList<Fact> Facts { get; }
+        public ImmutableArray<Fact> Facts { get; }
 
-        public static FactSet From(ImmutableList<Fact> facts)
+        public static FactSet From(ImmutableArray<Fact> facts)
         {
             // Sized for every fact on its own variable (the usual case): in a profile, nearly all the time spent here was growing them.
-            var constraints = new Dictionary<FactVar, IntSet>(facts.Count);
-            var representatives = new Dictionary<FactVar, Fact>(facts.Count);
+            var constraints = new Dictionary<FactVar, IntSet>(facts.Length);
+            var representatives = new Dictionary<FactVar, Fact>(facts.Length);
             foreach (var fact in facts)
             {
                 var key = fact.Var;

@@ -491,7 +491,7 @@ namespace GuardOrder.Analyzers.Model
         private FactNode? _facts;
 
         /// <summary>The facts of the route's branches, in the order they were taken.</summary>
-        public ImmutableList<Fact> Facts => _facts is null ? ImmutableList<Fact>.Empty : _facts.List;
+        public ImmutableArray<Fact> Facts => _facts is null ? ImmutableArray<Fact>.Empty : _facts.List;
 
         private sealed class FactNode
         {
@@ -508,23 +508,25 @@ namespace GuardOrder.Analyzers.Model
 
             public int Count { get; }
 
-            private ImmutableList<Fact>? _list;
+            private ImmutableArray<Fact> _list;
 
             /// <summary>The facts up to this one, oldest first (a benign race: two threads reading a shared route may both build it).</summary>
-            public ImmutableList<Fact> List
+            public ImmutableArray<Fact> List
             {
                 get
                 {
                     var list = _list;
-                    if (list is null)
+                    if (list.IsDefault)
                     {
-                        var facts = new Fact[Count];
+                        // One array, filled in place (an ImmutableList was a tree node per fact).
+                        var builder = ImmutableArray.CreateBuilder<Fact>(Count);
+                        builder.Count = Count;
                         for (var node = this; node is not null; node = node.Previous)
                         {
-                            facts[node.Count - 1] = node.Fact;
+                            builder[node.Count - 1] = node.Fact;
                         }
 
-                        list = ImmutableList.Create(facts);
+                        list = builder.MoveToImmutable();
                         _list = list;
                     }
 

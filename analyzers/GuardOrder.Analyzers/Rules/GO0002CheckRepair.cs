@@ -302,10 +302,10 @@ namespace GuardOrder.Analyzers
 
             return kept;
 
-            bool ImpliesWith(ImmutableList<Fact> route, List<Fact> added)
+            bool ImpliesWith(ImmutableArray<Fact> route, List<Fact> added)
             {
                 var own = FactSet.From(route.AddRange(added));
-                foreach (var assumption in assumptions.IsDefaultOrEmpty ? ImmutableArray.Create(FactSet.From(ImmutableList<Fact>.Empty)) : assumptions)
+                foreach (var assumption in assumptions.IsDefaultOrEmpty ? ImmutableArray.Create(FactSet.From(ImmutableArray<Fact>.Empty)) : assumptions)
                 {
                     var both = own.Conjoin(assumption);
                     if (both is not null && Implication.Check(both, index) is { Implied: false })

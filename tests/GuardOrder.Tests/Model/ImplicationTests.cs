@@ -30,7 +30,7 @@ namespace GuardOrder.Tests.Model
         private static Fact Count(IntSet allowed, HeldLock? underLock = null) =>
             new Fact(Var("page_count", underLock), FactKind.Integer, "page_count(page)", allowed, underLock, null, Member("page_count"));
 
-        private static FactSet Set(params Fact[] facts) => FactSet.From(ImmutableList.Create(facts));
+        private static FactSet Set(params Fact[] facts) => FactSet.From(ImmutableArray.Create(facts));
 
         [Fact]
         public void IntSetOperations()
