@@ -21,8 +21,9 @@ namespace GuardOrder.Analyzers.Model
             var firstSeen = new List<FactVar>();
             foreach (var route in routes)
             {
-                foreach (var key in route.Constraints.Keys)
+                foreach (var pair in route.Constraints)
                 {
+                    var key = pair.Key;
                     if (counts.TryGetValue(key, out var count))
                     {
                         counts[key] = count + 1;

@@ -32,6 +32,36 @@ namespace GuardOrder.Tests.Model
 
         private static FactSet Set(params Fact[] facts) => FactSet.From(ImmutableArray.Create(facts));
 
+        /// <summary>A fact set keeps one constraint per variable (the intersection of the route's facts about it), the first fact as its representative, in the order the route first constrained each.</summary>
+        [Fact]
+        public void FactSet_OneConstraintPerVariable_FirstFactRepresents_RouteOrder()
+        {
+            var first = Count(IntSet.Range(0, 3));
+            var second = Count(IntSet.Range(1, 5));
+            var ksm = Bool("PageKsm", false);
+            var set = Set(first, ksm, second);
+
+            Assert.Equal(2, set.Constraints.Count);
+            Assert.Equal(IntSet.Range(1, 3), set.Constraints[first.Var]);
+            Assert.Same(first, set.Representatives[first.Var]);
+            Assert.Same(ksm, set.Representatives[ksm.Var]);
+            var order = new System.Collections.Generic.List<FactVar>();
+            foreach (var pair in set.Constraints)
+            {
+                order.Add(pair.Key);
+            }
+
+            Assert.Equal(new[] { first.Var, ksm.Var }, order);
+            Assert.False(set.Constraints.TryGetValue(Var("A", null), out _));
+            Assert.Throws<System.Collections.Generic.KeyNotFoundException>(() => set.Constraints[Var("A", null)]);
+
+            // Equal whatever the order of the facts; not equal when a constraint differs.
+            Assert.Equal(set, Set(ksm, second, first));
+            Assert.Equal(set.GetHashCode(), Set(ksm, second, first).GetHashCode());
+            Assert.NotEqual(set, Set(first, ksm));
+            Assert.Equal(0, Set().Constraints.Count);
+        }
+
         [Fact]
         public void IntSetOperations()
         {
