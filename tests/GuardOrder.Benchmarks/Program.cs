@@ -191,40 +191,11 @@ namespace GuardOrder.Benchmarks
 
             if (Value(args, "--callbacks") is { } callbackSize)
             {
-                // Callback time (Σ ExecutionTime) per analyzer, the driver concurrent as in a build and sequential,
-                // next to the process CPU each run takes and the no-op floor's: how much of the callback time is
-                // GuardOrder's own work and how much is time its callbacks spent waiting (another thread's turn on
-                // the cores, a collection triggered anywhere in the process).
+                // Callback time per analyzer, the driver concurrent and sequential, next to process CPU (CallbackProbe).
                 var n = int.Parse(callbackSize, CultureInfo.InvariantCulture);
                 var c = args.Contains("--mixed") ? new Corpus(n, Seed) : RealCorpus.CreateReplicas(n);
                 var all = GuardOrderAssemblies.CreateAnalyzers();
-                var noOp = all.Select(a => (DiagnosticAnalyzer)new NoOpMirrorAnalyzer(a)).ToImmutableArray();
-                (double Cpu, Dictionary<string, double> Callbacks) Once(ImmutableArray<DiagnosticAnalyzer> analyzers, bool concurrent)
-                {
-                    var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<Microsoft.CodeAnalysis.AdditionalText>.Empty), null, concurrentAnalysis: concurrent, logAnalyzerExecutionTime: true);
-                    var compilation = c.Fresh();
-                    GC.Collect();
-                    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-                    var result = compilation.WithAnalyzers(analyzers, options).GetAnalysisResultAsync(System.Threading.CancellationToken.None).GetAwaiter().GetResult();
-                    var spent = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
-                    return (spent, result.AnalyzerTelemetryInfo.ToDictionary(p => p.Key is NoOpMirrorAnalyzer m ? "noop:" + m.InnerName : p.Key.GetType().Name, p => p.Value.ExecutionTime.TotalMilliseconds));
-                }
-
-                foreach (var concurrent in new[] { true, false })
-                {
-                    _ = Once(all, concurrent);
-                    var runs = Enumerable.Range(0, 3).Select(_ => (Go: Once(all, concurrent), Floor: Once(noOp, concurrent))).ToList();
-                    double Median(IEnumerable<double> xs) => xs.OrderBy(x => x).ElementAt(1);
-                    var goCpu = Median(runs.Select(r => r.Go.Cpu));
-                    var floorCpu = Median(runs.Select(r => r.Floor.Cpu));
-                    var callbacks = Median(runs.Select(r => r.Go.Callbacks.Values.Sum()));
-                    Console.WriteLine($"{c.Lines:N0} lines, {(concurrent ? "concurrent" : "sequential")} (median of 3): process CPU GuardOrder {goCpu:F0} ms, floor {floorCpu:F0} ms, above the floor {goCpu - floorCpu:F0} ms; GuardOrder callback time {callbacks:F0} ms");
-                    foreach (var name in runs[0].Go.Callbacks.Keys.OrderBy(k => k, StringComparer.Ordinal))
-                    {
-                        Console.WriteLine($"    {name,-40} {Median(runs.Select(r => r.Go.Callbacks[name])),8:F1} ms");
-                    }
-                }
-
+                CallbackProbe.Run(c, all, all.Select(a => (DiagnosticAnalyzer)new NoOpMirrorAnalyzer(a)).ToImmutableArray());
                 return 0;
             }
 

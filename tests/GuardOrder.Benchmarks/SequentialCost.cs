@@ -63,7 +63,14 @@ namespace GuardOrder.Benchmarks
 
         private static (double Cpu, double Callbacks, long Bytes) Once(Corpus corpus, ImmutableArray<DiagnosticAnalyzer> analyzers)
         {
-            var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), null, concurrentAnalysis: false, logAnalyzerExecutionTime: true);
+            var (cpu, telemetry, bytes) = Analyze(corpus, analyzers, concurrent: false);
+            return (cpu, telemetry.Values.Sum(t => t.ExecutionTime.TotalMilliseconds), bytes);
+        }
+
+        /// <summary>One analysis of a fresh compilation from a collected heap: its process CPU, the analyzers' telemetry, the bytes allocated.</summary>
+        public static (double Cpu, ImmutableDictionary<DiagnosticAnalyzer, Microsoft.CodeAnalysis.Diagnostics.Telemetry.AnalyzerTelemetryInfo> Telemetry, long Bytes) Analyze(Corpus corpus, ImmutableArray<DiagnosticAnalyzer> analyzers, bool concurrent)
+        {
+            var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), null, concurrentAnalysis: concurrent, logAnalyzerExecutionTime: true);
             var compilation = corpus.Fresh();
             GC.Collect();
             GC.WaitForPendingFinalizers();
@@ -72,10 +79,10 @@ namespace GuardOrder.Benchmarks
             var result = compilation.WithAnalyzers(analyzers, options).GetAnalysisResultAsync(CancellationToken.None).GetAwaiter().GetResult();
             var spent = GuardOrder.Benchmarks.Measure.CpuNow() - cpu;
             var allocated = GC.GetTotalAllocatedBytes(precise: true) - bytes;
-            return (spent, result.AnalyzerTelemetryInfo.Values.Sum(t => t.ExecutionTime.TotalMilliseconds), allocated);
+            return (spent, result.AnalyzerTelemetryInfo, allocated);
         }
 
-        private static double Median(IEnumerable<double> values)
+        public static double Median(IEnumerable<double> values)
         {
             var sorted = values.OrderBy(v => v).ToList();
             return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
