@@ -439,8 +439,9 @@ namespace GuardOrder.Benchmarks
             var xsReal = realRows.Select(r => (double)r.Lines).ToArray();
             var xsMixed = rows.Select(r => (double)r.Lines).ToArray();
             double ExpCb(List<Row> rs, double[] xs) => rs.Count >= 2 ? Measure.Exponent(xs, rs.Select(r => Math.Max(r.CallbackMs, 0.01)).ToArray()) : double.NaN;
+            // NaN (printed as such) when a difference is not positive: noise at that size, and no slope through it means anything.
             double SeqExp(List<SequentialCost.Row> rs, Func<SequentialCost.Row, double> cost) =>
-                rs.Count >= 2 ? Measure.Exponent(rs.Select(r => (double)r.Lines).ToArray(), rs.Select(r => Math.Max(cost(r), 0.01)).ToArray()) : double.NaN;
+                rs.Count >= 2 && rs.All(r => cost(r) > 0) ? Measure.Exponent(rs.Select(r => (double)r.Lines).ToArray(), rs.Select(cost).ToArray()) : double.NaN;
             double ExpCpu(List<Row> rs, double[] xs) => rs.Count >= 2 ? Measure.Exponent(xs, rs.Select(r => r.GoCpu).ToArray()) : double.NaN;
             var worst = perMethod.Top?.FirstOrDefault(m => m.Method != TimingAnalyzer.CompilationWide);
 
