@@ -213,32 +213,25 @@ namespace GuardOrder.Benchmarks
                 }
 
                 var noOp = all.Select(a => (DiagnosticAnalyzer)new NoOpMirrorAnalyzer(a)).ToImmutableArray();
-                var goCpu = new List<double>();
-                var floorCpu = new List<double>();
-                long Allocated(ImmutableArray<DiagnosticAnalyzer> analyzers)
+                (double Cpu, long Bytes) Once(ImmutableArray<DiagnosticAnalyzer> analyzers)
                 {
-                    var compilation = c.Fresh();
-                    var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<Microsoft.CodeAnalysis.AdditionalText>.Empty), null, concurrentAnalysis: false, logAnalyzerExecutionTime: false);
-                    var before = GC.GetTotalAllocatedBytes(precise: true);
-                    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-                    _ = compilation.WithAnalyzers(analyzers, options).GetAnalysisResultAsync(System.Threading.CancellationToken.None).GetAwaiter().GetResult();
-                    var bytes = GC.GetTotalAllocatedBytes(precise: true) - before;
-                    (analyzers == all ? goCpu : floorCpu).Add((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds);
-                    return bytes;
+                    var run = SequentialCost.Analyze(c, analyzers, concurrent: false, logExecutionTime: false);
+                    return (run.Cpu, run.Bytes);
                 }
 
-                _ = Allocated(all);
-                goCpu.Clear();
-                var go = Enumerable.Range(0, 3).Select(_ => Allocated(all)).Min();
-                var floorBytes = Enumerable.Range(0, 3).Select(_ => Allocated(noOp)).Min();
-                Console.WriteLine($"process CPU, sequential (median of 3, ms): GuardOrder {goCpu.OrderBy(x => x).ElementAt(1):F0}, no-op floor {floorCpu.OrderBy(x => x).ElementAt(1):F0}");
+                _ = Once(all);
+                var goRuns = Enumerable.Range(0, 3).Select(_ => Once(all)).ToList();
+                var floorRuns = Enumerable.Range(0, 3).Select(_ => Once(noOp)).ToList();
+                var go = goRuns.Min(r => r.Bytes);
+                var floorBytes = floorRuns.Min(r => r.Bytes);
+                Console.WriteLine($"process CPU, sequential (median of 3, ms): GuardOrder {SequentialCost.Median(goRuns.Select(r => r.Cpu)):F0}, no-op floor {SequentialCost.Median(floorRuns.Select(r => r.Cpu)):F0}");
                 if (args.Contains("--by-type"))
                 {
                     using var sampler = new AllocationSampler();
                     sampler.Reset();
-                    _ = Allocated(all);
+                    _ = Once(all);
                     var run = sampler.Take();
-                    _ = Allocated(noOp);
+                    _ = Once(noOp);
                     var floorTypes = sampler.Take();
                     Console.WriteLine(AllocationSampler.TopAbove(run, floorTypes, 40));
                 }

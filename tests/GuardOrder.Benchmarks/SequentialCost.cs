@@ -68,9 +68,10 @@ namespace GuardOrder.Benchmarks
         }
 
         /// <summary>One analysis of a fresh compilation from a collected heap: its process CPU, the analyzers' telemetry, the bytes allocated.</summary>
-        public static (double Cpu, ImmutableDictionary<DiagnosticAnalyzer, Microsoft.CodeAnalysis.Diagnostics.Telemetry.AnalyzerTelemetryInfo> Telemetry, long Bytes) Analyze(Corpus corpus, ImmutableArray<DiagnosticAnalyzer> analyzers, bool concurrent)
+        /// <param name="logExecutionTime">False for a measure of allocation alone (`--alloc-seq`): the telemetry is then empty.</param>
+        public static (double Cpu, ImmutableDictionary<DiagnosticAnalyzer, Microsoft.CodeAnalysis.Diagnostics.Telemetry.AnalyzerTelemetryInfo> Telemetry, long Bytes) Analyze(Corpus corpus, ImmutableArray<DiagnosticAnalyzer> analyzers, bool concurrent, bool logExecutionTime = true)
         {
-            var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), null, concurrentAnalysis: concurrent, logAnalyzerExecutionTime: true);
+            var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), null, concurrentAnalysis: concurrent, logAnalyzerExecutionTime: logExecutionTime);
             var compilation = corpus.Fresh();
             GC.Collect();
             GC.WaitForPendingFinalizers();

@@ -167,8 +167,15 @@ namespace GuardOrder.Analyzers
 
                 // The problems as the pruning walk finds them, now with the lines of their routes for the messages.
                 var pruned = new RouteWalker(symbols, bodies, RouteMode.Locks, 0, context.CancellationToken, pruneLockFreeTails: true);
-                routes = pruned.Walk(cfg, method) ?? routes;
-                backEdge = pruned.BackEdgeIssues;
+                if (pruned.Walk(cfg, method) is { } withLines)
+                {
+                    routes = withLines;
+                    backEdge = pruned.BackEdgeIssues;
+                }
+                else
+                {
+                    context.CancellationToken.ThrowIfCancellationRequested(); // the same walk as the first: only cancellation stops it
+                }
             }
             else
             {
