@@ -47,11 +47,13 @@ namespace GuardOrder.Benchmarks
             var corpus = RealCorpus.Create(lines);
             var operation = ImmutableArray.Create<DiagnosticAnalyzer>(new Floor(c => c.RegisterOperationAction(static _ => { }, OperationKind.MethodBody)));
             var syntax = ImmutableArray.Create<DiagnosticAnalyzer>(new Floor(c => c.RegisterSyntaxNodeAction(static _ => { }, SyntaxKind.MethodDeclaration)));
+            var codeBlock = ImmutableArray.Create<DiagnosticAnalyzer>(new Floor(c => c.RegisterCodeBlockAction(static _ => { })));
             var guardOrder = GuardOrderAssemblies.CreateAnalyzers();
             var compile = new List<double>();
             var operations = new List<double>();
             var syntaxes = new List<double>();
             var guardOrders = new List<double>();
+            var codeBlocks = new List<double>();
             for (var i = -1; i < 5; i++)
             {
                 Measure.Collect();
@@ -62,18 +64,22 @@ namespace GuardOrder.Benchmarks
                 var s = Measure.Analyze(corpus, syntax).CpuMilliseconds;
                 Measure.Collect();
                 var g = Measure.Analyze(corpus, guardOrder).CpuMilliseconds;
+                Measure.Collect();
+                var b = Measure.Analyze(corpus, codeBlock).CpuMilliseconds;
                 if (i >= 0)
                 {
                     compile.Add(c);
                     operations.Add(o);
                     syntaxes.Add(s);
                     guardOrders.Add(g);
+                    codeBlocks.Add(b);
                 }
             }
 
             Console.WriteLine($"{corpus.Lines:N0} lines (real-shaped), CPU ms, median of 5: compile+emit {Measure.Median(compile):F0}; " +
                 $"driver with one empty operation action per body {Measure.Median(operations):F0}; " +
-                $"driver with one empty syntax-node action per method {Measure.Median(syntaxes):F0}; GuardOrder {Measure.Median(guardOrders):F0}");
+                $"driver with one empty syntax-node action per method {Measure.Median(syntaxes):F0}; " +
+                $"driver with one empty code-block action {Measure.Median(codeBlocks):F0}; GuardOrder {Measure.Median(guardOrders):F0}");
             return 0;
         }
     }

@@ -44,14 +44,14 @@ namespace GuardOrder.Analyzers
                 var faultPaths = shared.FaultPaths;
                 var walks = shared.PredicateWalks;
                 var purity = new Purity(start.Compilation);
-                // On the body the driver bound (the predicate is not bound a second time).
-                start.RegisterOperationAction(c => Analyze(c, symbols, bodies, faultPaths, walks, purity), OperationKind.MethodBody);
+                // A code block action: only a [MustMatchFaultPath] predicate's body is bound (CodeBlocks).
+                start.RegisterCodeBlockAction(c => Analyze(c, symbols, bodies, faultPaths, walks, purity));
             });
         }
 
-        private static void Analyze(OperationAnalysisContext context, GuardOrderSymbols symbols, MethodBodies bodies, FaultPathCache faultPaths, PredicateWalks walks, Purity purity)
+        private static void Analyze(CodeBlockAnalysisContext context, GuardOrderSymbols symbols, MethodBodies bodies, FaultPathCache faultPaths, PredicateWalks walks, Purity purity)
         {
-            if (context.ContainingSymbol is not IMethodSymbol predicate || context.Operation is not IMethodBodyOperation body)
+            if (context.OwningSymbol is not IMethodSymbol predicate)
             {
                 return;
             }
@@ -62,6 +62,11 @@ namespace GuardOrder.Analyzers
                 return; // no annotation, or GO0006 reports it
             }
 
+            if (CodeBlocks.Root(context) is not IMethodBodyOperation body)
+            {
+                return;
+            }
+
             AnalyzePredicate(context, predicate, body, target.Method, symbols, bodies, faultPaths, walks, purity);
         }
 
@@ -69,7 +74,7 @@ namespace GuardOrder.Analyzers
         /// A [MustMatchFaultPath] predicate against its fault path. A method of its own: its local function's
         /// closure was made on entry to <see cref="Analyze"/>, i.e. for every method body of the compilation.
         /// </summary>
-        private static void AnalyzePredicate(OperationAnalysisContext context, IMethodSymbol predicate, IMethodBodyOperation body, IMethodSymbol targetMethod, GuardOrderSymbols symbols, MethodBodies bodies, FaultPathCache faultPaths, PredicateWalks walks, Purity purity)
+        private static void AnalyzePredicate(CodeBlockAnalysisContext context, IMethodSymbol predicate, IMethodBodyOperation body, IMethodSymbol targetMethod, GuardOrderSymbols symbols, MethodBodies bodies, FaultPathCache faultPaths, PredicateWalks walks, Purity purity)
         {
             var tree = predicate.Locations.Length > 0 ? predicate.Locations[0].SourceTree : null;
             var depth = GuardOrderOptions.MaxHelperDepth(context.Options, tree);
@@ -89,8 +94,7 @@ namespace GuardOrder.Analyzers
                 return;
             }
 
-            var cfg = context.GetControlFlowGraph();
-            bodies.Offer(predicate, body, cfg);
+            var cfg = bodies.GetControlFlowGraph(predicate, body, context.CancellationToken);
 
             var view = fault.ForPredicate(RouteWalker.InputsOf(predicate));
             var assumptions = FaultPathAssumptions.Alternatives(FaultPathAssumptions.Find(predicate, faultPath, symbols), symbols, bodies, depth, context.CancellationToken);
