@@ -387,37 +387,10 @@ namespace GuardOrder.Analyzers.Model
         private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, SharedModel> Models =
             new System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, SharedModel>();
 
-        private readonly GuardOrderSymbols _symbols;
-        private readonly Compilation _compilation;
-        private readonly object _namesGate = new object();
-        private AnnotatedNames? _names;
-
         private SharedModel(GuardOrderSymbols symbols, Compilation compilation)
         {
-            _symbols = symbols;
-            _compilation = compilation;
             Bodies = new MethodBodies(compilation);
             FaultPaths = new FaultPathCache(symbols, Bodies);
-        }
-
-        /// <summary>
-        /// The names of the compilation's [SecurityCheck] members and lock primitives, computed by the first
-        /// rule that asks (a cancelled computation is not kept: the next caller makes it with its own token).
-        /// </summary>
-        public AnnotatedNames Names(System.Threading.CancellationToken cancellationToken)
-        {
-            var names = System.Threading.Volatile.Read(ref _names);
-            if (names is not null)
-            {
-                return names;
-            }
-
-            lock (_namesGate)
-            {
-                names = _names ?? AnnotatedNames.Compute(_compilation, _symbols, cancellationToken);
-                System.Threading.Volatile.Write(ref _names, names);
-                return names;
-            }
         }
 
         public MethodBodies Bodies { get; }

@@ -38,22 +38,17 @@ namespace GuardOrder.Analyzers.Model
         }
 
         /// <summary>
-        /// The graph of <paramref name="body"/>, a rule's binding of <paramref name="method"/> on the driver's
-        /// semantic model (<see cref="CodeBlocks"/>), made once: the rules that analyse the same method share it,
-        /// and the body and graph are kept for the walks that meet the method as a helper.
+        /// Hands over the body the analyzer driver bound for <paramref name="method"/> (an operation
+        /// action's), with its graph when the caller has it, so that no rule binds that body again.
         /// </summary>
-        public ControlFlowGraph GetControlFlowGraph(IMethodSymbol method, IMethodBodyOperation body, CancellationToken cancellationToken)
+        public void Offer(IMethodSymbol method, IMethodBodyOperation body, ControlFlowGraph? graph)
         {
             method = method.OriginalDefinition;
-            if (_graphs.TryGetValue(method, out var known) && known is not null && known.OriginalOperation == body)
-            {
-                return known;
-            }
-
-            var graph = ControlFlowGraph.Create(body, cancellationToken);
             _bodies.TryAdd(method, body);
-            var kept = _graphs.GetOrAdd(method, graph);
-            return kept is not null && kept.OriginalOperation == body ? kept : graph;
+            if (graph is not null)
+            {
+                _graphs.TryAdd(method, graph);
+            }
         }
 
         /// <summary>The method's body operation, or null when it has no source body in this compilation (bound once per compilation).</summary>

@@ -12,9 +12,8 @@ namespace GuardOrder.Analyzers.Model
     /// in predicate mode at the same helper depth; GO0002 trusts the calls of other predicates of its fault
     /// path, GO0005 trusts none, and a walk that meets no call of a predicate at all
     /// (<see cref="RouteWalker.MetFaultPathPredicate"/>) is the same walk either way. The first rule to walk
-    /// a body leaves its walk here; the second takes it (and it is gone). Keyed by the body bound on the driver's
-    /// semantic model (<see cref="CodeBlocks"/>: one model per tree, so both rules get the very operations the
-    /// routes refer to), weakly: an entry the second rule never takes dies with it.
+    /// a body leaves its walk here; the second takes it (and it is gone). Keyed by the body the driver bound
+    /// (the very operations the routes refer to), weakly: an entry the second rule never takes dies with it.
     /// A cancelled walk is not left. Two rules walking one body at the same moment both walk (a lost saving,
     /// never a wrong walk).
     /// </summary>

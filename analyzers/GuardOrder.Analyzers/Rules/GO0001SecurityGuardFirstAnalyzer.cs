@@ -44,46 +44,19 @@ namespace GuardOrder.Analyzers
             }
 
             var purity = new Purity(context.Compilation);
-            var shared = SharedModel.For(context.Compilation, symbols);
-            // A code block action, not operation actions: only a block that names a [SecurityCheck]
-            // member can have a misplaced security check, and only such a block is bound (CodeBlocks).
-            context.RegisterCodeBlockAction(c => AnalyzeBlock(c, symbols, shared, purity));
+            context.RegisterOperationAction(
+                c => AnalyzeBody(c, symbols, purity),
+                OperationKind.MethodBody,
+                OperationKind.ConstructorBody,
+                OperationKind.LocalFunction,
+                OperationKind.AnonymousFunction);
+            context.RegisterOperationAction(c => AnalyzeIf(c, symbols, purity), OperationKind.Conditional);
+            context.RegisterOperationAction(c => AnalyzeReturn(c, symbols, purity), OperationKind.Return);
         }
 
-        /// <summary>
-        /// Every body (method, constructor, local function, lambda), if statement and return of the block,
-        /// as the operation actions registered for them saw them.
-        /// </summary>
-        private static void AnalyzeBlock(CodeBlockAnalysisContext context, GuardOrderSymbols symbols, SharedModel shared, Purity purity)
+        private static void AnalyzeBody(OperationAnalysisContext context, GuardOrderSymbols symbols, Purity purity)
         {
-            if (!shared.Names(context.CancellationToken).MayReadSecurity(context.CodeBlock) || CodeBlocks.Root(context) is not { } root)
-            {
-                return;
-            }
-
-            foreach (var operation in root.DescendantsAndSelf())
-            {
-                switch (operation.Kind)
-                {
-                    case OperationKind.MethodBody:
-                    case OperationKind.ConstructorBody:
-                    case OperationKind.LocalFunction:
-                    case OperationKind.AnonymousFunction:
-                        AnalyzeBody(context, operation, symbols, purity);
-                        break;
-                    case OperationKind.Conditional:
-                        AnalyzeIf(context, operation, symbols, purity);
-                        break;
-                    case OperationKind.Return:
-                        AnalyzeReturn(context, operation, symbols, purity);
-                        break;
-                }
-            }
-        }
-
-        private static void AnalyzeBody(CodeBlockAnalysisContext context, IOperation operation, GuardOrderSymbols symbols, Purity purity)
-        {
-            var body = GuardRun.BodyOf(operation);
+            var body = GuardRun.BodyOf(context.Operation);
             if (body is null)
             {
                 return;
@@ -115,24 +88,24 @@ namespace GuardOrder.Analyzers
             }
         }
 
-        private static void AnalyzeIf(CodeBlockAnalysisContext context, IOperation operation, GuardOrderSymbols symbols, Purity purity)
+        private static void AnalyzeIf(OperationAnalysisContext context, GuardOrderSymbols symbols, Purity purity)
         {
             // Statements only: a ?: expression has a type.
-            if (operation is IConditionalOperation { Type: null } conditional)
+            if (context.Operation is IConditionalOperation { Type: null } conditional)
             {
                 AnalyzeChains(context, conditional.Condition, symbols, purity);
             }
         }
 
-        private static void AnalyzeReturn(CodeBlockAnalysisContext context, IOperation operation, GuardOrderSymbols symbols, Purity purity)
+        private static void AnalyzeReturn(OperationAnalysisContext context, GuardOrderSymbols symbols, Purity purity)
         {
-            if (operation is IReturnOperation { Kind: OperationKind.Return } ret)
+            if (context.Operation is IReturnOperation { Kind: OperationKind.Return } ret)
             {
                 AnalyzeChains(context, ret.ReturnedValue, symbols, purity);
             }
         }
 
-        private static void AnalyzeChains(CodeBlockAnalysisContext context, IOperation? condition, GuardOrderSymbols symbols, Purity purity)
+        private static void AnalyzeChains(OperationAnalysisContext context, IOperation? condition, GuardOrderSymbols symbols, Purity purity)
         {
             foreach (var chain in ConditionChain.FindAll(condition, symbols))
             {
@@ -150,7 +123,7 @@ namespace GuardOrder.Analyzers
             }
         }
 
-        private static void Report(CodeBlockAnalysisContext context, SyntaxNode at, string security, string other, MoveBlocker? blocker, string kind)
+        private static void Report(OperationAnalysisContext context, SyntaxNode at, string security, string other, MoveBlocker? blocker, string kind)
         {
             var properties = ImmutableDictionary.CreateBuilder<string, string?>();
             properties.Add(FixableProperty, blocker is null ? "true" : "false");

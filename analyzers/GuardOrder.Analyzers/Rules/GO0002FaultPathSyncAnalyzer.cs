@@ -44,14 +44,14 @@ namespace GuardOrder.Analyzers
                 var faultPaths = shared.FaultPaths;
                 var walks = shared.PredicateWalks;
                 var purity = new Purity(start.Compilation);
-                // A code block action: only a [MustMatchFaultPath] predicate's body is bound (CodeBlocks).
-                start.RegisterCodeBlockAction(c => Analyze(c, symbols, bodies, faultPaths, walks, purity));
+                // On the body the driver bound (the predicate is not bound a second time).
+                start.RegisterOperationAction(c => Analyze(c, symbols, bodies, faultPaths, walks, purity), OperationKind.MethodBody);
             });
         }
 
-        private static void Analyze(CodeBlockAnalysisContext context, GuardOrderSymbols symbols, MethodBodies bodies, FaultPathCache faultPaths, PredicateWalks walks, Purity purity)
+        private static void Analyze(OperationAnalysisContext context, GuardOrderSymbols symbols, MethodBodies bodies, FaultPathCache faultPaths, PredicateWalks walks, Purity purity)
         {
-            if (context.OwningSymbol is not IMethodSymbol predicate)
+            if (context.ContainingSymbol is not IMethodSymbol predicate || context.Operation is not IMethodBodyOperation body)
             {
                 return;
             }
@@ -62,11 +62,6 @@ namespace GuardOrder.Analyzers
                 return; // no annotation, or GO0006 reports it
             }
 
-            if (CodeBlocks.Root(context) is not IMethodBodyOperation body)
-            {
-                return;
-            }
-
             AnalyzePredicate(context, predicate, body, target.Method, symbols, bodies, faultPaths, walks, purity);
         }
 
@@ -74,7 +69,7 @@ namespace GuardOrder.Analyzers
         /// A [MustMatchFaultPath] predicate against its fault path. A method of its own: its local function's
         /// closure was made on entry to <see cref="Analyze"/>, i.e. for every method body of the compilation.
         /// </summary>
-        private static void AnalyzePredicate(CodeBlockAnalysisContext context, IMethodSymbol predicate, IMethodBodyOperation body, IMethodSymbol targetMethod, GuardOrderSymbols symbols, MethodBodies bodies, FaultPathCache faultPaths, PredicateWalks walks, Purity purity)
+        private static void AnalyzePredicate(OperationAnalysisContext context, IMethodSymbol predicate, IMethodBodyOperation body, IMethodSymbol targetMethod, GuardOrderSymbols symbols, MethodBodies bodies, FaultPathCache faultPaths, PredicateWalks walks, Purity purity)
         {
             var tree = predicate.Locations.Length > 0 ? predicate.Locations[0].SourceTree : null;
             var depth = GuardOrderOptions.MaxHelperDepth(context.Options, tree);
@@ -94,7 +89,8 @@ namespace GuardOrder.Analyzers
                 return;
             }
 
-            var cfg = bodies.GetControlFlowGraph(predicate, body, context.CancellationToken);
+            var cfg = context.GetControlFlowGraph();
+            bodies.Offer(predicate, body, cfg);
 
             var view = fault.ForPredicate(RouteWalker.InputsOf(predicate));
             var assumptions = FaultPathAssumptions.Alternatives(FaultPathAssumptions.Find(predicate, faultPath, symbols), symbols, bodies, depth, context.CancellationToken);

@@ -33,19 +33,18 @@ namespace GuardOrder.Analyzers
                     return;
                 }
 
-                var shared = SharedModel.For(start.Compilation, symbols);
-                var bodies = shared.Bodies;
-                // A code block action: only a block that names a lock primitive is bound (CodeBlocks).
-                start.RegisterCodeBlockAction(block => OnMethod(block, symbols, shared, bodies));
+                var bodies = SharedModel.For(start.Compilation, symbols).Bodies;
+                start.RegisterOperationBlockAction(block => OnMethod(block, symbols, bodies));
             });
         }
 
         /// <summary>
-        /// Only a method that calls a lock primitive is walked. A block that names none is not even bound
-        /// (<see cref="AnnotatedNames"/>); in one that does, whether a call is a lock primitive's is seen by a
-        /// walk of the operation tree without allocation (<see cref="CallsLockPrimitive"/>), once per method.
+        /// Only a method that calls a lock primitive is walked. Whether it does is seen by a walk of the
+        /// operation tree without allocation (<see cref="CallsLockPrimitive"/>), once per method: an
+        /// invocation action registered per method (the way it was learnt before) cost every method of the
+        /// compilation a block-start context, two registrations and their closures, and every call a callback.
         /// </summary>
-        private static void OnMethod(CodeBlockAnalysisContext block, GuardOrderSymbols symbols, SharedModel shared, MethodBodies bodies)
+        private static void OnMethod(OperationBlockAnalysisContext block, GuardOrderSymbols symbols, MethodBodies bodies)
         {
             if (block.OwningSymbol is not IMethodSymbol method ||
                 symbols.IsAcquiresLock(method) || symbols.IsTryAcquiresLock(method) || symbols.IsReleasesLock(method))
@@ -53,14 +52,32 @@ namespace GuardOrder.Analyzers
                 return; // the lock primitives themselves
             }
 
-            if (!shared.Names(block.CancellationToken).MayCallLock(block.CodeBlock) || CodeBlocks.Root(block) is not IMethodBodyOperation body)
+            // The blocks are the body's parts (its block, or its expression); their root is the method body.
+            IMethodBodyOperation? body = null;
+            IOperation? part = null;
+            foreach (var operation in block.OperationBlocks)
+            {
+                var root = operation;
+                while (root.Parent is not null)
+                {
+                    root = root.Parent;
+                }
+
+                if (body is null && root is IMethodBodyOperation methodBody)
+                {
+                    body = methodBody;
+                    part = operation;
+                }
+            }
+
+            if (body is null || part is null)
             {
                 return;
             }
 
-            if (CallsLockPrimitive(ImmutableArray.Create<IOperation>(body), symbols))
+            if (CallsLockPrimitive(block.OperationBlocks, symbols))
             {
-                Analyze(block, body, method, symbols, bodies);
+                Analyze(block, part, body, method, symbols, bodies);
             }
         }
 
@@ -103,9 +120,16 @@ namespace GuardOrder.Analyzers
             return false;
         }
 
-        private static void Analyze(CodeBlockAnalysisContext context, IMethodBodyOperation body, IMethodSymbol method, GuardOrderSymbols symbols, MethodBodies bodies)
+        /// <param name="part">One of the context's operation blocks (the graph is asked for by it; it is the graph of the whole body).</param>
+        private static void Analyze(OperationBlockAnalysisContext context, IOperation part, IMethodBodyOperation body, IMethodSymbol method, GuardOrderSymbols symbols, MethodBodies bodies)
         {
-            var cfg = bodies.GetControlFlowGraph(method, body, context.CancellationToken);
+            var cfg = context.GetControlFlowGraph(part);
+            if (cfg.OriginalOperation != body)
+            {
+                cfg = Microsoft.CodeAnalysis.FlowAnalysis.ControlFlowGraph.Create(body, context.CancellationToken);
+            }
+
+            bodies.Offer(method, body, cfg);
 
             // First a walk that ends each route once it holds nothing and can reach no lock call: it finds
             // every problem (the rest of such a route cannot add one) in fewer steps where a method's locking

@@ -41,32 +41,27 @@ namespace GuardOrder.Analyzers
                 var bodies = shared.Bodies;
                 var walks = shared.PredicateWalks;
                 var purity = new Purity(start.Compilation);
-                // A code block action: only a predicate's body or a body that names a [SecurityCheck] member is
-                // bound (CodeBlocks), on the driver's semantic model, and kept in the shared model for the other rules.
-                start.RegisterCodeBlockAction(c => Analyze(c, symbols, shared, bodies, walks, purity));
+                // The body the driver bound (no second binding); handed to the shared model for the other rules.
+                start.RegisterOperationAction(c => Analyze(c, symbols, bodies, walks, purity), OperationKind.MethodBody);
             });
         }
 
-        private static void Analyze(CodeBlockAnalysisContext context, GuardOrderSymbols symbols, SharedModel shared, MethodBodies bodies, PredicateWalks walks, Purity purity)
+        private static void Analyze(OperationAnalysisContext context, GuardOrderSymbols symbols, MethodBodies bodies, PredicateWalks walks, Purity purity)
         {
-            if (context.OwningSymbol is not IMethodSymbol method || method.ReturnType.SpecialType != SpecialType.System_Boolean)
+            if (context.ContainingSymbol is not IMethodSymbol method || method.ReturnType.SpecialType != SpecialType.System_Boolean ||
+                context.Operation is not IMethodBodyOperation body || (body.BlockBody is null && body.ExpressionBody is null))
             {
                 return;
             }
 
             var isPredicate = GuardOrderSymbols.HasAttribute(method, symbols.MustMatchFaultPath);
-            if ((!isPredicate && !shared.Names(context.CancellationToken).MayReadSecurity(context.CodeBlock)) ||
-                CodeBlocks.Root(context) is not IMethodBodyOperation body || (body.BlockBody is null && body.ExpressionBody is null))
-            {
-                return;
-            }
-
             if (!isPredicate && !HasSecurityGuardReturningFalse(body, symbols, context.CancellationToken))
             {
                 return;
             }
 
-            var cfg = bodies.GetControlFlowGraph(method, body, context.CancellationToken);
+            var cfg = context.GetControlFlowGraph();
+            bodies.Offer(method, body, cfg);
 
             var tree = method.Locations.Length > 0 ? method.Locations[0].SourceTree : null;
             var depth = GuardOrderOptions.MaxHelperDepth(context.Options, tree);
