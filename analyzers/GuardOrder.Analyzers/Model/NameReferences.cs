@@ -59,12 +59,7 @@ namespace GuardOrder.Analyzers.Model
             return cache.GetOrAdd(name, result.ToImmutable());
         }
 
-        /// <summary>
-        /// The tree's text may spell <paramref name="name"/>: it holds the name's characters, or a
-        /// unicode escape (an identifier may spell a character as <c>\uXXXX</c>), or a formatting character
-        /// (dropped from an identifier). Only a tree whose text
-        /// is not at hand is assumed to. A search of characters, far cheaper than the tree's tokens.
-        /// </summary>
+        /// <summary>The names of <see cref="Of"/> grouped by the symbol they bind to, per compilation and name.</summary>
         private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<string, ImmutableDictionary<ISymbol, ImmutableArray<SimpleNameSyntax>>>> ResolvedPerCompilation =
             new ConditionalWeakTable<Compilation, ConcurrentDictionary<string, ImmutableDictionary<ISymbol, ImmutableArray<SimpleNameSyntax>>>>();
 
@@ -118,6 +113,22 @@ namespace GuardOrder.Analyzers.Model
             return groups.TryGetValue(symbol.OriginalDefinition, out var names) ? names : ImmutableArray<SimpleNameSyntax>.Empty;
         }
 
+        /// <summary>
+        /// Per tree: whether its text may spell a name other than literally (<see cref="HasUnicodeEscape"/>,
+        /// <see cref="HasFormattingCharacter"/>). Decided once per tree, not per name searched (a tree is
+        /// immutable; a compilation's names share the answer, as do the compilations an IDE makes of one tree).
+        /// </summary>
+        private static readonly ConditionalWeakTable<SyntaxTree, object> SpellsIndirectly = new ConditionalWeakTable<SyntaxTree, object>();
+
+        private static readonly object Yes = new object();
+        private static readonly object No = new object();
+
+        /// <summary>
+        /// The tree's text may spell <paramref name="name"/>: it holds the name's characters, or a
+        /// unicode escape (an identifier may spell a character as <c>\uXXXX</c>), or a formatting character
+        /// (dropped from an identifier). Only a tree whose text
+        /// is not at hand is assumed to. A search of characters, far cheaper than the tree's tokens.
+        /// </summary>
         private static bool MaySpell(SyntaxTree tree, string name, char[] buffer, CancellationToken cancellationToken)
         {
             if (!tree.TryGetText(out var text))
@@ -125,35 +136,52 @@ namespace GuardOrder.Analyzers.Model
                 return true;
             }
 
+            if (SpellsIndirectly.TryGetValue(tree, out var indirect) && indirect == Yes)
+            {
+                return true;
+            }
+
+            var known = indirect is not null;
+            var found = false;
+            var mayIndirect = false;
             if (text.Length <= WholeTextLimit)
             {
                 // A text this short is one string in the compiler (it keeps a longer one in chunks): read
                 // without a copy, where the chunks below copied every file once per name searched.
                 var whole = text.ToString().AsSpan();
-                return whole.IndexOf(name.AsSpan(), System.StringComparison.Ordinal) >= 0 || HasUnicodeEscape(whole) || HasFormattingCharacter(whole);
+                found = whole.IndexOf(name.AsSpan(), System.StringComparison.Ordinal) >= 0;
+                mayIndirect = !known && !found && Indirect(whole);
             }
-
-            var overlap = buffer.Length - ChunkSize;
-            var kept = 0;
-            for (var start = 0; start < text.Length; start += ChunkSize)
+            else
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var count = System.Math.Min(ChunkSize, text.Length - start);
-                text.CopyTo(start, buffer, kept, count);
-                var length = kept + count;
-                var chunk = new System.ReadOnlySpan<char>(buffer, 0, length);
-                if (chunk.IndexOf(name.AsSpan(), System.StringComparison.Ordinal) >= 0 || HasUnicodeEscape(chunk) || HasFormattingCharacter(chunk))
+                var overlap = buffer.Length - ChunkSize;
+                var kept = 0;
+                for (var start = 0; start < text.Length && !found && !mayIndirect; start += ChunkSize)
                 {
-                    return true;
-                }
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var count = System.Math.Min(ChunkSize, text.Length - start);
+                    text.CopyTo(start, buffer, kept, count);
+                    var length = kept + count;
+                    var chunk = new System.ReadOnlySpan<char>(buffer, 0, length);
+                    found = chunk.IndexOf(name.AsSpan(), System.StringComparison.Ordinal) >= 0;
+                    mayIndirect = !known && !found && Indirect(chunk);
 
-                // Keep the chunk's last characters: a name may straddle two chunks.
-                kept = System.Math.Min(overlap, length);
-                System.Array.Copy(buffer, length - kept, buffer, 0, kept);
+                    // Keep the chunk's last characters: a name may straddle two chunks.
+                    kept = System.Math.Min(overlap, length);
+                    System.Array.Copy(buffer, length - kept, buffer, 0, kept);
+                }
             }
 
-            return false;
+            if (!known && !found)
+            {
+                // The whole text was read: the answer holds for every later name.
+                SpellsIndirectly.GetValue(tree, _ => mayIndirect ? Yes : No);
+            }
+
+            return found || mayIndirect;
         }
+
+        private static bool Indirect(System.ReadOnlySpan<char> chunk) => HasUnicodeEscape(chunk) || HasFormattingCharacter(chunk);
 
         /// <summary>A backslash followed by <c>u</c> or <c>U</c>: the start of a unicode escape.</summary>
         private static bool HasUnicodeEscape(System.ReadOnlySpan<char> chunk)
@@ -175,7 +203,15 @@ namespace GuardOrder.Analyzers.Model
         /// </summary>
         private static bool HasFormattingCharacter(System.ReadOnlySpan<char> chunk)
         {
-            foreach (var ch in chunk)
+            // Four characters at a time while they are all ASCII (nearly every source text is).
+            var words = System.Runtime.InteropServices.MemoryMarshal.Cast<char, ulong>(chunk);
+            var ascii = 0;
+            while (ascii < words.Length && (words[ascii] & 0xFF80FF80FF80FF80UL) == 0)
+            {
+                ascii++;
+            }
+
+            foreach (var ch in chunk.Slice(ascii * 4))
             {
                 if (ch >= 0x80 && System.Globalization.CharUnicodeInfo.GetUnicodeCategory(ch) == System.Globalization.UnicodeCategory.Format)
                 {

@@ -99,6 +99,40 @@ namespace GuardOrder.Tests.Model
         }
 
         [Fact]
+        public void AFormattingCharacterAtAnyOffset_IsFound_AlsoAfterOtherNonAsciiText()
+        {
+            // The scan reads four ASCII characters at a time and the rest one by one: the character is found
+            // at every offset modulo four, also after a non-ASCII letter that is no formatting character.
+            var sources = new[] { "class P { public static bool no_addr() => true; }" }
+                .Concat(Enumerable.Range(0, 9).Select(k => "class E" + k + " {" + (k == 8 ? " /* é */" : string.Empty) + " void m() {" + new string(' ', k) + " P.no_\u200Baddr(); } }"))
+                .ToArray();
+            var compilation = AnalyzerHarness.Compile(sources);
+            Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error));
+
+            var found = NameReferences.Of(compilation, "no_addr", CancellationToken.None);
+
+            Assert.Equal(Enumerable.Range(1, 9).Select(i => "Test" + i + ".cs"), found.Select(n => n.SyntaxTree.FilePath));
+        }
+
+        [Fact]
+        public void ATreesIndirectSpelling_IsDecidedOnce_AndHoldsForEveryLaterName()
+        {
+            // A tree's "may spell a name without its characters" is kept per tree: a first search for another
+            // name decides it, and a later search still finds the escaped, the formatted and the plain spelling.
+            var compilation = AnalyzerHarness.Compile(
+                "class P { public static bool no_addr() => true; public static bool other() => true; }",
+                "class B { void g() { P.no_\\u0061ddr(); } }",
+                "class C { void h() { P.no_\u200Baddr(); } }",
+                "class D { void k() { P.no_addr(); } }",
+                "class F { void n() { } }");
+
+            Assert.Empty(NameReferences.Of(compilation, "never_named", CancellationToken.None));
+            var found = NameReferences.Of(compilation, "no_addr", CancellationToken.None);
+
+            Assert.Equal(new[] { "Test1.cs", "Test2.cs", "Test3.cs" }, found.Select(n => n.SyntaxTree.FilePath).ToArray());
+        }
+
+        [Fact]
         public void ANameNoFileSpells_NothingFound()
         {
             var compilation = AnalyzerHarness.Compile("class P { static bool no_addr() => true; }");
