@@ -66,7 +66,7 @@ namespace GuardOrder.Analyzers.Model
             var sets = ImmutableArray.CreateBuilder<FactSet>(GrantRoutes.Length);
             var assumed = new List<Fact>();
             var gaps = new List<Fact>();
-            var unread = new HashSet<IOperation>();
+            var unread = new HashSet<IOperation>(OperationIdentity.Instance);
             var unreadInOrder = new List<IOperation>();
             var observable = new Dictionary<Subject, bool>(); // one answer per subject: the routes share their subjects
             foreach (var route in GrantRoutes)

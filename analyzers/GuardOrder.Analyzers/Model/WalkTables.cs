@@ -21,13 +21,13 @@ namespace GuardOrder.Analyzers.Model
         [System.ThreadStatic]
         private static WalkTables? s_free;
 
-        public Dictionary<IOperation, ValueKey?> Keys { get; } = new Dictionary<IOperation, ValueKey?>();
+        public Dictionary<IOperation, ValueKey?> Keys { get; } = new Dictionary<IOperation, ValueKey?>(OperationIdentity.Instance);
 
-        public Dictionary<IOperation, ImmutableArray<(long Value, IFieldSymbol Field)>> NamedConstants { get; } = new Dictionary<IOperation, ImmutableArray<(long Value, IFieldSymbol Field)>>();
+        public Dictionary<IOperation, ImmutableArray<(long Value, IFieldSymbol Field)>> NamedConstants { get; } = new Dictionary<IOperation, ImmutableArray<(long Value, IFieldSymbol Field)>>(OperationIdentity.Instance);
 
-        public Dictionary<IOperation, Sym> Constants { get; } = new Dictionary<IOperation, Sym>();
+        public Dictionary<IOperation, Sym> Constants { get; } = new Dictionary<IOperation, Sym>(OperationIdentity.Instance);
 
-        public Dictionary<IOperation, RouteWalker.Memo> Memos { get; } = new Dictionary<IOperation, RouteWalker.Memo>();
+        public Dictionary<IOperation, RouteWalker.Memo> Memos { get; } = new Dictionary<IOperation, RouteWalker.Memo>(OperationIdentity.Instance);
 
         /// <summary>An empty set: this thread's free one, or a new one (a walk inside a walk gets a new one).</summary>
         public static WalkTables Rent()

@@ -340,6 +340,55 @@ namespace GuardOrder.Analyzers
         /// </summary>
         internal static string? NewParameterProblem(IMethodSymbol predicate, IParameterSymbol named, Compilation compilation, CancellationToken cancellationToken)
         {
+            // Asked once per reported return of the predicate (the 2021 predicates have two): answered once per
+            // compilation, predicate and parameter. A cancelled answer throws and is not kept.
+            var cache = NewParameterProblems.GetValue(compilation, _ => new System.Collections.Concurrent.ConcurrentDictionary<NewParameterKey, ProblemBox>());
+            var key = new NewParameterKey(predicate, named);
+            if (!cache.TryGetValue(key, out var box))
+            {
+                box = cache.GetOrAdd(key, new ProblemBox(ComputeNewParameterProblem(predicate, named, compilation, cancellationToken)));
+            }
+
+            return box.Problem;
+        }
+
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, System.Collections.Concurrent.ConcurrentDictionary<NewParameterKey, ProblemBox>> NewParameterProblems =
+            new System.Runtime.CompilerServices.ConditionalWeakTable<Compilation, System.Collections.Concurrent.ConcurrentDictionary<NewParameterKey, ProblemBox>>();
+
+        private sealed class ProblemBox
+        {
+            public ProblemBox(string? problem) => Problem = problem;
+
+            public string? Problem { get; }
+        }
+
+        /// <summary>A predicate and the parameter it would gain: its name and type (all the answer depends on).</summary>
+        private readonly struct NewParameterKey : System.IEquatable<NewParameterKey>
+        {
+            private readonly IMethodSymbol _predicate;
+            private readonly ITypeSymbol _type;
+            private readonly string _name;
+
+            public NewParameterKey(IMethodSymbol predicate, IParameterSymbol named)
+            {
+                _predicate = predicate;
+                _type = named.Type;
+                _name = named.Name;
+            }
+
+            public bool Equals(NewParameterKey other) =>
+                SymbolEqualityComparer.Default.Equals(_predicate, other._predicate) &&
+                SymbolEqualityComparer.Default.Equals(_type, other._type) &&
+                System.StringComparer.Ordinal.Equals(_name, other._name);
+
+            public override bool Equals(object? obj) => obj is NewParameterKey other && Equals(other);
+
+            public override int GetHashCode() =>
+                (SymbolEqualityComparer.Default.GetHashCode(_predicate) * 31 + SymbolEqualityComparer.Default.GetHashCode(_type)) * 31 + System.StringComparer.Ordinal.GetHashCode(_name);
+        }
+
+        private static string? ComputeNewParameterProblem(IMethodSymbol predicate, IParameterSymbol named, Compilation compilation, CancellationToken cancellationToken)
+        {
             var wanted = "a parameter '" + named.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + " " + named.Name + "'";
             if (predicate.MethodKind != MethodKind.Ordinary || predicate.IsVirtual || predicate.IsAbstract || predicate.IsOverride || predicate.IsExtern ||
                 predicate.PartialDefinitionPart is not null || predicate.PartialImplementationPart is not null || !predicate.ExplicitInterfaceImplementations.IsEmpty ||
@@ -370,12 +419,12 @@ namespace GuardOrder.Analyzers
 #pragma warning restore RS1030
                 }
 
-                var line = " (" + System.IO.Path.GetFileName(tree.FilePath) + " line " + (name.GetLocation().GetLineSpan().StartLinePosition.Line + 1).ToString(CultureInfo.InvariantCulture) + ")";
+                string Line() => " (" + System.IO.Path.GetFileName(tree.FilePath) + " line " + (name.GetLocation().GetLineSpan().StartLinePosition.Line + 1).ToString(CultureInfo.InvariantCulture) + ")";
                 if (name.Ancestors().Any(a => a is CrefSyntax))
                 {
                     if (name.Ancestors().OfType<CrefSyntax>().Any(c => c.DescendantNodes().OfType<CrefParameterListSyntax>().Any()))
                     {
-                        return wanted + " cannot be added: a documentation reference names its parameters" + line;
+                        return wanted + " cannot be added: a documentation reference names its parameters" + Line();
                     }
 
                     continue;
@@ -389,19 +438,19 @@ namespace GuardOrder.Analyzers
                 var callee = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? (ExpressionSyntax)access : name;
                 if (callee.Parent is not InvocationExpressionSyntax invocation || invocation.Expression != callee)
                 {
-                    return wanted + " cannot be added: the predicate is used as a delegate, whose signature would change" + line;
+                    return wanted + " cannot be added: the predicate is used as a delegate, whose signature would change" + Line();
                 }
 
                 if (declaration.Span.Contains(invocation.Span) && declaration.SyntaxTree == tree)
                 {
-                    return wanted + " cannot be added: the predicate calls itself" + line;
+                    return wanted + " cannot be added: the predicate calls itself" + Line();
                 }
 
                 var values = model.LookupSymbols(invocation.SpanStart, name: named.Name);
                 if (values.Length != 1 || values[0] is not (ILocalSymbol or IParameterSymbol) ||
                     !SymbolEqualityComparer.Default.Equals((values[0] as ILocalSymbol)?.Type ?? ((IParameterSymbol)values[0]).Type, named.Type))
                 {
-                    return wanted + " cannot be added: a caller has no local or parameter '" + named.Name + "' of that type to pass" + line;
+                    return wanted + " cannot be added: a caller has no local or parameter '" + named.Name + "' of that type to pass" + Line();
                 }
             }
 

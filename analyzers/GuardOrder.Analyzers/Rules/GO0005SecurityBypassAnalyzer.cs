@@ -114,7 +114,7 @@ namespace GuardOrder.Analyzers
             }
 
             // A branch on a security read gates when the method returns true from one of its sides only.
-            var sides = new Dictionary<IOperation, int>();
+            var sides = new Dictionary<IOperation, int>(OperationIdentity.Instance);
             foreach (var (state, _, _) in trueRoutes)
             {
                 foreach (var gate in state.Gates)

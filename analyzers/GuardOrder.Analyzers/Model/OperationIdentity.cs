@@ -1,0 +1,31 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+
+namespace GuardOrder.Analyzers.Model
+{
+    /// <summary>
+    /// Operations as keys of a walk's tables: the same object, hashed by where its syntax is and what kind
+    /// it is. The default (the object's identity hash) sends every operation a walk meets for the first
+    /// time through the runtime's slow path that writes a hash into the object's header; a walk meets
+    /// most of its operations once or a few times, so that path was most of a table lookup's time
+    /// (profiled: nearly all of <c>RouteWalker.TryRecall</c>'s and <c>RouteWalker.Key</c>'s). Operations
+    /// that share a syntax node and kind (a control-flow graph's captures of one expression) share a hash
+    /// and are told apart by reference.
+    /// </summary>
+    internal sealed class OperationIdentity : IEqualityComparer<IOperation>
+    {
+        public static readonly OperationIdentity Instance = new OperationIdentity();
+
+        private OperationIdentity()
+        {
+        }
+
+        public bool Equals(IOperation? x, IOperation? y) => ReferenceEquals(x, y);
+
+        public int GetHashCode(IOperation operation)
+        {
+            var span = operation.Syntax.FullSpan;
+            return unchecked((span.Start * 397) ^ (span.Length * 31) ^ (int)operation.Kind);
+        }
+    }
+}
