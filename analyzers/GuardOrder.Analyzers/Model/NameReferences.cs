@@ -26,12 +26,38 @@ namespace GuardOrder.Analyzers.Model
         /// </summary>
         private const int WholeTextLimit = 40 * 1024;
 
-        private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<string, ImmutableArray<SimpleNameSyntax>>> PerCompilation =
-            new ConditionalWeakTable<Compilation, ConcurrentDictionary<string, ImmutableArray<SimpleNameSyntax>>>();
+        private static readonly ConditionalWeakTable<Compilation, Scans> PerCompilation = new ConditionalWeakTable<Compilation, Scans>();
+
+        /// <summary>A compilation's name searches, and what its trees' texts were found to hold.</summary>
+        private sealed class Scans
+        {
+            public Scans(Compilation compilation)
+            {
+                Trees = compilation.SyntaxTrees.ToImmutableArray();
+                Indirect = new byte[Trees.Length];
+            }
+
+            public ConcurrentDictionary<string, ImmutableArray<SimpleNameSyntax>> Names { get; } =
+                new ConcurrentDictionary<string, ImmutableArray<SimpleNameSyntax>>(System.StringComparer.Ordinal);
+
+            public ImmutableArray<SyntaxTree> Trees { get; }
+
+            /// <summary>
+            /// Per tree (by its place in the compilation): whether its text may spell a name other than
+            /// literally (<see cref="HasUnicodeEscape"/>, <see cref="HasFormattingCharacter"/>): 0 not yet
+            /// known, <see cref="No"/> or <see cref="Yes"/>. Decided once per tree, not per name searched
+            /// (two threads may both decide it, and write the same answer).
+            /// </summary>
+            public byte[] Indirect { get; }
+        }
+
+        private const byte No = 1;
+        private const byte Yes = 2;
 
         public static ImmutableArray<SimpleNameSyntax> Of(Compilation compilation, string name, CancellationToken cancellationToken)
         {
-            var cache = PerCompilation.GetValue(compilation, _ => new ConcurrentDictionary<string, ImmutableArray<SimpleNameSyntax>>(System.StringComparer.Ordinal));
+            var scans = PerCompilation.GetValue(compilation, c => new Scans(c));
+            var cache = scans.Names;
             if (cache.TryGetValue(name, out var found))
             {
                 return found;
@@ -39,10 +65,11 @@ namespace GuardOrder.Analyzers.Model
 
             var result = ImmutableArray.CreateBuilder<SimpleNameSyntax>();
             var buffer = new char[ChunkSize + System.Math.Max(name.Length, 2) - 1];
-            foreach (var tree in compilation.SyntaxTrees)
+            for (var i = 0; i < scans.Trees.Length; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (!MaySpell(tree, name, buffer, cancellationToken))
+                var tree = scans.Trees[i];
+                if (!MaySpell(tree, ref scans.Indirect[i], name, buffer, cancellationToken))
                 {
                     continue;
                 }
@@ -114,34 +141,24 @@ namespace GuardOrder.Analyzers.Model
         }
 
         /// <summary>
-        /// Per tree: whether its text may spell a name other than literally (<see cref="HasUnicodeEscape"/>,
-        /// <see cref="HasFormattingCharacter"/>). Decided once per tree, not per name searched (a tree is
-        /// immutable; a compilation's names share the answer, as do the compilations an IDE makes of one tree).
-        /// </summary>
-        private static readonly ConditionalWeakTable<SyntaxTree, object> SpellsIndirectly = new ConditionalWeakTable<SyntaxTree, object>();
-
-        private static readonly object Yes = new object();
-        private static readonly object No = new object();
-
-        /// <summary>
-        /// The tree's text may spell <paramref name="name"/>: it holds the name's characters, or a
+        /// The tree's text may spell <paramref name="name"/> (<paramref name="indirect"/>: what is known of its text, <see cref="Scans.Indirect"/>): it holds the name's characters, or a
         /// unicode escape (an identifier may spell a character as <c>\uXXXX</c>), or a formatting character
         /// (dropped from an identifier). Only a tree whose text
         /// is not at hand is assumed to. A search of characters, far cheaper than the tree's tokens.
         /// </summary>
-        private static bool MaySpell(SyntaxTree tree, string name, char[] buffer, CancellationToken cancellationToken)
+        private static bool MaySpell(SyntaxTree tree, ref byte indirect, string name, char[] buffer, CancellationToken cancellationToken)
         {
             if (!tree.TryGetText(out var text))
             {
                 return true;
             }
 
-            if (SpellsIndirectly.TryGetValue(tree, out var indirect) && indirect == Yes)
+            if (indirect == Yes)
             {
                 return true;
             }
 
-            var known = indirect is not null;
+            var known = indirect != 0;
             var found = false;
             var mayIndirect = false;
             if (text.Length <= WholeTextLimit)
@@ -175,7 +192,7 @@ namespace GuardOrder.Analyzers.Model
             if (!known && !found)
             {
                 // The whole text was read: the answer holds for every later name.
-                SpellsIndirectly.GetValue(tree, _ => mayIndirect ? Yes : No);
+                indirect = mayIndirect ? Yes : No;
             }
 
             return found || mayIndirect;
