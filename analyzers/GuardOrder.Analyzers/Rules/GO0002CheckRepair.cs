@@ -774,11 +774,24 @@ namespace GuardOrder.Analyzers
                 return found;
             }
 
+            private bool? _atOwnLevel;
+
+            /// <summary>The position is in the predicate's body itself, not in a lambda or local function of it.</summary>
+            private bool AtPredicatesOwnLevel() =>
+                _atOwnLevel ??= SymbolEqualityComparer.Default.Equals(_model.GetEnclosingSymbol(_position, _cancellationToken), _predicate);
+
             // Asked per subject written, often of the same parameter or local: one lookup per symbol.
             private readonly Dictionary<ISymbol, bool> _visible = new Dictionary<ISymbol, bool>(SymbolEqualityComparer.Default);
 
             private bool Visible(ISymbol symbol)
             {
+                if (symbol is IParameterSymbol && SymbolEqualityComparer.Default.Equals(symbol.ContainingSymbol, _predicate) && AtPredicatesOwnLevel())
+                {
+                    // A parameter of the predicate, asked at a place of its own body outside any lambda or local
+                    // function: in scope there (C# lets no local of the body shadow it), without a lookup.
+                    return true;
+                }
+
                 if (!_visible.TryGetValue(symbol, out var visible))
                 {
                     visible = _model.LookupSymbols(_position, name: symbol.Name).Any(s => SymbolEqualityComparer.Default.Equals(s, symbol));
