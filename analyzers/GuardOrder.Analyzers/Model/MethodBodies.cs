@@ -38,6 +38,14 @@ namespace GuardOrder.Analyzers.Model
         }
 
         /// <summary>
+        /// The graph already built here of exactly <paramref name="body"/> (a rule walked the method as a helper
+        /// or fault path before the driver handed it to the rule's own action), or null: the rule then asks the
+        /// driver, which would build a second graph of the same operations.
+        /// </summary>
+        public ControlFlowGraph? GraphOf(IMethodSymbol method, IMethodBodyOperation body) =>
+            _graphs.TryGetValue(method.OriginalDefinition, out var graph) && graph is not null && graph.OriginalOperation == body ? graph : null;
+
+        /// <summary>
         /// Hands over the body the analyzer driver bound for <paramref name="method"/> (an operation
         /// action's), with its graph when the caller has it, so that no rule binds that body again.
         /// </summary>

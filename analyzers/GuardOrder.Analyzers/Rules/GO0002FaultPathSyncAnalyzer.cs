@@ -89,7 +89,8 @@ namespace GuardOrder.Analyzers
                 return;
             }
 
-            var cfg = context.GetControlFlowGraph();
+            // A predicate another's walk expanded as a helper has its graph already (no second one from the driver).
+            var cfg = bodies.GraphOf(predicate, body) ?? context.GetControlFlowGraph();
             bodies.Offer(predicate, body, cfg);
 
             var view = fault.ForPredicate(RouteWalker.InputsOf(predicate));

@@ -123,7 +123,8 @@ namespace GuardOrder.Analyzers
         /// <param name="part">One of the context's operation blocks (the graph is asked for by it; it is the graph of the whole body).</param>
         private static void Analyze(OperationBlockAnalysisContext context, IOperation part, IMethodBodyOperation body, IMethodSymbol method, GuardOrderSymbols symbols, MethodBodies bodies)
         {
-            var cfg = context.GetControlFlowGraph(part);
+            // A fault path or helper the other rules walked has its graph already (no second one from the driver).
+            var cfg = bodies.GraphOf(method, body) ?? context.GetControlFlowGraph(part);
             if (cfg.OriginalOperation != body)
             {
                 cfg = Microsoft.CodeAnalysis.FlowAnalysis.ControlFlowGraph.Create(body, context.CancellationToken);

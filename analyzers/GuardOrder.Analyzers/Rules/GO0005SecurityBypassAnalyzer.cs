@@ -60,7 +60,8 @@ namespace GuardOrder.Analyzers
                 return;
             }
 
-            var cfg = context.GetControlFlowGraph();
+            // A method a walk expanded as a helper has its graph already (no second one from the driver).
+            var cfg = bodies.GraphOf(method, body) ?? context.GetControlFlowGraph();
             bodies.Offer(method, body, cfg);
 
             var tree = method.Locations.Length > 0 ? method.Locations[0].SourceTree : null;
