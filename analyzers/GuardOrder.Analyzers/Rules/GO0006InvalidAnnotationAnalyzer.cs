@@ -20,7 +20,10 @@ namespace GuardOrder.Analyzers
         public override void Initialize(AnalysisContext context)
         {
             context.EnableConcurrentExecution();
-            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            // Generated code is not analysed (no Analyze flag); the rule reports only inside the code it analyses,
+            // so its diagnostics need no generated-code filter (ReportDiagnostics spares the driver's search of a
+            // tree's declarations for [GeneratedCode] on each tree's first report: GeneratedCodeTests).
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.ReportDiagnostics);
             context.RegisterCompilationStartAction(start =>
             {
                 var symbols = GuardOrderSymbols.TryCreate(start.Compilation);
