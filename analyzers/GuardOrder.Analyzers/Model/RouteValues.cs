@@ -724,6 +724,138 @@ namespace GuardOrder.Analyzers.Model
             };
         }
 
+        /// <summary>
+        /// This state and <paramref name="other"/> hold the same values, captures, locks, pending try-locks,
+        /// gates, unread conditions, issues and return; their facts may differ. Values are compared as the same
+        /// symbolic value objects (constants by value): two states that merely mean the same may compare unequal,
+        /// never the other way round.
+        /// </summary>
+        public bool SameButFacts(RouteState other) =>
+            ReferenceEquals(this, other) ||
+            (SameSym(ReturnValue, other.ReturnValue) && ReferenceEquals(ReturnOperation, other.ReturnOperation) &&
+             SameList(Held, other.Held) && SameRest(_rest, other._rest) &&
+             SameCaptures(Captures, other.Captures) && SameValues(Values, other.Values));
+
+        /// <summary>Every fact of this state is one of <paramref name="other"/>'s (the same condition with the same allowed values).</summary>
+        public bool FactsAmong(RouteState other)
+        {
+            for (var node = _facts; node is not null; node = node.Previous)
+            {
+                if (Shares(other._facts, node))
+                {
+                    return true; // the rest of this list is the other's too
+                }
+
+                if (!Holds(other._facts, node.Fact))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>This state with only the facts <paramref name="other"/> holds too (fewer facts: a state that allows more).</summary>
+        public RouteState WithCommonFacts(RouteState other)
+        {
+            // Both lists end in the facts of their common route before it forked: kept as they are.
+            var kept = new List<Fact>();
+            var node = _facts;
+            for (; node is not null && !Shares(other._facts, node); node = node.Previous)
+            {
+                if (Holds(other._facts, node.Fact))
+                {
+                    kept.Add(node.Fact);
+                }
+            }
+
+            var facts = node;
+            for (var i = kept.Count - 1; i >= 0; i--)
+            {
+                facts = new FactNode(kept[i], facts);
+            }
+
+            var copy = Clone();
+            copy._facts = facts;
+            return copy;
+        }
+
+        private static bool Shares(FactNode? list, FactNode node)
+        {
+            for (var other = list; other is not null && other.Count >= node.Count; other = other.Previous)
+            {
+                if (ReferenceEquals(other, node))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool Holds(FactNode? list, Fact fact)
+        {
+            for (var node = list; node is not null; node = node.Previous)
+            {
+                if (ReferenceEquals(node.Fact, fact) || (node.Fact.Var.Equals(fact.Var) && node.Fact.Allowed.Equals(fact.Allowed)))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool SameSym(Sym? a, Sym? b) =>
+            ReferenceEquals(a, b) ||
+            (a is ConstSym x && b is ConstSym y && x.Value == y.Value && x.Kind == y.Kind && x.ReadsSecurity == y.ReadsSecurity && x.Names.SequenceEqual(y.Names));
+
+        private static bool SameList<T>(ImmutableList<T> a, ImmutableList<T> b)
+            where T : class
+        {
+            if (ReferenceEquals(a, b))
+            {
+                return true;
+            }
+
+            if (a.Count != b.Count)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < a.Count; i++)
+            {
+                if (!ReferenceEquals(a[i], b[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static bool SameRest(Rest a, Rest b) =>
+            ReferenceEquals(a, b) ||
+            (a.SecurityPassed == b.SecurityPassed && ReferenceEquals(a.Trusted, b.Trusted) && ReferenceEquals(a.Grant, b.Grant) &&
+             SameList(a.PendingTries, b.PendingTries) && SameList(a.Gates, b.Gates) && SameList(a.Unread, b.Unread) && SameList(a.Issues, b.Issues));
+
+        private static bool SameCaptures(CaptureList? a, CaptureList? b)
+        {
+            for (; !ReferenceEquals(a, b); a = a.Next, b = b.Next)
+            {
+                if (a is null || b is null || !a.Id.Equals(b.Id) || !SameSym(a.Value, b.Value) || !Equals(a.Key, b.Key))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static readonly System.Func<Sym, Sym, bool> SameSymbolic = (a, b) => SameSym(a, b);
+
+        private static bool SameValues(ValueMap a, ValueMap b) => a.SameEntries(b, SameSymbolic);
+
         /// <summary>Adds a fact, or returns null when the route already knows the opposite (the route is infeasible).</summary>
         public RouteState? WithFact(Fact fact)
         {

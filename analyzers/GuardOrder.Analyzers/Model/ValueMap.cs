@@ -62,6 +62,58 @@ namespace GuardOrder.Analyzers.Model
         }
 
         /// <summary>The newest binding of each key, newest first.</summary>
+        /// <summary>
+        /// Both maps give every key the same value (<paramref name="same"/>), without allocating: a key's value is
+        /// its newest node's, so a node counts only when no newer node of its map has its key.
+        /// </summary>
+        public bool SameEntries(ValueMap other, System.Func<Sym, Sym, bool> same)
+        {
+            if (ReferenceEquals(this, other))
+            {
+                return true;
+            }
+
+            var count = 0;
+            for (var node = this; node._nodes > 0; node = node._next!)
+            {
+                if (IsShadowed(this, node))
+                {
+                    continue;
+                }
+
+                count++;
+                if (!other.TryGetValue(node._key!, out var value) || !same(node._value!, value))
+                {
+                    return false;
+                }
+            }
+
+            var otherCount = 0;
+            for (var node = other; node._nodes > 0; node = node._next!)
+            {
+                if (!IsShadowed(other, node))
+                {
+                    otherCount++;
+                }
+            }
+
+            return count == otherCount;
+        }
+
+        /// <summary>A newer node of <paramref name="map"/> than <paramref name="node"/> has its key.</summary>
+        private static bool IsShadowed(ValueMap map, ValueMap node)
+        {
+            for (var newer = map; !ReferenceEquals(newer, node); newer = newer._next!)
+            {
+                if (newer._hash == node._hash && newer._key!.Equals(node._key))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         public IEnumerator<KeyValuePair<ValueKey, Sym>> GetEnumerator()
         {
             HashSet<ValueKey>? seen = null;

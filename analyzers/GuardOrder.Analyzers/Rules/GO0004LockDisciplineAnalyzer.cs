@@ -139,8 +139,11 @@ namespace GuardOrder.Analyzers
             // every problem (the rest of such a route cannot add one) in fewer steps where a method's locking
             // is one part of it (the real-shaped corpus's lock_users.do_swap_page: 5,206 → 3,163 steps).
             // It only decides whether the method has a problem, so it keeps no route lines (the messages come
-            // from the second walk).
-            var walker = new RouteWalker(symbols, bodies, RouteMode.Locks, 0, context.CancellationToken, pruneLockFreeTails: true, routeLines: false);
+            // from the second walk), and in an acyclic method it merges routes that reach a block with the same
+            // state but for their facts (RouteWalker's mergeJoins: it may find a problem no route has, never miss
+            // one; what is reported comes from the exact walks below): the real-shaped corpus's lock_users.do_swap_page
+            // 3,163 → 1,275 steps, 836 → 158 routes.
+            var walker = new RouteWalker(symbols, bodies, RouteMode.Locks, 0, context.CancellationToken, pruneLockFreeTails: true, routeLines: false, mergeJoins: true);
             var routes = walker.Walk(cfg, method);
             if (routes is null)
             {
@@ -178,7 +181,11 @@ namespace GuardOrder.Analyzers
                 }
                 else
                 {
-                    context.CancellationToken.ThrowIfCancellationRequested(); // the same walk as the first: only cancellation stops it
+                    // Without the first walk's merging this walk can pass the bound: the first walk's problems may
+                    // be on routes no execution takes, so none is reported, and the bound is.
+                    context.CancellationToken.ThrowIfCancellationRequested();
+                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.GO0008AnalysisLimit, method.Locations[0], method.Name, "GO0004", $"more than {Limits.MaxRoutes} routes or {Limits.MaxSteps} steps"));
+                    return;
                 }
             }
             else
