@@ -172,6 +172,42 @@ namespace GuardOrder.Analyzers.Model
 
         public bool IsSubsetOf(IntSet other) => Intersect(other).Equals(this);
 
+        /// <summary>The values in this set or in <paramref name="other"/> (touching intervals are joined, so equal sets compare equal).</summary>
+        public IntSet Union(IntSet other)
+        {
+            if (ReferenceEquals(this, other) || other.IsEmpty)
+            {
+                return this;
+            }
+
+            if (IsEmpty)
+            {
+                return other;
+            }
+
+            var all = new List<(long Lo, long Hi)>(Intervals.Length + other.Intervals.Length);
+            all.AddRange(Intervals);
+            all.AddRange(other.Intervals);
+            all.Sort((x, y) => x.Lo.CompareTo(y.Lo));
+            var result = ImmutableArray.CreateBuilder<(long, long)>();
+            var (lo, hi) = all[0];
+            for (var i = 1; i < all.Count; i++)
+            {
+                var next = all[i];
+                if (next.Lo <= hi || next.Lo - 1 == hi)
+                {
+                    hi = Math.Max(hi, next.Hi);
+                    continue;
+                }
+
+                result.Add((lo, hi));
+                (lo, hi) = next;
+            }
+
+            result.Add((lo, hi));
+            return result.Count == 1 ? Range(result[0].Item1, result[0].Item2) : new IntSet(result.ToImmutable());
+        }
+
         /// <summary>Adds the bounds of the set and their neighbours: together with the other sets' points they hit every region the bounds cut the line into.</summary>
         public static void AddBoundaryPoints(IntSet set, HashSet<long> points)
         {
@@ -414,6 +450,11 @@ namespace GuardOrder.Analyzers.Model
                 }
 
                 builder.Append(iv[i].Lo == IntSet.Min ? "-inf" : iv[i].Lo.ToString(CultureInfo.InvariantCulture));
+                if (iv[i].Hi == iv[i].Lo)
+                {
+                    continue; // a single value: "{1, 3}", not "{1..1, 3..3}"
+                }
+
                 builder.Append("..");
                 builder.Append(iv[i].Hi == IntSet.Max ? "inf" : iv[i].Hi.ToString(CultureInfo.InvariantCulture));
             }

@@ -780,6 +780,123 @@ namespace GuardOrder.Analyzers.Model
             return copy;
         }
 
+        /// <summary>
+        /// One state that stands for exactly <paramref name="a"/> or <paramref name="b"/> (two states with the same
+        /// state but for facts, <see cref="SameButFacts"/>), or null when their facts' disjunction is no single
+        /// conjunction this can write. <paramref name="a"/> itself when its facts are among <paramref name="b"/>'s
+        /// (b allows nothing a does not), <paramref name="b"/> the other way round. Otherwise both hold the facts C
+        /// they share; when every other fact of either is on one variable x, a is C ∧ x∈A and b is C ∧ x∈B (A, B:
+        /// the values their own facts on x allow together), and the state is C ∧ x∈A∪B, written as C alone when
+        /// A∪B is x's whole domain. The fact written for x keeps the first of a's facts on it (its condition, for
+        /// messages) and is made only when all of the facts merged were read under the same lock and name the same
+        /// annotated member; otherwise only the merge that drops x is made.
+        /// </summary>
+        public static RouteState? Disjoin(RouteState a, RouteState b)
+        {
+            if (a.FactsAmong(b))
+            {
+                return a;
+            }
+
+            if (b.FactsAmong(a))
+            {
+                return b;
+            }
+
+            // The facts of each that the other does not hold (newest first), all on one variable, or no merge.
+            var onlyA = new List<FactNode>();
+            var onlyB = new List<FactNode>();
+            if (!Unshared(a._facts, b._facts, onlyA) || !Unshared(b._facts, a._facts, onlyB))
+            {
+                return null;
+            }
+
+            var first = onlyA[onlyA.Count - 1].Fact;
+            var allowedA = Fact.DomainOf(first.Kind);
+            var allowedB = allowedA;
+            var keepsAttributes = true;
+            foreach (var (list, isA) in new[] { (onlyA, true), (onlyB, false) })
+            {
+                foreach (var node in list)
+                {
+                    var fact = node.Fact;
+                    if (fact.Kind != first.Kind || !fact.Var.Equals(first.Var))
+                    {
+                        return null;
+                    }
+
+                    keepsAttributes &= ReferenceEquals(fact.UnderLock, first.UnderLock) && SymbolEqualityComparer.Default.Equals(fact.Annotated, first.Annotated);
+                    if (isA)
+                    {
+                        allowedA = allowedA.Intersect(fact.Allowed);
+                    }
+                    else
+                    {
+                        allowedB = allowedB.Intersect(fact.Allowed);
+                    }
+                }
+            }
+
+            var union = allowedA.Union(allowedB);
+            Fact? replacement = null;
+            if (!Fact.DomainOf(first.Kind).IsSubsetOf(union))
+            {
+                if (!keepsAttributes)
+                {
+                    return null;
+                }
+
+                replacement = first.WithAllowed(union);
+            }
+
+            // a's facts without those only it holds, the replacement where the oldest of them was: the facts
+            // older than that are kept as they are, the newer ones re-linked.
+            var oldest = onlyA[onlyA.Count - 1];
+            var newer = new List<Fact>();
+            var at = a._facts;
+            for (; !ReferenceEquals(at, oldest); at = at!.Previous)
+            {
+                if (!onlyA.Contains(at!))
+                {
+                    newer.Add(at!.Fact);
+                }
+            }
+
+            var facts = oldest.Previous;
+            if (replacement is not null)
+            {
+                facts = new FactNode(replacement, facts);
+            }
+
+            for (var i = newer.Count - 1; i >= 0; i--)
+            {
+                facts = new FactNode(newer[i], facts);
+            }
+
+            var copy = a.Clone();
+            copy._facts = facts;
+            return copy;
+        }
+
+        /// <summary>Adds to <paramref name="only"/> the nodes of <paramref name="list"/> whose facts <paramref name="other"/> does not hold (newest first); false when there are none.</summary>
+        private static bool Unshared(FactNode? list, FactNode? other, List<FactNode> only)
+        {
+            for (var node = list; node is not null; node = node.Previous)
+            {
+                if (Shares(other, node))
+                {
+                    break; // the rest of this list is the other's too
+                }
+
+                if (!Holds(other, node.Fact))
+                {
+                    only.Add(node);
+                }
+            }
+
+            return only.Count > 0;
+        }
+
         private static bool Shares(FactNode? list, FactNode node)
         {
             for (var other = list; other is not null && other.Count >= node.Count; other = other.Previous)

@@ -160,9 +160,33 @@ namespace GuardOrder.Analyzers.Model
                 frame.Joins = new List<RouteState>?[cfg.Blocks.Length];
             }
 
+            if (_mode == RouteMode.FaultPath && depth == 0 && IsAcyclic(cfg) && !EntersFinally(cfg))
+            {
+                frame.Pending = new List<RouteState>?[cfg.Blocks.Length];
+            }
+
             if (cfg.Blocks.Length > 0)
             {
                 Visit(frame, cfg.Blocks[0], start, ImmutableStack<FinallyContinuation>.Empty);
+            }
+
+            if (frame.Pending is { } pending)
+            {
+                // Blocks in ordinal order: in an acyclic graph every arrival at a block is made before it is walked on.
+                for (var ordinal = 0; ordinal < pending.Length && !_aborted; ordinal++)
+                {
+                    if (pending[ordinal] is not { } arrivals)
+                    {
+                        continue;
+                    }
+
+                    pending[ordinal] = null;
+                    frame.Current = ordinal;
+                    foreach (var arrival in arrivals)
+                    {
+                        Enter(frame, cfg.Blocks[ordinal], arrival, ImmutableStack<FinallyContinuation>.Empty);
+                    }
+                }
             }
 
             return frame.Results;
@@ -218,6 +242,15 @@ namespace GuardOrder.Analyzers.Model
 
             /// <summary>A merging walk (<see cref="_mergeJoins"/>), top level: per block, the states walked on from it, one per state but for its facts.</summary>
             public List<RouteState>?[]? Joins { get; set; }
+
+            /// <summary>
+            /// A fault path's own frame in an acyclic graph that enters no finally region: per block, the states that
+            /// arrived at it and are not walked on yet, merged exactly (<see cref="Arrive"/>); blocks are walked in
+            /// ordinal order (<see cref="Current"/>: the block being walked).
+            /// </summary>
+            public List<RouteState>?[]? Pending { get; set; }
+
+            public int Current { get; set; } = -1;
         }
 
         /// <summary>A call at the top of a fault path may grant: a [WriteGrant] member, or a helper the walk expands whose routes may.</summary>
@@ -304,6 +337,52 @@ namespace GuardOrder.Analyzers.Model
             return state;
         }
 
+        /// <summary>
+        /// Adds a state arriving at a block of a merging fault-path walk (<see cref="Frame.Pending"/>). Two arrivals
+        /// with the same state but for facts become one when one state stands for exactly both
+        /// (<see cref="RouteState.Disjoin"/>): the walk then follows one route where it followed two, and the grant
+        /// routes' disjunction, which is all GO0002 and GO0007 decide on, is unchanged. The merged arrival is
+        /// merged again with the others until none merges.
+        /// </summary>
+        private static void Arrive(List<RouteState>?[] pending, int ordinal, RouteState state)
+        {
+            var arrivals = pending[ordinal] ??= new List<RouteState>(2);
+            for (var i = 0; i < arrivals.Count; i++)
+            {
+                var earlier = arrivals[i];
+                if (!earlier.SameButFacts(state) || RouteState.Disjoin(earlier, state) is not { } merged)
+                {
+                    continue;
+                }
+
+                if (ReferenceEquals(merged, earlier))
+                {
+                    return; // the earlier arrival allows all this one does
+                }
+
+                arrivals.RemoveAt(i);
+                state = merged;
+                i = -1; // again from the start: the merged state may now merge with another
+            }
+
+            arrivals.Add(state);
+        }
+
+        /// <summary>Some branch of the graph runs a finally region on its way (its routes carry finally continuations).</summary>
+        private static bool EntersFinally(ControlFlowGraph cfg)
+        {
+            foreach (var block in cfg.Blocks)
+            {
+                if ((block.ConditionalSuccessor is { } conditional && !conditional.FinallyRegions.IsDefaultOrEmpty) ||
+                    (block.FallThroughSuccessor is { } fallThrough && !fallThrough.FinallyRegions.IsDefaultOrEmpty))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         /// <summary>No branch of the graph goes back to its own block or an earlier one (so no block is entered twice on a route).</summary>
         private static bool IsAcyclic(ControlFlowGraph cfg)
         {
@@ -345,6 +424,12 @@ namespace GuardOrder.Analyzers.Model
                 return;
             }
 
+            if (frame.Pending is { } pending && block.Ordinal > frame.Current)
+            {
+                Arrive(pending, block.Ordinal, state);
+                return;
+            }
+
             if (frame.Joins is { } joins && finallies.IsEmpty)
             {
                 var joined = Join(joins, block.Ordinal, state);
@@ -356,6 +441,12 @@ namespace GuardOrder.Analyzers.Model
                 state = joined;
             }
 
+            Enter(frame, block, state, finallies);
+        }
+
+        /// <summary>Walks a block on a route: counts it on the route (loops are walked <see cref="Limits.LoopVisits"/> times), then its operations and branch.</summary>
+        private void Enter(Frame frame, BasicBlock block, RouteState state, ImmutableStack<FinallyContinuation> finallies)
+        {
             var visits = frame.OnRoute[block.Ordinal];
             if (visits > 0)
             {
