@@ -160,7 +160,7 @@ namespace GuardOrder.Analyzers.Model
                 frame.Joins = new List<RouteState>?[cfg.Blocks.Length];
             }
 
-            if (_mode == RouteMode.FaultPath && depth == 0 && IsAcyclic(cfg) && !EntersFinally(cfg))
+            if (_mode != RouteMode.Locks && IsAcyclic(cfg) && !EntersFinally(cfg))
             {
                 frame.Pending = new List<RouteState>?[cfg.Blocks.Length];
             }
@@ -244,7 +244,8 @@ namespace GuardOrder.Analyzers.Model
             public List<RouteState>?[]? Joins { get; set; }
 
             /// <summary>
-            /// A fault path's own frame in an acyclic graph that enters no finally region: per block, the states that
+            /// A fault-path or predicate frame (not the lock walk's: its exact walks report routes, its first walk merges
+            /// with <see cref="Joins"/>) of an acyclic graph that enters no finally region: per block, the states that
             /// arrived at it and are not walked on yet, merged exactly (<see cref="Arrive"/>); blocks are walked in
             /// ordinal order (<see cref="Current"/>: the block being walked).
             /// </summary>
@@ -338,16 +339,16 @@ namespace GuardOrder.Analyzers.Model
         }
 
         /// <summary>
-        /// Adds a state arriving at a block of a merging fault-path walk (<see cref="Frame.Pending"/>). Two arrivals
+        /// Adds a state arriving at a block of a merging walk (<see cref="Frame.Pending"/>). Two arrivals
         /// with the same state but for facts become one when one state stands for exactly both
-        /// (<see cref="RouteState.Disjoin"/>): the walk then follows one route where it followed two, and the grant
-        /// routes' disjunction, which is all GO0002 and GO0007 decide on, is unchanged. The merged arrival is
-        /// merged again with the others until none merges.
+        /// (<see cref="RouteState.Disjoin"/>): the walk then follows one route where it followed two, and the routes'
+        /// disjunction, which is all the rules decide on, is unchanged. The merged arrival is merged again with the
+        /// others until none merges (among the latest <see cref="MergeCandidates"/>).
         /// </summary>
         private static void Arrive(List<RouteState>?[] pending, int ordinal, RouteState state)
         {
             var arrivals = pending[ordinal] ??= new List<RouteState>(2);
-            for (var i = 0; i < arrivals.Count; i++)
+            for (var i = Math.Max(0, arrivals.Count - MergeCandidates); i < arrivals.Count; i++)
             {
                 var earlier = arrivals[i];
                 if (!earlier.SameButFacts(state) || RouteState.Disjoin(earlier, state) is not { } merged)
@@ -362,11 +363,19 @@ namespace GuardOrder.Analyzers.Model
 
                 arrivals.RemoveAt(i);
                 state = merged;
-                i = -1; // again from the start: the merged state may now merge with another
+                i = Math.Max(0, arrivals.Count - MergeCandidates) - 1; // again: the merged state may now merge with another
             }
 
             arrivals.Add(state);
         }
+
+        /// <summary>
+        /// How many of a block's latest arrivals a new one is compared with. Routes that can merge arrive close
+        /// together (the two sides of a branch, walked one after the other); comparing each arrival with all of a
+        /// block's thousands of distinct ones made a walk that cannot merge quadratic before it reached its bound.
+        /// Not merging is always exact, so the window only bounds the cost.
+        /// </summary>
+        private const int MergeCandidates = 16;
 
         /// <summary>Some branch of the graph runs a finally region on its way (its routes carry finally continuations).</summary>
         private static bool EntersFinally(ControlFlowGraph cfg)

@@ -72,13 +72,39 @@ namespace GuardOrder.Tests.Model
             Assert.DoesNotContain(run.Diagnostics, d => d.Id == "GO0008");
         }
 
+        /// <summary><paramref name="count"/> independent branches that each leave a different value in a local of their own: 2^count routes no join merges.</summary>
+        private static string ManyDistinctBranches(int count)
+        {
+            var builder = new StringBuilder();
+            for (int i = 0; i < count; i++)
+            {
+                builder.Append("        int v").Append(i).Append(" = 0; if ((vma.vm_flags & (1UL << ").Append(i).Append(")) != 0) v").Append(i).Append(" = 1;\n");
+            }
+
+            return builder.ToString();
+        }
+
         [Fact]
         public async Task PredicateBeyondTheCapGetsGO0008()
         {
-            var source = KernelFixture.With("    [MustMatchFaultPath(nameof(do_wp_page))]\n    static bool huge(page page, vm_area_struct vma)\n    {\n        if ((vma.vm_flags & VM_WRITE) == 0) return false;\n" + ManyBranches(40) + "        return true;\n    }\n");
+            var source = KernelFixture.With("    [MustMatchFaultPath(nameof(do_wp_page))]\n    static bool huge(page page, vm_area_struct vma)\n    {\n        if ((vma.vm_flags & VM_WRITE) == 0) return false;\n" + ManyDistinctBranches(40) + "        return true;\n    }\n");
             var diagnostics = await SyncTestRunner.RunAsync(source);
             SyncTestRunner.AssertReports(diagnostics, "GO0008", "huge", "GO0002/GO0003");
             SyncTestRunner.AssertReports(diagnostics, "GO0008", "huge", "GO0005");
+        }
+
+        /// <summary>
+        /// 2^40 routes whose branches change nothing the walk tracks differently (each side leaves the same state but
+        /// for the branch's fact): a predicate's walk merges them at each join, exactly, so the predicate is decided,
+        /// not given up on: GO0002 names what it lacks, and there is no GO0008.
+        /// </summary>
+        [Fact]
+        public async Task PredicateWithIndependentBranchesBeyondTheCap_IsDecided()
+        {
+            var source = KernelFixture.With("    [MustMatchFaultPath(nameof(do_wp_page))]\n    static bool huge(page page, vm_area_struct vma)\n    {\n        if ((vma.vm_flags & VM_WRITE) == 0) return false;\n" + ManyBranches(40) + "        return true;\n    }\n");
+            var diagnostics = await SyncTestRunner.RunAsync(source);
+            SyncTestRunner.AssertReports(diagnostics, "GO0002", "huge");
+            SyncTestRunner.AssertSilent(diagnostics, "GO0008");
         }
     }
 }
