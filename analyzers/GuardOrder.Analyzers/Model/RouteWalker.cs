@@ -160,9 +160,9 @@ namespace GuardOrder.Analyzers.Model
                 frame.Joins = new List<RouteState>?[cfg.Blocks.Length];
             }
 
-            if (_mode != RouteMode.Locks && IsAcyclic(cfg) && !EntersFinally(cfg))
+            if (_mode != RouteMode.Locks && Mergeable(cfg))
             {
-                frame.Pending = new List<RouteState>?[cfg.Blocks.Length];
+                frame.Pending = new object?[cfg.Blocks.Length];
             }
 
             if (cfg.Blocks.Length > 0)
@@ -175,16 +175,19 @@ namespace GuardOrder.Analyzers.Model
                 // Blocks in ordinal order: in an acyclic graph every arrival at a block is made before it is walked on.
                 for (var ordinal = 0; ordinal < pending.Length && !_aborted; ordinal++)
                 {
-                    if (pending[ordinal] is not { } arrivals)
-                    {
-                        continue;
-                    }
-
+                    var arrived = pending[ordinal];
                     pending[ordinal] = null;
                     frame.Current = ordinal;
-                    foreach (var arrival in arrivals)
+                    if (arrived is RouteState one)
                     {
-                        Enter(frame, cfg.Blocks[ordinal], arrival, ImmutableStack<FinallyContinuation>.Empty);
+                        Enter(frame, cfg.Blocks[ordinal], one, ImmutableStack<FinallyContinuation>.Empty);
+                    }
+                    else if (arrived is List<RouteState> arrivals)
+                    {
+                        foreach (var arrival in arrivals)
+                        {
+                            Enter(frame, cfg.Blocks[ordinal], arrival, ImmutableStack<FinallyContinuation>.Empty);
+                        }
                     }
                 }
             }
@@ -248,8 +251,8 @@ namespace GuardOrder.Analyzers.Model
             /// with <see cref="Joins"/>) of an acyclic graph that enters no finally region: per block, the states that
             /// arrived at it and are not walked on yet, merged exactly (<see cref="Arrive"/>); blocks are walked in
             /// ordinal order (<see cref="Current"/>: the block being walked).
-            /// </summary>
-            public List<RouteState>?[]? Pending { get; set; }
+            /// Per block: null, the one state that arrived, or a list of them (most blocks get one).
+            public object?[]? Pending { get; set; }
 
             public int Current { get; set; } = -1;
         }
@@ -345,9 +348,29 @@ namespace GuardOrder.Analyzers.Model
         /// disjunction, which is all the rules decide on, is unchanged. The merged arrival is merged again with the
         /// others until none merges (among the latest <see cref="MergeCandidates"/>).
         /// </summary>
-        private static void Arrive(List<RouteState>?[] pending, int ordinal, RouteState state)
+        private static void Arrive(object?[] pending, int ordinal, RouteState state)
         {
-            var arrivals = pending[ordinal] ??= new List<RouteState>(2);
+            List<RouteState> arrivals;
+            switch (pending[ordinal])
+            {
+                case null:
+                    pending[ordinal] = state; // the first: no list until a second arrives
+                    return;
+                case RouteState first:
+                    if (first.SameButFacts(state) && RouteState.Disjoin(first, state) is { } both)
+                    {
+                        pending[ordinal] = both;
+                        return;
+                    }
+
+                    arrivals = new List<RouteState>(2) { first };
+                    pending[ordinal] = arrivals;
+                    break;
+                default:
+                    arrivals = (List<RouteState>)pending[ordinal]!;
+                    break;
+            }
+
             for (var i = Math.Max(0, arrivals.Count - MergeCandidates); i < arrivals.Count; i++)
             {
                 var earlier = arrivals[i];
@@ -376,6 +399,19 @@ namespace GuardOrder.Analyzers.Model
         /// Not merging is always exact, so the window only bounds the cost.
         /// </summary>
         private const int MergeCandidates = 16;
+
+        /// <summary>Whether a fault-path or predicate frame of <paramref name="cfg"/> merges its arrivals (<see cref="Frame.Pending"/>: acyclic, no finally region entered), decided once per walk and graph.</summary>
+        private bool Mergeable(ControlFlowGraph cfg)
+        {
+            var known = _tables!.Mergeable;
+            if (!known.TryGetValue(cfg, out var mergeable))
+            {
+                mergeable = IsAcyclic(cfg) && !EntersFinally(cfg);
+                known[cfg] = mergeable;
+            }
+
+            return mergeable;
+        }
 
         /// <summary>Some branch of the graph runs a finally region on its way (its routes carry finally continuations).</summary>
         private static bool EntersFinally(ControlFlowGraph cfg)
