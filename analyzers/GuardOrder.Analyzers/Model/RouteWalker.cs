@@ -75,9 +75,9 @@ namespace GuardOrder.Analyzers.Model
         /// one is walked again) does not pay for them; its messages then name no lines.
         /// </param>
         /// <param name="mergeJoins">
-        /// In lock mode without route lines, for an acyclic method: a route entering a block where a route
-        /// with the same state but for its facts was walked on continues with only the facts both hold, or
-        /// ends when the walked route's facts are among its own (<see cref="Join"/>). The walk then follows
+        /// In lock mode without route lines, for an acyclic method: the blocks are walked in order, and the routes
+        /// arriving at a block with the same state but for their facts go on as one, with only the facts both hold
+        /// when no fact set is exactly both (<see cref="Merge"/>). The walk then follows
         /// a superset of the routes' futures (fewer facts rule out fewer branches) in far fewer steps: it
         /// misses no problem, and may find one on a route no execution takes. Only for a walk that decides
         /// whether a method has a problem, never for one whose routes are reported (GO0004 walks again,
@@ -157,7 +157,9 @@ namespace GuardOrder.Analyzers.Model
 
             if (_mergeJoins && depth == 0 && IsAcyclic(cfg))
             {
-                frame.Joins = new List<RouteState>?[cfg.Blocks.Length];
+                // GO0004's deciding walk: arrivals merge, over-approximately, before any of them is walked on.
+                frame.Pending = new object?[cfg.Blocks.Length];
+                frame.CommonFacts = true;
             }
 
             if (_mode != RouteMode.Locks && Mergeable(cfg))
@@ -243,12 +245,15 @@ namespace GuardOrder.Analyzers.Model
             /// <summary>A pruning lock walk, top level: per block, whether a lock call may still be reached from it (<see cref="LockReach"/>).</summary>
             public bool[]? MayLock { get; set; }
 
-            /// <summary>A merging walk (<see cref="_mergeJoins"/>), top level: per block, the states walked on from it, one per state but for its facts.</summary>
-            public List<RouteState>?[]? Joins { get; set; }
+            /// <summary>
+            /// A merging lock walk (<see cref="_mergeJoins"/>), top level: arrivals in <see cref="Pending"/> that do not
+            /// merge exactly merge into one with the facts both hold (<see cref="Arrive"/>).
+            /// </summary>
+            public bool CommonFacts { get; set; }
 
             /// <summary>
             /// A fault-path or predicate frame (not the lock walk's: its exact walks report routes, its first walk merges
-            /// with <see cref="Joins"/>) of an acyclic graph that enters no finally region: per block, the states that
+            /// with <see cref="CommonFacts"/>) of an acyclic graph that enters no finally region: per block, the states that
             /// arrived at it and are not walked on yet, merged exactly (<see cref="Arrive"/>); blocks are walked in
             /// ordinal order (<see cref="Current"/>: the block being walked).
             /// Per block: null, the one state that arrived, or a list of them (most blocks get one).
@@ -310,45 +315,13 @@ namespace GuardOrder.Analyzers.Model
         }
 
         /// <summary>
-        /// The state to walk on from a block (<see cref="_mergeJoins"/>): null when a state walked on from it
-        /// holds everything <paramref name="state"/> holds but for facts, and only facts it holds too (every
-        /// future of <paramref name="state"/> was walked); else, when one holds the same but for other facts,
-        /// the state with the facts both hold, which replaces it (it covers both); else the state itself.
-        /// Each replacement drops a fact, so a block is walked on from at most one more time per fact.
-        /// </summary>
-        private static RouteState? Join(List<RouteState>?[] joins, int ordinal, RouteState state)
-        {
-            var walked = joins[ordinal] ??= new List<RouteState>();
-            for (var i = 0; i < walked.Count; i++)
-            {
-                var earlier = walked[i];
-                if (!earlier.SameButFacts(state))
-                {
-                    continue;
-                }
-
-                if (earlier.FactsAmong(state))
-                {
-                    return null;
-                }
-
-                var common = state.WithCommonFacts(earlier);
-                walked[i] = common;
-                return common;
-            }
-
-            walked.Add(state);
-            return state;
-        }
-
-        /// <summary>
         /// Adds a state arriving at a block of a merging walk (<see cref="Frame.Pending"/>). Two arrivals
         /// with the same state but for facts become one when one state stands for exactly both
         /// (<see cref="RouteState.Disjoin"/>): the walk then follows one route where it followed two, and the routes'
         /// disjunction, which is all the rules decide on, is unchanged. The merged arrival is merged again with the
         /// others until none merges (among the latest <see cref="MergeCandidates"/>).
         /// </summary>
-        private static void Arrive(object?[] pending, int ordinal, RouteState state)
+        private static void Arrive(object?[] pending, int ordinal, RouteState state, bool commonFacts)
         {
             List<RouteState> arrivals;
             switch (pending[ordinal])
@@ -357,7 +330,7 @@ namespace GuardOrder.Analyzers.Model
                     pending[ordinal] = state; // the first: no list until a second arrives
                     return;
                 case RouteState first:
-                    if (first.SameButFacts(state) && RouteState.Disjoin(first, state) is { } both)
+                    if (Merge(first, state, commonFacts) is { } both)
                     {
                         pending[ordinal] = both;
                         return;
@@ -374,7 +347,7 @@ namespace GuardOrder.Analyzers.Model
             for (var i = Math.Max(0, arrivals.Count - MergeCandidates); i < arrivals.Count; i++)
             {
                 var earlier = arrivals[i];
-                if (!earlier.SameButFacts(state) || RouteState.Disjoin(earlier, state) is not { } merged)
+                if (Merge(earlier, state, commonFacts) is not { } merged)
                 {
                     continue;
                 }
@@ -390,6 +363,23 @@ namespace GuardOrder.Analyzers.Model
             }
 
             arrivals.Add(state);
+        }
+
+        /// <summary>
+        /// One state for two arrivals with the same state but for facts: exactly both (<see cref="RouteState.Disjoin"/>),
+        /// or, for GO0004's deciding walk (<paramref name="commonFacts"/>), the earlier with only the facts both hold.
+        /// Fewer facts rule out fewer branches, so that walk follows every route's future and maybe more: it misses
+        /// no lock problem and may find one on a route no execution takes (the exact walk then decides what is
+        /// reported). A block is walked on once per state but for facts, after all its arrivals are in.
+        /// </summary>
+        private static RouteState? Merge(RouteState earlier, RouteState state, bool commonFacts)
+        {
+            if (!earlier.SameButFacts(state))
+            {
+                return null;
+            }
+
+            return RouteState.Disjoin(earlier, state) ?? (commonFacts ? earlier.WithCommonFacts(state) : null);
         }
 
         /// <summary>
@@ -469,21 +459,10 @@ namespace GuardOrder.Analyzers.Model
                 return;
             }
 
-            if (frame.Pending is { } pending && block.Ordinal > frame.Current)
+            if (frame.Pending is { } pending && finallies.IsEmpty && block.Ordinal > frame.Current)
             {
-                Arrive(pending, block.Ordinal, state);
+                Arrive(pending, block.Ordinal, state, frame.CommonFacts);
                 return;
-            }
-
-            if (frame.Joins is { } joins && finallies.IsEmpty)
-            {
-                var joined = Join(joins, block.Ordinal, state);
-                if (joined is null)
-                {
-                    return; // a route walked on from here with the same state and fewer facts covers this one
-                }
-
-                state = joined;
             }
 
             Enter(frame, block, state, finallies);

@@ -76,6 +76,24 @@ namespace GuardOrder.Tests.Model
             Assert.Equal(" >= 4", Fact.Render(FactKind.Integer, "", IntSet.Range(4, IntSet.Max)));
         }
 
+        /// <summary>The union the exact route merge writes: touching intervals join, so a union equals the set built at once.</summary>
+        [Fact]
+        public void IntSetUnion()
+        {
+            Assert.Equal(IntSet.Boolean, IntSet.Point(0).Union(IntSet.Point(1)));
+            Assert.Equal(IntSet.Range(0, 5), IntSet.Range(3, 5).Union(IntSet.Range(0, 3)));
+            Assert.Equal(IntSet.Range(0, 5), IntSet.Range(0, 2).Union(IntSet.Range(3, 5)));
+            var oneOrThree = IntSet.Point(1).Union(IntSet.Point(3));
+            Assert.Equal(new[] { (1L, 1L), (3L, 3L) }, oneOrThree.Intervals.ToArray());
+            Assert.Equal(" in {1, 3}", Fact.Render(FactKind.Integer, "", oneOrThree));
+            var notOne = IntSet.Point(1).ComplementWithin(IntSet.AllIntegers);
+            Assert.Equal(IntSet.AllIntegers, notOne.Union(IntSet.Point(1)));
+            Assert.True(IntSet.AllIntegers.IsSubsetOf(notOne.Union(IntSet.Range(0, 2))));
+            Assert.Same(oneOrThree, oneOrThree.Union(IntSet.Empty));
+            Assert.Equal(notOne, IntSet.Range(IntSet.Min, 0).Union(IntSet.Range(2, IntSet.Max)));
+            Assert.Equal(" in {0..2, 5}", Fact.Render(FactKind.Integer, "", IntSet.Range(0, 2).Union(IntSet.Point(5))));
+        }
+
         [Fact]
         public void EqualsOneImpliesNotEqualsOneIsFalseAndNotGreaterThanThree()
         {

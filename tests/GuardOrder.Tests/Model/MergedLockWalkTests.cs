@@ -67,6 +67,20 @@ namespace GuardOrder.Tests.Model
             Assert.True(merged.Steps * 20 < exact.Steps, merged.Steps + " steps merged, " + exact.Steps + " exact");
         }
 
+        /// <summary>
+        /// The blocks are walked in order, so every arrival at a join is in before the join is walked on: each diamond
+        /// costs the same few steps, however many precede it (the walk that merged into routes already walked on from a
+        /// join walked a join again per fact it dropped).
+        /// </summary>
+        [Fact]
+        public void EachDiamondCostsTheSameSteps()
+        {
+            int Steps(int diamonds) => Walk(AnalyzerHarness.Compile(KernelFixture.With(Diamonds(diamonds))), merge: true).Steps;
+            var (ten, twenty, thirty) = (Steps(10), Steps(20), Steps(30));
+            Assert.Equal(twenty - ten, thirty - twenty);
+            Assert.True(thirty - twenty <= 10 * 16, ten + " / " + twenty + " / " + thirty + " steps");
+        }
+
         [Fact]
         public void ALeakBehindTheDiamonds_IsFound_AsTheExactWalkFindsIt()
         {
