@@ -8,17 +8,27 @@ namespace GuardOrder.Tests.Model
     /// <summary>Past a bound the walk gives up cleanly and says so (GO0008): never silence, never a hang or a throw.</summary>
     public class RouteLimitsTests
     {
-        /// <summary><paramref name="count"/> independent branches (one flag bit each): 2^count routes.</summary>
-        private static string ManyBranches(int count)
+        /// <summary>
+        /// <paramref name="count"/> independent branches (one flag bit each): 2^count routes. With <paramref name="distinct"/>,
+        /// each branch leaves a different value in a local of its own, so that no join merges them.
+        /// </summary>
+        private static string ManyBranches(int count, bool distinct = false)
         {
             var builder = new StringBuilder();
             for (int i = 0; i < count; i++)
             {
-                builder.Append("        if ((vma.vm_flags & (1UL << ").Append(i).Append(")) != 0) page.mapcount++;\n");
+                var local = "v" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                builder.Append(distinct ? "        int " + local + " = 0; " : "        ")
+                    .Append("if ((vma.vm_flags & (1UL << ").Append(i).Append(")) != 0) ")
+                    .Append(distinct ? local + " = 1;\n" : "page.mapcount++;\n");
             }
 
             return builder.ToString();
         }
+
+        /// <summary>A predicate of do_wp_page that checks VM_WRITE, then runs <paramref name="branches"/> and returns true.</summary>
+        private static string HugePredicate(string branches) =>
+            KernelFixture.With("    [MustMatchFaultPath(nameof(do_wp_page))]\n    static bool huge(page page, vm_area_struct vma)\n    {\n        if ((vma.vm_flags & VM_WRITE) == 0) return false;\n" + branches + "        return true;\n    }\n");
 
         [Fact]
         public async Task LockUserBeyondTheCapGetsGO0008()
@@ -72,22 +82,10 @@ namespace GuardOrder.Tests.Model
             Assert.DoesNotContain(run.Diagnostics, d => d.Id == "GO0008");
         }
 
-        /// <summary><paramref name="count"/> independent branches that each leave a different value in a local of their own: 2^count routes no join merges.</summary>
-        private static string ManyDistinctBranches(int count)
-        {
-            var builder = new StringBuilder();
-            for (int i = 0; i < count; i++)
-            {
-                builder.Append("        int v").Append(i).Append(" = 0; if ((vma.vm_flags & (1UL << ").Append(i).Append(")) != 0) v").Append(i).Append(" = 1;\n");
-            }
-
-            return builder.ToString();
-        }
-
         [Fact]
         public async Task PredicateBeyondTheCapGetsGO0008()
         {
-            var source = KernelFixture.With("    [MustMatchFaultPath(nameof(do_wp_page))]\n    static bool huge(page page, vm_area_struct vma)\n    {\n        if ((vma.vm_flags & VM_WRITE) == 0) return false;\n" + ManyDistinctBranches(40) + "        return true;\n    }\n");
+            var source = HugePredicate(ManyBranches(40, distinct: true));
             var diagnostics = await SyncTestRunner.RunAsync(source);
             SyncTestRunner.AssertReports(diagnostics, "GO0008", "huge", "GO0002/GO0003");
             SyncTestRunner.AssertReports(diagnostics, "GO0008", "huge", "GO0005");
@@ -101,7 +99,7 @@ namespace GuardOrder.Tests.Model
         [Fact]
         public async Task PredicateWithIndependentBranchesBeyondTheCap_IsDecided()
         {
-            var source = KernelFixture.With("    [MustMatchFaultPath(nameof(do_wp_page))]\n    static bool huge(page page, vm_area_struct vma)\n    {\n        if ((vma.vm_flags & VM_WRITE) == 0) return false;\n" + ManyBranches(40) + "        return true;\n    }\n");
+            var source = HugePredicate(ManyBranches(40));
             var diagnostics = await SyncTestRunner.RunAsync(source);
             SyncTestRunner.AssertReports(diagnostics, "GO0002", "huge");
             SyncTestRunner.AssertSilent(diagnostics, "GO0008");
