@@ -561,7 +561,7 @@ namespace GuardOrder.Analyzers
                         var masked = "(" + subject + " & " + bit + ")";
                         return allowed.Equals(IntSet.Point(1)) ? masked + " == 0" : allowed.Equals(IntSet.Point(0)) ? masked + " != 0" : Fail("the check '" + fact.Describe() + "' allows every value");
                     case FactKind.Integer:
-                        return Outside(subject, allowed) ?? Fail("the values '" + fact.Describe() + "' allows cannot be written as one comparison");
+                        return Outside(subject, allowed) ?? Fail("the check '" + fact.Describe() + "' allows every value");
                     default:
                         return Fail("the check '" + fact.Describe() + "' is not a condition");
                 }
@@ -921,7 +921,7 @@ namespace GuardOrder.Analyzers
                 type.SpecialType == SpecialType.None && type.TypeKind != TypeKind.Enum && type.TypeKind != TypeKind.Pointer &&
                 type.OriginalDefinition.SpecialType != SpecialType.System_Nullable_T;
 
-            /// <summary>A condition true exactly when <paramref name="subject"/> lies outside <paramref name="allowed"/>, or null.</summary>
+            /// <summary>A condition true exactly when <paramref name="subject"/> lies outside <paramref name="allowed"/>, or null when it allows every value.</summary>
             private static string? Outside(string subject, IntSet allowed)
             {
                 static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
@@ -957,7 +957,18 @@ namespace GuardOrder.Analyzers
                     return subject + " == " + N(iv[0].Hi + 1);
                 }
 
-                return null;
+                // Several ranges (a merged route's "x in {1, 3}"): outside each of them.
+                var parts = new List<string>(iv.Length);
+                foreach (var (lo, hi) in iv)
+                {
+                    parts.Add(
+                        lo == hi ? subject + " != " + N(lo) :
+                        lo == IntSet.Min ? subject + " > " + N(hi) :
+                        hi == IntSet.Max ? subject + " < " + N(lo) :
+                        "(" + subject + " < " + N(lo) + " || " + subject + " > " + N(hi) + ")");
+                }
+
+                return iv.Length == 0 ? null : string.Join(" && ", parts);
             }
         }
     }

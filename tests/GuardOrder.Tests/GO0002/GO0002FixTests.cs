@@ -174,6 +174,60 @@ namespace GuardOrder.Tests.GO0002
             """,
             GO0002(0));
 
+        /// <summary>
+        /// The fault path grants for either of two counts: its routes merge into one allowing both
+        /// (<c>mapcount in {1, 3}</c>), and the fix writes the check that is false for both.
+        /// </summary>
+        [Fact]
+        public Task MergedRouteAllowingTwoValues_OneCheckForBoth() => VerifyFixAsync(
+            """
+                static int fault_either(vm_fault vmf)
+                {
+                    page? page = vmf.page;
+                    if (page == null)
+                        return 0;
+                    if (page.mapcount == 1 || page.mapcount == 3)
+                    {
+                        wp_page_reuse(vmf);
+                        return 1;
+                    }
+                    return 0;
+                }
+
+                [MustMatchFaultPath(nameof(fault_either))]
+                static bool either(vm_area_struct vma, page? page)
+                {
+                    if ((vma.vm_flags & VM_WRITE) == 0 || page == null)
+                        return false;
+                    return {|#0:true|};
+                }
+            """,
+            """
+                static int fault_either(vm_fault vmf)
+                {
+                    page? page = vmf.page;
+                    if (page == null)
+                        return 0;
+                    if (page.mapcount == 1 || page.mapcount == 3)
+                    {
+                        wp_page_reuse(vmf);
+                        return 1;
+                    }
+                    return 0;
+                }
+
+                [MustMatchFaultPath(nameof(fault_either))]
+                static bool either(vm_area_struct vma, page? page)
+                {
+                    if ((vma.vm_flags & VM_WRITE) == 0 || page == null)
+                        return false;
+                    if (page.mapcount != 1 && page.mapcount != 3)
+                        return false;
+                    return true;
+                }
+            """,
+            GO0002(0));
+
         /// <summary>A granting return that is an if's branch becomes a block of the checks and the return.</summary>
         [Fact]
         public Task ReturnInAnIfBranch_BecomesABlock() => VerifyFixAsync(
