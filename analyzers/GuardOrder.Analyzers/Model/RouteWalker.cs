@@ -252,13 +252,15 @@ namespace GuardOrder.Analyzers.Model
             public bool CommonFacts { get; set; }
 
             /// <summary>
-            /// A fault-path or predicate frame (not the lock walk's: its exact walks report routes, its first walk merges
-            /// with <see cref="CommonFacts"/>) of an acyclic graph that enters no finally region: per block, the states that
-            /// arrived at it and are not walked on yet, merged exactly (<see cref="Arrive"/>); blocks are walked in
-            /// ordinal order (<see cref="Current"/>: the block being walked).
-            /// Per block: null, the one state that arrived, or a list of them (most blocks get one).
+            /// A merging frame: a fault-path or predicate frame of an acyclic graph that enters no finally region, or
+            /// GO0004's deciding walk of an acyclic method (<see cref="CommonFacts"/>; the lock walks that report routes
+            /// never merge). Per block, the states that arrived at it and are not walked on yet, merged
+            /// (<see cref="Arrive"/>): null, the one state that arrived, or a list of them (most blocks get one).
+            /// Blocks are walked in ordinal order.
+            /// </summary>
             public object?[]? Pending { get; set; }
 
+            /// <summary>With <see cref="Pending"/>: the block being walked (an arrival at a later block waits for its turn).</summary>
             public int Current { get; set; } = -1;
         }
 
