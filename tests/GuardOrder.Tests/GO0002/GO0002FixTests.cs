@@ -174,13 +174,8 @@ namespace GuardOrder.Tests.GO0002
             """,
             GO0002(0));
 
-        /// <summary>
-        /// The fault path grants for either of two counts: its routes merge into one allowing both
-        /// (<c>mapcount in {1, 3}</c>), and the fix writes the check that is false for both.
-        /// </summary>
-        [Fact]
-        public Task MergedRouteAllowingTwoValues_OneCheckForBoth() => VerifyFixAsync(
-            """
+        /// <summary>A fault path that grants for either of two counts (its two routes merge into one).</summary>
+        private const string FaultEither = """
                 static int fault_either(vm_fault vmf)
                 {
                     page? page = vmf.page;
@@ -194,6 +189,15 @@ namespace GuardOrder.Tests.GO0002
                     return 0;
                 }
 
+            """;
+
+        /// <summary>
+        /// The fault path grants for either of two counts: its routes merge into one allowing both
+        /// (<c>mapcount in {1, 3}</c>), and the fix writes the check that is false for both.
+        /// </summary>
+        [Fact]
+        public Task MergedRouteAllowingTwoValues_OneCheckForBoth() => VerifyFixAsync(
+            FaultEither + """
                 [MustMatchFaultPath(nameof(fault_either))]
                 static bool either(vm_area_struct vma, page? page)
                 {
@@ -202,20 +206,7 @@ namespace GuardOrder.Tests.GO0002
                     return {|#0:true|};
                 }
             """,
-            """
-                static int fault_either(vm_fault vmf)
-                {
-                    page? page = vmf.page;
-                    if (page == null)
-                        return 0;
-                    if (page.mapcount == 1 || page.mapcount == 3)
-                    {
-                        wp_page_reuse(vmf);
-                        return 1;
-                    }
-                    return 0;
-                }
-
+            FaultEither + """
                 [MustMatchFaultPath(nameof(fault_either))]
                 static bool either(vm_area_struct vma, page? page)
                 {

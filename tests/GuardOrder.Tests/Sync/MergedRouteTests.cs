@@ -13,7 +13,12 @@ namespace GuardOrder.Tests.Sync
     /// </summary>
     public class MergedRouteTests
     {
-        private static string Fault(string predicateBody) => KernelFixture.With("""
+        private const string Either = "page.mapcount == 1 || page.mapcount == 3";
+
+        /// <summary>The fault path with its counts' condition written as <paramref name="counts"/>, and a predicate ending in <paramref name="predicateBody"/>.</summary>
+        private static string Fault(string predicateBody, string counts = Either)
+        {
+            var source = KernelFixture.With("""
                 static int fault_joined(vm_fault vmf, int[] d)
                 {
                     page? page = vmf.page;
@@ -39,6 +44,10 @@ namespace GuardOrder.Tests.Sync
 
                 }
             """);
+            var written = source.Replace("if (" + Either + ")", "if (" + counts + ")");
+            Assert.Contains("if (" + counts + ")", written); // the form is in the source, not the default
+            return written;
+        }
 
         /// <summary>Within the grant's disjunction: silent, whether or not the predicate tests the KSM diamond's condition.</summary>
         [Theory]
@@ -58,6 +67,23 @@ namespace GuardOrder.Tests.Sync
         [InlineData("return page.mapcount == 1;", "")]
         public async Task WiderThanTheMergedRoutes_Reported(string body, string named) =>
             AssertReports(await RunAsync(Fault(body)), "GO0002", named);
+
+        /// <summary>
+        /// The fault path's "one count or the other" in other everyday forms: each merged or not, the verdicts are the
+        /// exact ones (a count the fault path does not grant for is reported, a count it grants for is not).
+        /// </summary>
+        [Theory]
+        [InlineData("page.mapcount is 1 or 3")]
+        [InlineData("page.mapcount switch { 1 or 3 => true, _ => false }")]
+        [InlineData("(page.mapcount == 1 ? true : page.mapcount == 3)")]
+        [InlineData("!(page.mapcount != 1 && page.mapcount != 3)")]
+        public async Task OtherFormsOfTheCounts_SameVerdicts(string counts)
+        {
+            AssertReports(await RunAsync(Fault("return page.mapcount <= 3 && page.anon && page.exclusive;", counts)), "GO0002", "mapcount");
+            AssertReports(await RunAsync(Fault("return page.mapcount == 2 && page.anon && page.exclusive;", counts)), "GO0002", "mapcount");
+            AssertSilent(await RunAsync(Fault("return page.mapcount == 3 && page.anon && page.exclusive;", counts)), "GO0002", "GO0008");
+            AssertSilent(await RunAsync(Fault("return (page.mapcount == 1 || page.mapcount == 3) && !page.anon && !page.exclusive;", counts)), "GO0002", "GO0008");
+        }
 
         /// <summary>Both sides of the KSM diamond grant: GO0007 assumes nothing about it and no message names it as required.</summary>
         [Fact]
