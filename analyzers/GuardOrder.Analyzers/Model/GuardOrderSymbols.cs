@@ -30,6 +30,22 @@ namespace GuardOrder.Analyzers.Model
             DoesNotReturnIf = ResolveFramework(compilation, "System.Diagnostics.CodeAnalysis.DoesNotReturnIfAttribute", ref coreLibrary);
             DoesNotReturn = ResolveFramework(compilation, "System.Diagnostics.CodeAnalysis.DoesNotReturnAttribute", ref coreLibrary);
             NotNull = ResolveFramework(compilation, "System.Diagnostics.CodeAnalysis.NotNullAttribute", ref coreLibrary);
+            _annotationNames = AnnotationNames(SecurityCheck, MustMatchFaultPath, FaultPathCheck, WriteGrant, AcquiresLock, TryAcquiresLock, ReleasesLock, DoesNotReturn);
+        }
+
+        /// <summary>The names of the resolved attribute types <see cref="AnnotationsOf"/> reads (a name appears once).</summary>
+        private static string[] AnnotationNames(params INamedTypeSymbol?[] types)
+        {
+            var names = new System.Collections.Generic.List<string>();
+            foreach (var type in types)
+            {
+                if (type is not null && !names.Contains(type.Name))
+                {
+                    names.Add(type.Name);
+                }
+            }
+
+            return names.ToArray();
         }
 
         /// <summary>
@@ -199,6 +215,36 @@ namespace GuardOrder.Analyzers.Model
         private readonly ConcurrentDictionary<ISymbol, Annotation> _annotations =
             new ConcurrentDictionary<ISymbol, Annotation>(SymbolEqualityComparer.Default);
 
+        /// <summary>See <see cref="AnnotationNames"/>.</summary>
+        private readonly string[] _annotationNames;
+
+        /// <summary>
+        /// Some attribute of <paramref name="attributes"/> has the name of an attribute type <see cref="AnnotationsOf"/>
+        /// reads. <see cref="IsSameAttribute"/> holds only for a class of the type's name (the same symbol, or the same
+        /// name in the top-level namespace), so without one the symbol has no annotation: the answer for a framework
+        /// method (whose attributes are [NullableContext], [MethodImpl] and the like) without a cache lookup, whose
+        /// hashing and comparing of a generic method's constructed symbol was most of GO0004's time in the lock
+        /// users' reachability on the mixed corpus.
+        /// </summary>
+        private bool AnyAnnotationName(ImmutableArray<AttributeData> attributes)
+        {
+            foreach (var attribute in attributes)
+            {
+                if (attribute.AttributeClass?.Name is { } name)
+                {
+                    foreach (var known in _annotationNames)
+                    {
+                        if (string.Equals(name, known, System.StringComparison.Ordinal))
+                        {
+                            return true;
+                        }
+                    }
+                }
+            }
+
+            return false;
+        }
+
         /// <summary>
         /// The GuardOrder (and [DoesNotReturn]) attributes on <paramref name="symbol"/>'s original definition
         /// (<see cref="Original"/>), read once per symbol and compilation: a walk asks eight of them at every
@@ -215,12 +261,14 @@ namespace GuardOrder.Analyzers.Model
             // Most symbols a walk meets carry no attribute at all: answered without the cache (whose
             // entries, one per symbol and compilation, were a fiftieth of GuardOrder's allocation).
             var original = Original(symbol);
-            if (original is null || original.GetAttributes().IsEmpty)
+            if (original is null || !AnyAnnotationName(original.GetAttributes()))
             {
                 return Annotation.None;
             }
 
-            if (_annotations.TryGetValue(symbol, out var known))
+            // Keyed by the original definition (what is read): a generic method's constructions share one entry,
+            // and its symbol hashes and compares without the type arguments.
+            if (_annotations.TryGetValue(original, out var known))
             {
                 return known;
             }
@@ -238,7 +286,7 @@ namespace GuardOrder.Analyzers.Model
                     Of(attribute.AttributeClass, DoesNotReturn, Annotation.DoesNotReturn);
             }
 
-            _annotations.TryAdd(symbol, found);
+            _annotations.TryAdd(original, found);
             return found;
         }
 

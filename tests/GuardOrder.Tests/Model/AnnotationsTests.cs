@@ -30,11 +30,14 @@ namespace GuardOrder.Tests.Model
                 [ReleasesLock] public static void unlock(object o) { }
                 [DoesNotReturn] public static void bug() => throw null!;
                 [System.Obsolete] public static void obsolete() { }
+                [Other.AcquiresLock] public static void other_lock(object o) { }
+                [Other.Outer.ReleasesLock] public static void nested_release(object o) { }
                 [SecurityCheck] public static int Flags;
 
                 public static void uses(string s, object o)
                 {
-                    check<int>(1); check("x"); s.grant(); Forms.grant(s); both(1); lock_it(o); try_lock(o); unlock(o); obsolete();
+                    check<int>(1); check("x"); s.grant(); Forms.grant(s); both(1); lock_it(o); try_lock(o); unlock(o); obsolete(); other_lock(o); nested_release(o);
+                    new System.Collections.Generic.List<int>().Add(1); _ = System.Linq.Enumerable.Count(new[] { 1 });
                     _ = Flags; System.Console.WriteLine(s);
                     if (s.Length == 0) bug();
                 }
@@ -43,6 +46,13 @@ namespace GuardOrder.Tests.Model
                 public static bool early(int x) => both(x);
 
                 public static void fault(int x) { if (both(x)) grant("x"); }
+            }
+
+            namespace Other
+            {
+                // GuardOrder's names outside the top-level GuardOrder namespace: no annotation.
+                public sealed class AcquiresLockAttribute : System.Attribute { }
+                public static class Outer { public sealed class ReleasesLockAttribute : System.Attribute { } }
             }
             """;
 
@@ -116,6 +126,8 @@ namespace GuardOrder.Tests.Model
             Assert.True(symbols.IsDoesNotReturn(Method("bug")));
             Assert.True(symbols.IsFaultPathPredicate(Method("early")));
             Assert.Equal(Annotation.None, symbols.AnnotationsOf(Method("obsolete")));
+            Assert.Equal(Annotation.None, symbols.AnnotationsOf(Method("other_lock")));
+            Assert.Equal(Annotation.None, symbols.AnnotationsOf(Method("nested_release")));
             Assert.Equal(Annotation.None, symbols.AnnotationsOf(null));
         }
 
