@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -20,6 +21,7 @@ namespace GuardOrder.Analyzers.Model
         public static bool[] Compute(ControlFlowGraph cfg, Func<IInvocationOperation, bool> mayGrant)
         {
             var blocks = cfg.Blocks;
+            var hasFinally = RouteWalker.HasFinallyRegion(cfg.Root); // else no branch runs one (its list is computed on first read)
             var reach = new bool[blocks.Length];
             var successors = new List<int>[blocks.Length];
             for (int i = 0; i < blocks.Length; i++)
@@ -45,7 +47,7 @@ namespace GuardOrder.Analyzers.Model
                         successors[block.Ordinal].Add(destination.Ordinal);
                     }
 
-                    var regions = branch.FinallyRegions;
+                    var regions = hasFinally ? branch.FinallyRegions : ImmutableArray<ControlFlowRegion>.Empty;
                     for (int r = 0; r < regions.Length; r++)
                     {
                         successors[block.Ordinal].Add(regions[r].FirstBlockOrdinal);
