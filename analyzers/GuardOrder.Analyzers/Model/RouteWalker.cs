@@ -162,7 +162,7 @@ namespace GuardOrder.Analyzers.Model
                 frame.CommonFacts = true;
             }
 
-            if (_mode != RouteMode.Locks && Mergeable(cfg))
+            if (_mode != RouteMode.Locks && Mergeable(cfg, frame.HasFinally))
             {
                 frame.Pending = new object?[cfg.Blocks.Length];
             }
@@ -396,30 +396,20 @@ namespace GuardOrder.Analyzers.Model
         /// </summary>
         private const int MergeCandidates = 16;
 
-        /// <summary>Whether a fault-path or predicate frame of <paramref name="cfg"/> merges its arrivals (<see cref="Frame.Pending"/>: acyclic, no finally region entered), decided once per walk and graph.</summary>
-        private bool Mergeable(ControlFlowGraph cfg)
-        {
-            var known = _tables!.Mergeable;
-            if (!known.TryGetValue(cfg, out var mergeable))
-            {
-                mergeable = IsAcyclic(cfg) && !EntersFinally(cfg);
-                known[cfg] = mergeable;
-            }
+        /// <summary>
+        /// Whether a fault-path or predicate frame of <paramref name="cfg"/> merges its arrivals (<see cref="Frame.Pending"/>:
+        /// acyclic, no finally region entered). Decided per frame: one pass over the blocks, as the frame's own arrays
+        /// are; a per-walk table of the answers cost more in its lookups (each graph's first identity hash) than it saved.
+        /// </summary>
+        private static bool Mergeable(ControlFlowGraph cfg, bool hasFinally) => IsAcyclic(cfg) && !(hasFinally && EntersFinally(cfg));
 
-            return mergeable;
-        }
-
-        /// <summary>Some branch of the graph runs a finally region on its way (its routes carry finally continuations).</summary>
+        /// <summary>
+        /// Some branch of the graph runs a finally region on its way (its routes carry finally continuations). Asked only
+        /// of a graph with a finally region (<see cref="HasFinallyRegion"/>): a branch's finally regions are computed on
+        /// first read, which for every branch of every graph walked was a twentieth of the walks' time on the mixed corpus.
+        /// </summary>
         private static bool EntersFinally(ControlFlowGraph cfg)
         {
-            // A graph without a finally region (most methods) is answered from its regions: a branch's finally
-            // regions are computed on first read, which for every branch of every graph walked was a twentieth
-            // of the walks' time on the mixed corpus.
-            if (!HasFinallyRegion(cfg.Root))
-            {
-                return false;
-            }
-
             foreach (var block in cfg.Blocks)
             {
                 if ((block.ConditionalSuccessor is { } conditional && !conditional.FinallyRegions.IsDefaultOrEmpty) ||

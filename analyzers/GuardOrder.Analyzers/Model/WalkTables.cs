@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.FlowAnalysis;
 
 namespace GuardOrder.Analyzers.Model
 {
@@ -30,9 +29,6 @@ namespace GuardOrder.Analyzers.Model
 
         public Dictionary<IOperation, RouteWalker.Memo> Memos { get; } = new Dictionary<IOperation, RouteWalker.Memo>(OperationIdentity.Instance);
 
-        /// <summary>Per graph the walk entered, whether its frames merge arrivals (acyclic, no finally region entered): a helper's graph is entered once per call on every route.</summary>
-        public Dictionary<ControlFlowGraph, bool> Mergeable { get; } = new Dictionary<ControlFlowGraph, bool>();
-
         /// <summary>An empty set: this thread's free one, or a new one (a walk inside a walk gets a new one).</summary>
         public static WalkTables Rent()
         {
@@ -50,7 +46,6 @@ namespace GuardOrder.Analyzers.Model
             tables.NamedConstants.Clear();
             tables.Constants.Clear();
             tables.Memos.Clear();
-            tables.Mergeable.Clear();
             if (!large)
             {
                 s_free = tables;
