@@ -102,6 +102,52 @@ namespace GuardOrder.Tests.GO0002
                 }
             """;
 
+        /// <summary>
+        /// A predicate in another class than the fault path: the checks it adds name the fault path's helpers and
+        /// constants through their type (<c>mm.PageKsm</c>), where a bare name would not bind; the predicate's own
+        /// local holding the page is used, a local out of scope at the return (declared in a nested block) is not,
+        /// and a local that hides one of mm's names makes the check name mm's member through its type.
+        /// </summary>
+        [Fact]
+        public async Task PredicateInAnotherClass_NamesTheFaultPathsMembersThroughTheirType()
+        {
+            var source = KernelFixture.Prelude + """
+                public static class early
+                {
+                    [MustMatchFaultPath(typeof(mm), nameof(mm.do_wp_page))]
+                    static bool elsewhere(pte_t pte, vm_area_struct vma)
+                    {
+                        if ((vma.vm_flags & mm.VM_WRITE) == 0)
+                            return false;
+                        if (mm.userfaultfd_pte_wp(vma, pte))
+                            return false;
+                        {
+                            page? hidden = mm.vm_normal_page(vma, pte);
+                            if (hidden == null)
+                                return false;
+                        }
+                        page? pg = mm.vm_normal_page(vma, pte);
+                        if (pg == null)
+                            return false;
+                        bool PageKsm = false;
+                        if (!mm.PageAnon(pg) || PageKsm)
+                            return false;
+                        return mm.page_count(pg) == 1;
+                    }
+                }
+                """;
+            var diagnostic = Assert.Single(await FixHarness.AnalyzeAsync(source), d => d.Id == "GO0002");
+            var fixedText = await FixHarness.ApplyAsync(source, diagnostic);
+            Assert.NotNull(fixedText);
+            Assert.Contains("if (!mm.trylock_page(pg))", fixedText);
+            Assert.Contains("if (mm.PageKsm(pg))", fixedText);
+            Assert.Contains("mm.unlock_page(pg);", fixedText);
+            Assert.DoesNotContain("(hidden)", fixedText);
+            var compilation = AnalyzerHarness.Compile(fixedText!);
+            Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+            Assert.DoesNotContain(await FixHarness.AnalyzeAsync(fixedText!), d => d.Id == "GO0002");
+        }
+
         /// <summary>The lock the checks need is taken as do_wp_page takes it, the checks are re-made under it, and it is released on every route out.</summary>
         [Fact]
         public Task MissingLockAndKsm_TakenAndCheckedUnderTheLock() =>
