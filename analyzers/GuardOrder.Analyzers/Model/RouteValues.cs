@@ -803,41 +803,19 @@ namespace GuardOrder.Analyzers.Model
                 return b;
             }
 
-            // The facts of each that the other does not hold (newest first), all on one variable, or no merge.
-            var onlyA = new List<FactNode>();
-            var onlyB = new List<FactNode>();
-            if (!Unshared(a._facts, b._facts, onlyA) || !Unshared(b._facts, a._facts, onlyB))
+            // The facts of each that the other does not hold, all on one variable, or no merge: one pass over each
+            // list before anything is made (most arrivals compared do not merge, and made nothing then).
+            var onlyA = new Unshared(a._facts, b._facts);
+            var onlyB = new Unshared(b._facts, a._facts);
+            if (!onlyA.Any || !onlyB.Any || !onlyA.SameVariable || !onlyB.SameVariable ||
+                onlyA.Reference!.Kind != onlyB.Reference!.Kind || !onlyA.Reference.Var.Equals(onlyB.Reference.Var))
             {
                 return null;
             }
 
-            var first = onlyA[onlyA.Count - 1].Fact;
-            var allowedA = Fact.DomainOf(first.Kind);
-            var allowedB = allowedA;
-            var keepsAttributes = true;
-            foreach (var (list, isA) in new[] { (onlyA, true), (onlyB, false) })
-            {
-                foreach (var node in list)
-                {
-                    var fact = node.Fact;
-                    if (fact.Kind != first.Kind || !fact.Var.Equals(first.Var))
-                    {
-                        return null;
-                    }
-
-                    keepsAttributes &= ReferenceEquals(fact.UnderLock, first.UnderLock) && SymbolEqualityComparer.Default.Equals(fact.Annotated, first.Annotated);
-                    if (isA)
-                    {
-                        allowedA = allowedA.Intersect(fact.Allowed);
-                    }
-                    else
-                    {
-                        allowedB = allowedB.Intersect(fact.Allowed);
-                    }
-                }
-            }
-
-            var union = allowedA.Union(allowedB);
+            var first = onlyA.Oldest!.Fact;
+            var keepsAttributes = onlyA.KeepsAttributes && onlyB.KeepsAttributes && SameAttributes(onlyA.Reference, onlyB.Reference);
+            var union = onlyA.Allowed!.Union(onlyB.Allowed!);
             Fact? replacement = null;
             if (!Fact.DomainOf(first.Kind).IsSubsetOf(union))
             {
@@ -850,15 +828,15 @@ namespace GuardOrder.Analyzers.Model
             }
 
             // a's facts without those only it holds, the replacement where the oldest of them was: the facts
-            // older than that are kept as they are, the newer ones re-linked.
-            var oldest = onlyA[onlyA.Count - 1];
-            var newer = new List<Fact>();
-            var at = a._facts;
-            for (; !ReferenceEquals(at, oldest); at = at!.Previous)
+            // older than that are kept as they are, the newer ones (b holds them too) re-linked.
+            var oldest = onlyA.Oldest;
+            var newer = new Fact[onlyA.Newer];
+            var count = 0;
+            for (var at = a._facts; !ReferenceEquals(at, oldest); at = at!.Previous)
             {
-                if (!onlyA.Contains(at!))
+                if (Holds(b._facts, at!.Fact))
                 {
-                    newer.Add(at!.Fact);
+                    newer[count++] = at.Fact;
                 }
             }
 
@@ -868,7 +846,7 @@ namespace GuardOrder.Analyzers.Model
                 facts = new FactNode(replacement, facts);
             }
 
-            for (var i = newer.Count - 1; i >= 0; i--)
+            for (var i = count - 1; i >= 0; i--)
             {
                 facts = new FactNode(newer[i], facts);
             }
@@ -878,23 +856,78 @@ namespace GuardOrder.Analyzers.Model
             return copy;
         }
 
-        /// <summary>Adds to <paramref name="only"/> the nodes of <paramref name="list"/> whose facts <paramref name="other"/> does not hold (newest first); false when there are none.</summary>
-        private static bool Unshared(FactNode? list, FactNode? other, List<FactNode> only)
-        {
-            for (var node = list; node is not null; node = node.Previous)
-            {
-                if (Shares(other, node))
-                {
-                    break; // the rest of this list is the other's too
-                }
+        private static bool SameAttributes(Fact x, Fact y) =>
+            ReferenceEquals(x.UnderLock, y.UnderLock) && SymbolEqualityComparer.Default.Equals(x.Annotated, y.Annotated);
 
-                if (!Holds(other, node.Fact))
+        /// <summary>
+        /// The facts of a list that another list does not hold (<see cref="Disjoin"/>), read in one pass newest first,
+        /// down to the first node both lists share: whether they are all on one variable (of one kind), read under
+        /// the same lock and naming the same annotated member, the values they allow together, the oldest of them,
+        /// and how many facts the other list holds above that oldest one.
+        /// </summary>
+        private readonly struct Unshared
+        {
+            public Unshared(FactNode? list, FactNode? other)
+            {
+                Reference = null;
+                Oldest = null;
+                SameVariable = true;
+                KeepsAttributes = true;
+                Allowed = null;
+                Newer = 0;
+                var held = 0;
+                for (var node = list; node is not null; node = node.Previous)
                 {
-                    only.Add(node);
+                    if (Shares(other, node))
+                    {
+                        break; // the rest of this list is the other's too
+                    }
+
+                    var fact = node.Fact;
+                    if (Holds(other, fact))
+                    {
+                        held++;
+                        continue;
+                    }
+
+                    if (Reference is null)
+                    {
+                        Reference = fact;
+                        Allowed = Fact.DomainOf(fact.Kind);
+                    }
+                    else if (fact.Kind != Reference.Kind || !fact.Var.Equals(Reference.Var))
+                    {
+                        SameVariable = false;
+                        return;
+                    }
+                    else
+                    {
+                        KeepsAttributes &= SameAttributes(fact, Reference);
+                    }
+
+                    Allowed = Allowed!.Intersect(fact.Allowed);
+                    Oldest = node;
+                    Newer = held;
                 }
             }
 
-            return only.Count > 0;
+            /// <summary>The newest fact only this list holds (the others are compared with it), or null.</summary>
+            public Fact? Reference { get; }
+
+            /// <summary>The oldest node whose fact only this list holds.</summary>
+            public FactNode? Oldest { get; }
+
+            public bool Any => Oldest is not null;
+
+            public bool SameVariable { get; }
+
+            public bool KeepsAttributes { get; }
+
+            /// <summary>The values the facts allow together (null when there are none).</summary>
+            public IntSet? Allowed { get; }
+
+            /// <summary>How many nodes above <see cref="Oldest"/> hold facts the other list holds too.</summary>
+            public int Newer { get; }
         }
 
         private static bool Shares(FactNode? list, FactNode node)
