@@ -131,6 +131,31 @@ namespace GuardOrder.Tests.Model
             Assert.Equal(Annotation.None, symbols.AnnotationsOf(null));
         }
 
+        /// <summary>
+        /// The attribute types resolve to the compilation's own copy when it has one (the package compiles them in),
+        /// else to the referenced GuardOrder.Annotations assembly (asked before the search of every reference).
+        /// </summary>
+        [Fact]
+        public void AttributeTypes_OwnCopyFirst_ThenTheAnnotationsReference()
+        {
+            var referenced = GuardOrderSymbols.TryCreate(AnalyzerHarness.Compile(Forms))!;
+            foreach (var (_, type) in Flags)
+            {
+                if (type(referenced) is { } resolved && resolved.ContainingNamespace.Name == GuardOrderSymbols.Namespace)
+                {
+                    Assert.Equal("GuardOrder.Annotations", resolved.ContainingAssembly.Name);
+                }
+            }
+
+            Assert.NotNull(referenced.FaultPathAssumption);
+            Assert.Equal("GuardOrder.Annotations", referenced.FaultPathAssumption!.ContainingAssembly.Name);
+
+            var own = GuardOrderSymbols.TryCreate(AnalyzerHarness.Compile(
+                "namespace GuardOrder { internal sealed class SecurityCheckAttribute : System.Attribute { } }"))!;
+            Assert.Equal("Test", own.SecurityCheck!.ContainingAssembly.Name);
+            Assert.Equal("GuardOrder.Annotations", own.WriteGrant!.ContainingAssembly.Name);
+        }
+
         [Fact]
         public void OnSampleMm_EverySymbolAnswersAsItsAttributes()
         {
