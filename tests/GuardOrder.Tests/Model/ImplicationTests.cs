@@ -142,5 +142,58 @@ namespace GuardOrder.Tests.Model
             Assert.Equal(1, result.Closest);
             Assert.Equal(new[] { "PageKsm(page) is false" }, result.Missing.Select(f => f.Describe()));
         }
+    
+        private static RouteState State(params Fact[] facts)
+        {
+            var state = RouteState.Initial;
+            foreach (var fact in facts)
+            {
+                state = state.WithFact(fact)!;
+            }
+
+            return state;
+        }
+
+        private static string[] Described(RouteState state) => state.Facts.Select(f => f.Describe()).ToArray();
+
+        /// <summary>
+        /// <c>RouteState.Disjoin</c>, the exact merge of two arrivals: one conjunction for both only when it is exactly
+        /// their disjunction. Each case here fails if one of its checks is dropped (the facts only one side holds on one
+        /// variable of one kind on both sides, the same lock and annotated member, the shared facts kept in route order).
+        /// </summary>
+        [Fact]
+        public void Disjoin_MergesOnlyWhenOneConjunctionIsBoth()
+        {
+            var ksm = Bool("PageKsm", false);
+
+            // The same fact but one value: one fact allowing both, where the first side's fact was; the newer shared fact after it.
+            var merged = RouteState.Disjoin(State(Count(IntSet.Point(1)), ksm), State(Count(IntSet.Point(3)), Bool("PageKsm", false)));
+            Assert.NotNull(merged);
+            Assert.Equal(new[] { IntSet.Point(1).Union(IntSet.Point(3)), ksm.Allowed }, merged!.Facts.Select(f => f.Allowed));
+            Assert.Same(ksm, merged.Facts[1]);
+
+            // One side's facts among the other's: that side.
+            var wide = State(ksm);
+            var narrow = State(ksm, Count(IntSet.Point(1)));
+            Assert.Same(wide, RouteState.Disjoin(wide, narrow));
+            Assert.Same(wide, RouteState.Disjoin(narrow, wide));
+
+            // Both values of a bool: the fact dropped, the shared ones kept.
+            var either = RouteState.Disjoin(State(ksm, Bool("A", true)), State(ksm, Bool("A", false)));
+            Assert.Equal(new[] { "PageKsm(page) is false" }, Described(either!));
+
+            // Facts on two variables of the same kind, one on each side: no single conjunction.
+            Assert.Null(RouteState.Disjoin(State(ksm, Bool("A", true)), State(ksm, Bool("B", true))));
+
+            // Two variables on one side: none either.
+            Assert.Null(RouteState.Disjoin(State(Bool("A", true), Count(IntSet.Point(1))), State(Count(IntSet.Point(3)))));
+
+            // A fact read under the page lock and one read without it are two variables.
+            Assert.Null(RouteState.Disjoin(State(Count(IntSet.Point(1), PageLock)), State(Count(IntSet.Point(3)))));
+
+            // The same variable, values that do not cover its domain, but another annotated member: not written as one.
+            var other = new Fact(Var("page_count", null), FactKind.Integer, "page_count(page)", IntSet.Point(3), null, null, Member("A"));
+            Assert.Null(RouteState.Disjoin(State(Count(IntSet.Point(1))), State(other)));
+        }
     }
 }
