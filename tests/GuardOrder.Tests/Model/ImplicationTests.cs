@@ -182,8 +182,11 @@ namespace GuardOrder.Tests.Model
             var either = RouteState.Disjoin(State(ksm, Bool("A", true)), State(ksm, Bool("A", false)));
             Assert.Equal(new[] { "PageKsm(page) is false" }, Described(either!));
 
-            // Facts on two variables of the same kind, one on each side: no single conjunction.
+            // Facts on two variables of the same kind, one on each side: no single conjunction (also when neither names
+            // an annotated member, so that nothing but the variables tells them apart).
             Assert.Null(RouteState.Disjoin(State(ksm, Bool("A", true)), State(ksm, Bool("B", true))));
+            Fact Unannotated(string member) => new Fact(Var(member, null), FactKind.Bool, member + "(page)", IntSet.Point(1), null, null, null);
+            Assert.Null(RouteState.Disjoin(State(ksm, Unannotated("A")), State(ksm, Unannotated("B"))));
 
             // Two variables on one side: none either.
             Assert.Null(RouteState.Disjoin(State(Bool("A", true), Count(IntSet.Point(1))), State(Count(IntSet.Point(3)))));
