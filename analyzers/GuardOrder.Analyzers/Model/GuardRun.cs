@@ -495,10 +495,11 @@ namespace GuardOrder.Analyzers.Model
         /// </summary>
         public static GuardRun Build(IBlockOperation body, GuardOrderSymbols symbols, Purity? purity, CancellationToken cancellationToken)
         {
-            var items = ImmutableArray.CreateBuilder<GuardItem>();
+            // The builder is made with the first item: most bodies do not begin with a guard clause.
+            ImmutableArray<GuardItem>.Builder? items = null;
             foreach (var statement in body.Operations)
             {
-                var item = TryCreateItem(statement, items.Count, symbols);
+                var item = TryCreateItem(statement, items?.Count ?? 0, symbols);
                 if (item is null)
                 {
                     break;
@@ -509,16 +510,16 @@ namespace GuardOrder.Analyzers.Model
                     break;
                 }
 
-                items.Add(item);
+                (items ??= ImmutableArray.CreateBuilder<GuardItem>()).Add(item);
             }
 
             // Declarations after the last guard are not between guards.
-            while (items.Count > 0 && !items[items.Count - 1].IsGuard)
+            while (items is { Count: > 0 } && !items[items.Count - 1].IsGuard)
             {
                 items.RemoveAt(items.Count - 1);
             }
 
-            return new GuardRun(body, items.ToImmutable());
+            return new GuardRun(body, items is null ? ImmutableArray<GuardItem>.Empty : items.ToImmutable());
         }
 
         /// <summary>
