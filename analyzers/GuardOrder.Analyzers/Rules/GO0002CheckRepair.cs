@@ -810,6 +810,11 @@ namespace GuardOrder.Analyzers
             /// <param name="original">Compare original definitions (a member of a generic type).</param>
             private bool NameBindsTo(ISymbol symbol, bool original)
             {
+                if (!SyntaxFacts.IsValidIdentifier(symbol.Name))
+                {
+                    return false; // no simple name names it (half-typed code's empty name, an explicit implementation's I.M, .ctor)
+                }
+
                 var info = _model.GetSpeculativeSymbolInfo(_position, SyntaxFactory.IdentifierName(symbol.Name), SpeculativeBindingOption.BindAsExpression);
                 bool Same(ISymbol? found) =>
                     found is not null && (original
