@@ -117,5 +117,29 @@ namespace GuardOrder.Tests.Model
             var atOne = s.Walks.Walk(body, cfg, method, s.Symbols, s.Bodies, 1, null, CancellationToken.None);
             Assert.NotSame(atThree, atOne);
         }
+        /// <summary>
+        /// The walk is kept per predicate and taken only for the body it was made of: a rule handed another
+        /// binding of the same method (an IDE re-analysis) walks its own, whose routes refer to its operations.
+        /// </summary>
+        [Fact]
+        public void AWalkOfAnotherBodyOfTheSameMethod_IsNotTaken()
+        {
+            var s = Setup();
+            var first = Walk(s, "plain", trusted: null);
+            var method = s.Compilation.GetTypeByMetadataName("mm")!.GetMembers("plain").OfType<IMethodSymbol>().Single();
+            var otherBodies = new MethodBodies(s.Compilation); // its own semantic model: another body object
+            var otherBody = otherBodies.GetBody(method, CancellationToken.None)!;
+            Assert.NotSame(s.Bodies.GetBody(method, CancellationToken.None), otherBody);
+            var otherCfg = otherBodies.GetControlFlowGraph(method, CancellationToken.None)!;
+            var second = s.Walks.Walk(otherBody, otherCfg, method, s.Symbols, otherBodies, 3, s.FaultPath, CancellationToken.None);
+            Assert.NotSame(first, second);
+            Assert.Equal(Dumps(first), Dumps(second));
+            var returned = second.Routes!.Value.Select(r => r.State.ReturnOperation).OfType<IOperation>().First();
+            Assert.Contains(otherCfg.Blocks, b => b.BranchValue == returned); // the other graph's operation
+            Assert.DoesNotContain(s.Bodies.GetControlFlowGraph(method, CancellationToken.None)!.Blocks, b => b.BranchValue == returned);
+
+            // The later walk replaced the first (one per predicate): the later body's partner takes it.
+            Assert.Same(second, s.Walks.Walk(otherBody, otherCfg, method, s.Symbols, otherBodies, 3, null, CancellationToken.None));
+        }
     }
 }
