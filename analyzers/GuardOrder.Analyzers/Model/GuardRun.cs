@@ -489,6 +489,50 @@ namespace GuardOrder.Analyzers.Model
             };
 
         /// <summary>
+        /// Whether the body's leading guard run may hold a security guard: false only when no statement
+        /// <see cref="Build"/> could take into the run reads a [SecurityCheck] member (the run then has no
+        /// security guard, so nothing misplaced and none returning false). It looks at every statement up to
+        /// the first one <see cref="Build"/> certainly ends the run at, a superset of the run's, each
+        /// statement's whole tree (a superset of the item's condition). Asked for every body before the run is
+        /// built: it allocates nothing, where building the run made an item per leading guard and declaration
+        /// of every body of the compilation.
+        /// </summary>
+        public static bool MayHoldSecurityGuard(IBlockOperation body, GuardOrderSymbols symbols)
+        {
+            if (symbols.SecurityCheck is null)
+            {
+                return false;
+            }
+
+            foreach (var statement in body.Operations)
+            {
+                switch (statement)
+                {
+                    case IConditionalOperation { WhenFalse: null } conditional when conditional.Type is null && conditional.Condition is not null:
+                        if (SecurityReads.FindSecurityRead(conditional.Condition, symbols) is not null)
+                        {
+                            return true;
+                        }
+
+                        break;
+                    case IExpressionStatementOperation expression:
+                        if (SecurityReads.FindSecurityRead(expression.Operation, symbols) is not null)
+                        {
+                            return true;
+                        }
+
+                        break;
+                    case IVariableDeclarationGroupOperation:
+                        break;
+                    default:
+                        return false; // TryCreateItem makes no item of it: the run ends here
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
         /// The body's leading guard run. With <paramref name="purity"/>, the run ends at the first
         /// declaration whose initializer may have a side effect; without it every declaration is
         /// accepted (a cheap first pass: a run with nothing misplaced needs no purity analysis).

@@ -65,7 +65,13 @@ namespace GuardOrder.Analyzers
                 return;
             }
 
-            // Cheap pass first: most bodies have nothing misplaced and need no purity analysis.
+            // Cheap passes first: most bodies hold no security guard, and most others nothing misplaced
+            // (they need no purity analysis).
+            if (!GuardRun.MayHoldSecurityGuard(body, symbols))
+            {
+                return;
+            }
+
             var run = GuardRun.Build(body, symbols, purity: null, context.CancellationToken);
             if (run.Misplaced.IsEmpty)
             {

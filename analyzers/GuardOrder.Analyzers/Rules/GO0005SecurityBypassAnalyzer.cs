@@ -176,6 +176,6 @@ namespace GuardOrder.Analyzers
 
         /// <summary>A bool method outside the predicates is checked when its guard run rejects on a security check with <c>return false</c>.</summary>
         private static bool HasSecurityGuardReturningFalse(IMethodBodyOperation body, GuardOrderSymbols symbols, System.Threading.CancellationToken cancellationToken) =>
-            body.BlockBody is { } block && GuardRun.Build(block, symbols, purity: null, cancellationToken).HasSecurityGuardReturningFalse;
+            body.BlockBody is { } block && GuardRun.MayHoldSecurityGuard(block, symbols) && GuardRun.Build(block, symbols, purity: null, cancellationToken).HasSecurityGuardReturningFalse;
     }
 }
