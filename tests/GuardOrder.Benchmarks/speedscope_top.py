@@ -20,6 +20,14 @@ default 4) within GuardOrder time: where a leaf such as a runtime helper is reac
 prints what a GuardOrder method's own share is spent in: for the time whose deepest GuardOrder frame
 matches the pattern, the next `depth` frames below it (default 3), i.e. the compiler, collection or
 runtime code it calls directly.
+
+    python3 speedscope_top.py seq.speedscope.json --steady [skip] [top]
+
+the steady state: drops the first `skip` (default 0.3) of GuardOrder time, in time order (the first
+analysis of a run, where the JIT and the compiler's first-time paths land in whichever frame asks first:
+`--alloc-seq`'s warm-up is a quarter of its GuardOrder runs), splits the rest into collections (a stack
+through `PollGC`: the thread stopped for a collection), waits (a monitor, a sleep, a wait handle as the
+leaf) and work, and lists the work by the deepest GuardOrder frame, with what the top five call below it.
 """
 import json
 import re
@@ -40,8 +48,8 @@ def short(name):
     return method if asm == "GuardOrder.Analyzers" else f"{method} [{asm}]"
 
 
-def samples(path):
-    """Each sampled interval of the trace: (frame names of the stack, outermost first; duration in ms)."""
+def samples(path, with_time=False):
+    """Each sampled interval of the trace: (frame names of the stack, outermost first; duration in ms[; start])."""
     d = json.load(open(path))
     frames = [f["name"] for f in d["shared"]["frames"]]
     for p in d["profiles"]:
@@ -50,7 +58,8 @@ def samples(path):
         for e in p.get("events", []):
             at = e["at"]
             if last is not None and stack and at > last:
-                yield [frames[i] for i in stack], at - last
+                names = [frames[i] for i in stack]
+                yield (names, at - last, last) if with_time else (names, at - last)
             last = at
             if e["type"] == "O":
                 stack.append(e["frame"])
@@ -90,6 +99,58 @@ def callees(path, pattern, depth=3):
     print(f"{total / 1000:.2f} s of GuardOrder time with the deepest GuardOrder frame matching {pattern!r}")
     for c, t in sorted(chains.items(), key=lambda x: -x[1])[:20]:
         print(f"{100 * t / max(total, 1e-9):5.1f} % {c}")
+    return 0
+
+
+def kind(names):
+    """What a sample of GuardOrder time is: a collection, a wait, or work."""
+    if any("PollGC" in n for n in names):
+        return "collection"
+    real = [n for n in names if "!" in n]  # skip CPU_TIME / UNMANAGED_CODE_TIME pseudo-frames
+    leaf = real[-1] if real else names[-1]
+    if re.search(r"Monitor\.(Enter|Wait|ReliableEnter)|WaitHandle|\.Sleep|SpinWait|WaitOne|Wait_Slowpath|Enter_Slowpath", leaf):
+        return "wait"
+    return "work"
+
+
+def steady(path, skip=0.3, top=25):
+    go = sorted(((t, names, dt) for names, dt, t in samples(path, with_time=True) if any(n.startswith(GO) for n in names)), key=lambda x: x[0])
+    total = sum(dt for _, _, dt in go)
+    if total == 0:
+        print("no GuardOrder.Analyzers frames in the trace")
+        return 1
+    seen, start = 0.0, 0
+    for start, (_, _, dt) in enumerate(go):
+        if seen >= skip * total:
+            break
+        seen += dt
+    kept = go[start:]
+    kept_total = sum(dt for _, _, dt in kept)
+    kinds = defaultdict(float)
+    work = defaultdict(float)
+    below = defaultdict(lambda: defaultdict(float))
+    for _, names, dt in kept:
+        k = kind(names)
+        kinds[k] += dt
+        if k == "work":
+            go_idx = [i for i, n in enumerate(names) if n.startswith(GO)]
+            deepest = names[go_idx[-1]]
+            work[deepest] += dt
+            callee = next((short(n) for n in names[go_idx[-1] + 1:] if "!" in n), "(own code)")
+            below[deepest][callee] += dt
+    print(f"Steady GuardOrder time: {kept_total / 1000:.2f} s (the first {100 * skip:.0f} % of {total / 1000:.2f} s dropped).")
+    print()
+    print("| kind | share |")
+    print("|---|---:|")
+    for k in ("work", "collection", "wait"):
+        print(f"| {k} | {100 * kinds[k] / kept_total:.1f} % |")
+    print()
+    print("| work: deepest GuardOrder frame | share of work | mostly in |")
+    print("|---|---:|---|")
+    for rank, (n, t) in enumerate(sorted(work.items(), key=lambda x: -x[1])[:top]):
+        callees_of = sorted(below[n].items(), key=lambda x: -x[1])
+        first = f"`{callees_of[0][0]}` {100 * callees_of[0][1] / t:.0f} %" if rank < 5 and callees_of else ""
+        print(f"| `{short(n)}` | {100 * t / max(kinds['work'], 1e-9):.1f} % | {first} |")
     return 0
 
 
@@ -139,6 +200,8 @@ def main(path, top=15):
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[2] == "--steady":
+        sys.exit(steady(sys.argv[1], float(sys.argv[3]) if len(sys.argv) > 3 else 0.3, int(sys.argv[4]) if len(sys.argv) > 4 else 25))
     if len(sys.argv) > 3 and sys.argv[2] == "--callees":
         sys.exit(callees(sys.argv[1], sys.argv[3], int(sys.argv[4]) if len(sys.argv) > 4 else 3))
     if len(sys.argv) > 3 and sys.argv[2] == "--callers":
