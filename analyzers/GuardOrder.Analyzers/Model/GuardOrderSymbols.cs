@@ -335,7 +335,9 @@ namespace GuardOrder.Analyzers.Model
         {
             if (symbol is IMethodSymbol method)
             {
-                return (method.ReducedFrom ?? method).OriginalDefinition;
+                // Only a reduced extension method has a ReducedFrom (MethodKind.ReducedExtension): not asked of the
+                // others, where a constructed method's went through its definition on every call of every walk.
+                return (method.MethodKind == MethodKind.ReducedExtension ? method.ReducedFrom ?? method : method).OriginalDefinition;
             }
 
             return symbol?.OriginalDefinition;

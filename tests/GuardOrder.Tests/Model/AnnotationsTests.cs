@@ -132,6 +132,54 @@ namespace GuardOrder.Tests.Model
         }
 
         /// <summary>
+        /// A call of an extension method, in either form and with either declaration (a <c>this</c> parameter, or a
+        /// C# 14 <c>extension</c> block), answers as the declared method: <see cref="GuardOrderSymbols.Original"/>
+        /// looks through a reduced extension method (the only kind with a <c>ReducedFrom</c>) and a construction.
+        /// </summary>
+        [Fact]
+        public void ExtensionCalls_InEveryForm_AnswerAsTheDeclaredMethod()
+        {
+            var compilation = AnalyzerHarness.Compile("""
+                using GuardOrder;
+
+                public static class Ext
+                {
+                    extension(string s)
+                    {
+                        [WriteGrant] public void grant_new() { }
+                        [AcquiresLock] public void lock_new<T>(T other) { }
+                    }
+
+                    [ReleasesLock] public static void unlock_classic(this object o) { }
+                    [TryAcquiresLock] public static bool try_classic<T>(this T o) => true;
+
+                    public static void uses(string s, object o)
+                    {
+                        s.grant_new(); Ext.grant_new(s); s.lock_new(1);
+                        o.unlock_classic(); Ext.unlock_classic(o); _ = s.try_classic(); _ = Ext.try_classic(o);
+                    }
+                }
+                """);
+            Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+            var symbols = GuardOrderSymbols.TryCreate(compilation)!;
+            var tree = compilation.SyntaxTrees.Single();
+            var model = compilation.GetSemanticModel(tree);
+            var found = new List<Annotation>();
+            foreach (var call in tree.GetRoot().DescendantNodes().OfType<InvocationExpressionSyntax>())
+            {
+                var target = (IMethodSymbol)model.GetSymbolInfo(call).Symbol!;
+                var original = GuardOrderSymbols.Original(target)!;
+                Assert.True(original.IsDefinition, target.ToDisplayString());
+                Assert.NotEqual(MethodKind.ReducedExtension, ((IMethodSymbol)original).MethodKind);
+                found.Add(symbols.AnnotationsOf(target));
+            }
+
+            Assert.Equal(
+                new[] { Annotation.WriteGrant, Annotation.WriteGrant, Annotation.AcquiresLock, Annotation.ReleasesLock, Annotation.ReleasesLock, Annotation.TryAcquiresLock, Annotation.TryAcquiresLock },
+                found);
+        }
+
+        /// <summary>
         /// The attribute types resolve to the compilation's own copy when it has one (the package compiles them in),
         /// else to the referenced GuardOrder.Annotations assembly (asked before the search of every reference).
         /// </summary>
