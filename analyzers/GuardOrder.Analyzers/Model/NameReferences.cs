@@ -69,6 +69,11 @@ namespace GuardOrder.Analyzers.Model
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var tree = scans.Trees[i];
+                if (TryFindLiterally(tree, ref scans.Indirect[i], name, result, cancellationToken))
+                {
+                    continue;
+                }
+
                 if (!MaySpell(tree, ref scans.Indirect[i], name, buffer, cancellationToken))
                 {
                     continue;
@@ -76,7 +81,7 @@ namespace GuardOrder.Analyzers.Model
 
                 foreach (var token in tree.GetRoot(cancellationToken).DescendantTokens())
                 {
-                    if (token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText == name && token.Parent is SimpleNameSyntax simple)
+                    if (IsName(token, name) is { } simple)
                     {
                         result.Add(simple);
                     }
@@ -84,6 +89,52 @@ namespace GuardOrder.Analyzers.Model
             }
 
             return cache.GetOrAdd(name, result.ToImmutable());
+        }
+
+        private static SimpleNameSyntax? IsName(SyntaxToken token, string name) =>
+            token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText == name && token.Parent is SimpleNameSyntax simple ? simple : null;
+
+        /// <summary>
+        /// The names spelled <paramref name="name"/> in a tree whose text is one string in the compiler and spells
+        /// no name other than literally (no unicode escape, no formatting character: decided once per tree,
+        /// <see cref="Scans.Indirect"/>), found at the places its text holds the name's characters: the token at each
+        /// such place (a name's token holds them; one in a comment or a string is no identifier, one in another
+        /// identifier has another value), in text order, each once. The same names as a scan of every token of the
+        /// tree, without the scan (every token of every tree that spells a predicate's name was read, and its nodes
+        /// made). False when the tree is not such a tree (the caller scans it).
+        /// </summary>
+        private static bool TryFindLiterally(SyntaxTree tree, ref byte indirect, string name, ImmutableArray<SimpleNameSyntax>.Builder result, CancellationToken cancellationToken)
+        {
+            if (indirect == Yes || !tree.TryGetText(out var text) || text.Length > WholeTextLimit)
+            {
+                return false;
+            }
+
+            var whole = text.ToString();
+            if (indirect == 0)
+            {
+                indirect = Indirect(whole.AsSpan()) ? Yes : No;
+                if (indirect == Yes)
+                {
+                    return false;
+                }
+            }
+
+            SyntaxNode? root = null;
+            SyntaxToken last = default;
+            for (var at = whole.IndexOf(name, System.StringComparison.Ordinal); at >= 0; at = whole.IndexOf(name, at + 1, System.StringComparison.Ordinal))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                root ??= tree.GetRoot(cancellationToken);
+                var token = root.FindToken(at);
+                if (token != last && IsName(token, name) is { } simple)
+                {
+                    result.Add(simple);
+                    last = token;
+                }
+            }
+
+            return true;
         }
 
         /// <summary>The names of <see cref="Of"/> grouped by the symbol they bind to, per compilation and name.</summary>

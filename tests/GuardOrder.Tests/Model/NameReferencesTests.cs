@@ -2,6 +2,8 @@ using System.Linq;
 using System.Threading;
 using GuardOrder.Analyzers.Model;
 using GuardOrder.Tests.Verifiers;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace GuardOrder.Tests.Model
 {
@@ -137,6 +139,50 @@ namespace GuardOrder.Tests.Model
         {
             var compilation = AnalyzerHarness.Compile("class P { static bool no_addr() => true; }");
             Assert.Empty(NameReferences.Of(compilation, "may_avoid_write_fault", CancellationToken.None));
+        }
+        /// <summary>
+        /// The names found where a tree's text holds the name's characters are the names a scan of every token
+        /// finds: for every identifier of sample-mm and of a file of the places a name's characters can be (a
+        /// comment (also one in the name's own leading trivia), a string, an interpolation, a doc comment's cref, a verbatim identifier, a longer identifier,
+        /// overlapping spellings, a member access, a generic name, a declaration).
+        /// </summary>
+        [Fact]
+        public void TheNamesFoundByText_AreTheNamesEveryTokensScanFinds()
+        {
+            const string Places = """
+                /// <summary>Calls <see cref="aa(int)"/>, not aaa.</summary>
+                class Places
+                {
+                    static int aa(int x) => x;
+                    static int aaa(int x) => x;
+                    static T g<T>(T x) => x;
+                    string s = "aa(1) in a string";
+                    int f() { /* aa */ var aaaa = aa(1) + aaa(2) + @aa(3) + g<int>(4); return aa(aa(aaaa)); }
+                    string i(int aab) => $"{aa(aab)}aa{nameof(aa)}";
+                    int m() => this.f() + Places.aa(5);
+                    int n() =>
+                        /* aa */ aa(6);
+                }
+                """;
+            foreach (var compilation in new[] { AnalyzerHarness.Compile(Places), AnalyzerHarness.CompileSampleMm() })
+            {
+                var names = compilation.SyntaxTrees
+                    .SelectMany(t => t.GetRoot().DescendantTokens())
+                    .Where(t => t.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.IdentifierToken))
+                    .Select(t => t.ValueText)
+                    .Distinct()
+                    .ToArray();
+                Assert.True(names.Length > 10);
+                foreach (var name in names)
+                {
+                    var scanned = compilation.SyntaxTrees
+                        .SelectMany(t => t.GetRoot().DescendantTokens())
+                        .Where(t => t.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.IdentifierToken) && t.ValueText == name && t.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.SimpleNameSyntax)
+                        .Select(t => t.Parent)
+                        .ToArray();
+                    Assert.Equal(scanned, NameReferences.Of(compilation, name, CancellationToken.None).ToArray<Microsoft.CodeAnalysis.SyntaxNode>());
+                }
+            }
         }
     }
 }
