@@ -139,10 +139,24 @@ namespace GuardOrder.Tests.Model
         [Fact]
         public void ExtensionCalls_InEveryForm_AnswerAsTheDeclaredMethod()
         {
+            // C# 14's extension blocks where the compiler has them (the Roslyn 4.8 run of these tests has not).
+            var blocks = Enum.TryParse<Microsoft.CodeAnalysis.CSharp.LanguageVersion>("CSharp14", out _);
             var compilation = AnalyzerHarness.Compile("""
                 using GuardOrder;
 
-                public static class Ext
+                public static partial class Ext
+                {
+                    [ReleasesLock] public static void unlock_classic(this object o) { }
+                    [TryAcquiresLock] public static bool try_classic<T>(this T o) => true;
+
+                    public static void uses_classic(string s, object o)
+                    {
+                        o.unlock_classic(); Ext.unlock_classic(o); _ = s.try_classic(); _ = Ext.try_classic(o);
+                    }
+                }
+                """ + (blocks ? """
+
+                public static partial class Ext
                 {
                     extension(string s)
                     {
@@ -150,16 +164,12 @@ namespace GuardOrder.Tests.Model
                         [AcquiresLock] public void lock_new<T>(T other) { }
                     }
 
-                    [ReleasesLock] public static void unlock_classic(this object o) { }
-                    [TryAcquiresLock] public static bool try_classic<T>(this T o) => true;
-
-                    public static void uses(string s, object o)
+                    public static void uses_blocks(string s)
                     {
                         s.grant_new(); Ext.grant_new(s); s.lock_new(1);
-                        o.unlock_classic(); Ext.unlock_classic(o); _ = s.try_classic(); _ = Ext.try_classic(o);
                     }
                 }
-                """);
+                """ : string.Empty));
             Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
             var symbols = GuardOrderSymbols.TryCreate(compilation)!;
             var tree = compilation.SyntaxTrees.Single();
@@ -174,9 +184,8 @@ namespace GuardOrder.Tests.Model
                 found.Add(symbols.AnnotationsOf(target));
             }
 
-            Assert.Equal(
-                new[] { Annotation.WriteGrant, Annotation.WriteGrant, Annotation.AcquiresLock, Annotation.ReleasesLock, Annotation.ReleasesLock, Annotation.TryAcquiresLock, Annotation.TryAcquiresLock },
-                found);
+            var expected = new[] { Annotation.ReleasesLock, Annotation.ReleasesLock, Annotation.TryAcquiresLock, Annotation.TryAcquiresLock };
+            Assert.Equal(blocks ? expected.Concat(new[] { Annotation.WriteGrant, Annotation.WriteGrant, Annotation.AcquiresLock }) : expected, found);
         }
 
         /// <summary>
