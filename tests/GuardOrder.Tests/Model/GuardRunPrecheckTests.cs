@@ -54,6 +54,44 @@ namespace GuardOrder.Tests.Model
                     _ = secure_vma ?? throw new System.InvalidOperationException();
                 }
 
+                static bool pattern_guard(vm_area_struct vma)
+                {
+                    if (vma is { vm_flags: var flags } && (flags & VM_WRITE) == 0)
+                    {
+                        return false;
+                    }
+                    return true;
+                }
+
+                static bool wrapped_guard(vm_area_struct vma)
+                {
+                    if (warn_on((vma.vm_flags & VM_WRITE) == 0))
+                        return false;
+                    return true;
+                }
+
+                static bool warn_on(bool condition) => condition;
+
+                static bool security_in_a_switch(vm_area_struct vma)
+                {
+                    switch (vma.vm_flags & VM_WRITE)
+                    {
+                        case 0: return false;
+                        default: return true;
+                    }
+                }
+
+                static bool security_in_a_try(vm_area_struct vma)
+                {
+                    try
+                    {
+                        if ((vma.vm_flags & VM_WRITE) == 0)
+                            return false;
+                    }
+                    finally { }
+                    return true;
+                }
+
                 static bool no_security(vm_area_struct vma, pte_t pte)
                 {
                     if (pte.dirty)
@@ -108,7 +146,11 @@ namespace GuardOrder.Tests.Model
         [InlineData("assert_guard", true)]
         [InlineData("throw_helper", true)]
         [InlineData("coalesce_guard", true)]
+        [InlineData("pattern_guard", true)] // a property pattern, a braced body
+        [InlineData("wrapped_guard", true)] // the read is an argument of a call in the condition
         [InlineData("no_security", false)]
+        [InlineData("security_in_a_switch", false)] // a switch is no guard clause: the run is empty
+        [InlineData("security_in_a_try", false)] // nor is a try statement
         [InlineData("security_after_the_run", false)] // the for statement ends the run
         [InlineData("security_in_an_if_with_else", false)] // no guard clause: the run is empty
         [InlineData("security_in_nameof", false)] // nameof is not a read
