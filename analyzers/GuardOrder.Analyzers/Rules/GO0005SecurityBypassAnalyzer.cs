@@ -58,9 +58,10 @@ namespace GuardOrder.Analyzers
             }
 
             var isPredicate = GuardOrderSymbols.HasAttribute(method, symbols.MustMatchFaultPath);
-            if (!isPredicate && !HasSecurityGuardReturningFalse(body, symbols, context.CancellationToken))
+            if (!isPredicate &&
+                (LeadingSecurityGate.GatesEveryTrueRoute(body, symbols) || !HasSecurityGuardReturningFalse(body, symbols, context.CancellationToken)))
             {
-                return;
+                return; // nothing to check, or its first statement gates every true return (no graph, no walk)
             }
 
             // A method a walk expanded as a helper has its graph already (no second one from the driver).
@@ -95,9 +96,41 @@ namespace GuardOrder.Analyzers
                 return;
             }
 
+            var ungated = UngatedReturns(routes.Value, isPredicate, out var readsSecurity);
+            if (ungated.Count == 0)
+            {
+                return;
+            }
+
+            var checks = FactExtraction.SecurityCheckNames(body, symbols).Distinct().ToList();
+            // The message's suffix and the evidence are made for a method that is reported, not for every method checked.
+            var suffix = !readsSecurity
+                ? " (it reads no [SecurityCheck] member: an early-write predicate grants a write, so a security check is always due)"
+                : checks.Count == 0 ? string.Empty : " (" + string.Join(", ", checks) + " is tested only on other routes)";
+
+            // Evidence: the security checks the method makes (the ones the route bypasses).
+            var evidence = GO0002FaultPathSyncAnalyzer.SourceLocations(routes.Value.SelectMany(r => r.State.Gates).Select(g => g.Branch).Distinct().ToArray()).ToList();
+
+            // Whether "Check the security condition first on every route" is offered, and if not, why (fixRefusal).
+            var properties = GO0005GuardRepair.Plan(body, symbols, purity, context.CancellationToken).Properties();
+            foreach (var returned in ungated)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Descriptors.GO0005SecurityCheckBypassed, returned.Syntax.GetLocation(), evidence, properties, method.Name, suffix));
+            }
+        }
+
+        /// <summary>
+        /// The returns some true route reaches without a gate (once each, in route order), from the routes of
+        /// the method's walk; <paramref name="readsSecurity"/>: some route reads a [SecurityCheck] member. A
+        /// method that is not a predicate and reads none has nothing to bypass (none returned).
+        /// </summary>
+        internal static List<IOperation> UngatedReturns(ImmutableArray<Route> routes, bool isPredicate, out bool readsSecurity)
+        {
+            var ungated = new List<IOperation>();
+
             // The routes that return true (one per way the returned condition can hold).
             var trueRoutes = new List<(RouteState State, IOperation Returned, bool ReturnReadsSecurity)>();
-            foreach (var route in routes.Value)
+            foreach (var route in routes)
             {
                 if (route.End != RouteEnd.Return || route.State.ReturnOperation is not { } returned)
                 {
@@ -111,10 +144,10 @@ namespace GuardOrder.Analyzers
                 }
             }
 
-            var readsSecurity = routes.Value.Any(r => !r.State.Gates.IsEmpty || (r.State.ReturnValue?.ReadsSecurity ?? false));
+            readsSecurity = routes.Any(r => !r.State.Gates.IsEmpty || (r.State.ReturnValue?.ReadsSecurity ?? false));
             if (!readsSecurity && !isPredicate)
             {
-                return; // no security check anywhere to bypass
+                return ungated; // no security check anywhere to bypass
             }
 
             // A branch on a security read gates when the method returns true from one of its sides only.
@@ -129,31 +162,16 @@ namespace GuardOrder.Analyzers
             }
 
             var reported = new HashSet<int>();
-            ImmutableDictionary<string, string?>? properties = null;
-            string? suffix = null;
-            List<Location>? evidence = null;
             foreach (var (state, returned, returnReadsSecurity) in trueRoutes)
             {
                 var gated = returnReadsSecurity || state.Trusted is not null || AnyGate(state.Gates, sides);
                 if (!gated && reported.Add(returned.Syntax.SpanStart))
                 {
-                    // The message's suffix and the evidence are made for a method that is reported, not for every method checked.
-                    if (suffix is null)
-                    {
-                        var checks = FactExtraction.SecurityCheckNames(body, symbols).Distinct().ToList();
-                        suffix = !readsSecurity
-                            ? " (it reads no [SecurityCheck] member: an early-write predicate grants a write, so a security check is always due)"
-                            : checks.Count == 0 ? string.Empty : " (" + string.Join(", ", checks) + " is tested only on other routes)";
-                    }
-
-                    // Evidence: the security checks the method makes (the ones the route bypasses).
-                    evidence ??= GO0002FaultPathSyncAnalyzer.SourceLocations(routes.Value.SelectMany(r => r.State.Gates).Select(g => g.Branch).Distinct().ToArray()).ToList();
-
-                    // Whether "Check the security condition first on every route" is offered, and if not, why (fixRefusal).
-                    properties ??= GO0005GuardRepair.Plan(body, symbols, purity, context.CancellationToken).Properties();
-                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.GO0005SecurityCheckBypassed, returned.Syntax.GetLocation(), evidence, properties, method.Name, suffix));
+                    ungated.Add(returned);
                 }
             }
+
+            return ungated;
         }
 
         /// <summary>
