@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -60,52 +58,9 @@ namespace GuardOrder.Analyzers.Model
         /// [WriteGrant] method answers yes at any level, so those are looked for first: a fault path that calls its
         /// grant itself (every <c>do_wp_page</c>) is answered without deciding, and binding, the helpers it calls before it.
         /// </summary>
-        public static bool BodyMayGrant(IOperation body, int levels, GuardOrderSymbols symbols, MethodBodies bodies, CancellationToken cancellationToken)
-        {
-            var calls = new List<IMethodSymbol>();
-            using (OperationStack.Rent(out var pending))
-            {
-                // An explicit stack: a long || chain or string concatenation nests deeper than recursion should go.
-                var operation = body;
-                while (true)
-                {
-                    if (operation is IInvocationOperation invocation)
-                    {
-                        if (symbols.IsWriteGrant(invocation.TargetMethod))
-                        {
-                            return true;
-                        }
-
-                        calls.Add(invocation.TargetMethod);
-                    }
-
-                    foreach (var child in operation.ChildOperations)
-                    {
-                        if (child is not null)
-                        {
-                            pending.Push(child);
-                        }
-                    }
-
-                    if (pending.Count == 0)
-                    {
-                        break;
-                    }
-
-                    operation = pending.Pop();
-                }
-            }
-
-            foreach (var method in calls)
-            {
-                if (MayGrant(method, levels, symbols, bodies, cancellationToken))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
+        public static bool BodyMayGrant(IOperation body, int levels, GuardOrderSymbols symbols, MethodBodies bodies, CancellationToken cancellationToken) =>
+            OperationStack.AnyInvocation(body, symbols, (call, s) => s.IsWriteGrant(call.TargetMethod)) ||
+            OperationStack.AnyInvocation(body, (levels, symbols, bodies, cancellationToken), (call, s) => MayGrant(call.TargetMethod, s.levels, s.symbols, s.bodies, s.cancellationToken));
 
         /// <summary>The method's own body may reach a grant on some route (GO0006: a fault path with no grant to match).</summary>
         public static bool MethodMayGrant(IMethodSymbol method, int levels, GuardOrderSymbols symbols, MethodBodies bodies, CancellationToken cancellationToken) =>

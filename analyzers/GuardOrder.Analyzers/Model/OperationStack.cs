@@ -24,6 +24,40 @@ namespace GuardOrder.Analyzers.Model
             return new Lease(stack);
         }
 
+        /// <summary>
+        /// Some invocation in <paramref name="root"/> (lambdas and local functions included) satisfies
+        /// <paramref name="match"/>, in no particular order; an explicit stack, since a long <c>||</c> chain or
+        /// string concatenation nests deeper than recursion should go. <paramref name="state"/> is passed to
+        /// <paramref name="match"/> so that a caller's lambda captures nothing (no closure per walk).
+        /// </summary>
+        public static bool AnyInvocation<TState>(IOperation root, TState state, Func<Microsoft.CodeAnalysis.Operations.IInvocationOperation, TState, bool> match)
+        {
+            using var lease = Rent(out var pending);
+            var operation = root;
+            while (true)
+            {
+                if (operation is Microsoft.CodeAnalysis.Operations.IInvocationOperation invocation && match(invocation, state))
+                {
+                    return true;
+                }
+
+                foreach (var child in operation.ChildOperations)
+                {
+                    if (child is not null)
+                    {
+                        pending.Push(child);
+                    }
+                }
+
+                if (pending.Count == 0)
+                {
+                    return false;
+                }
+
+                operation = pending.Pop();
+            }
+        }
+
         internal readonly struct Lease : IDisposable
         {
             private readonly Stack<IOperation> _stack;

@@ -87,36 +87,12 @@ namespace GuardOrder.Analyzers
         /// <summary>Some invocation in the blocks (lambdas and local functions included, as the driver's operation actions see them) calls a lock primitive.</summary>
         private static bool CallsLockPrimitive(ImmutableArray<IOperation> blocks, GuardOrderSymbols symbols)
         {
-            using var lease = OperationStack.Rent(out var pending);
             foreach (var root in blocks)
             {
-                // An explicit stack: a long || chain or string concatenation nests deeper than recursion should go.
-                var operation = root;
-                while (true)
+                if (OperationStack.AnyInvocation(root, symbols, (invocation, s) =>
+                    s.IsAcquiresLock(invocation.TargetMethod) || s.IsTryAcquiresLock(invocation.TargetMethod) || s.IsReleasesLock(invocation.TargetMethod)))
                 {
-                    if (operation is IInvocationOperation invocation)
-                    {
-                        var target = invocation.TargetMethod;
-                        if (symbols.IsAcquiresLock(target) || symbols.IsTryAcquiresLock(target) || symbols.IsReleasesLock(target))
-                        {
-                            return true;
-                        }
-                    }
-
-                    foreach (var child in operation.ChildOperations)
-                    {
-                        if (child is not null)
-                        {
-                            pending.Push(child);
-                        }
-                    }
-
-                    if (pending.Count == 0)
-                    {
-                        break;
-                    }
-
-                    operation = pending.Pop();
+                    return true;
                 }
             }
 
